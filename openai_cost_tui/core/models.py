@@ -1,0 +1,128 @@
+"""Domain types shared by every layer: plain frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .dates import DateRange
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One result of the Costs API at the finest grain fetched.
+
+    ``amount`` and ``quantity`` are exact atto-units (see money.py); ``quantity`` is None when the
+    API sent none.
+    """
+
+    day: date
+    project_id: str | None
+    line_item: str | None
+    api_key_id: str | None
+    currency: str
+    amount: int
+    quantity: int | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str | None
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    id: str
+    name: str | None
+    project_id: str
+    redacted_value: str | None = None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A connected organization, as the store knows it (never holds the key itself)."""
+
+    id: int
+    description: str
+    base_url: str
+    key_source: str  # "keyring" | "env" | "file"
+    key_ref: str  # keyring user name, env var name, or file path
+    organization: str | None = None
+    masked_key: str | None = None
+    backfill_start: date | None = None
+    last_synced_at: datetime | None = None
+    synced_through: date | None = None
+    status: str = "new"
+    last_error: str | None = None
+    group_by_api_key: bool | None = None
+    workspaces: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.description
+
+    @property
+    def key_source_label(self) -> str:
+        if self.key_source == "env":
+            return f"env {self.key_ref}"
+        if self.key_source == "file":
+            return "file (insecure)"
+        return self.key_source
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Include or exclude displayed values of one dimension (values OR-ed; filters AND-ed)."""
+
+    dim: str
+    values: tuple[str, ...]
+    exclude: bool = False
+
+
+MEASURES = ("cost", "quantity", "unit_cost")
+
+
+@dataclass(frozen=True)
+class PivotSpec:
+    rows: tuple[str, ...] = ("service",)
+    cols: str | None = "month"
+    date_range: DateRange | None = None
+    filters: tuple[Filter, ...] = ()
+    workspace: str | None = None
+    measure: str = "cost"
+    top: int | None = None
+    currency: str = "usd"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An aggregated cell: exact sums in atto-units; quantity None when no row had one."""
+
+    amount: int = 0
+    quantity: int | None = None
+    units: frozenset[str] = frozenset()
+
+    def __add__(self, other: Cell) -> Cell:
+        if self.quantity is None:
+            qty = other.quantity
+        elif other.quantity is None:
+            qty = self.quantity
+        else:
+            qty = self.quantity + other.quantity
+        return Cell(self.amount + other.amount, qty, self.units | other.units)
+
+
+@dataclass(frozen=True)
+class PivotResult:
+    spec: PivotSpec
+    date_range: DateRange
+    row_keys: tuple[tuple[str, ...], ...]
+    col_keys: tuple[str, ...]
+    cells: dict[tuple[tuple[str, ...], str], Cell] = field(default_factory=dict)
+    row_totals: dict[tuple[str, ...], Cell] = field(default_factory=dict)
+    col_totals: dict[str, Cell] = field(default_factory=dict)
+    total: Cell = field(default_factory=Cell)
+    provisional_from: date | None = None  # days on/after this are still filling (today)
