@@ -54,6 +54,7 @@ class Connection:
     masked_key: str | None = None
     backfill_start: date | None = None
     last_synced_at: datetime | None = None
+    covered_from: date | None = None  # stored days form one range: covered_from..synced_through
     synced_through: date | None = None
     status: str = "new"
     last_error: str | None = None

@@ -1,0 +1,169 @@
+"""``connections add | list | remove``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import uuid
+
+from ..core.dates import parse_day
+from ..core.errors import UsageError
+from ..core.secret import check_admin_key
+from ..keys_policy import DEFAULT_BASE_URL, check_base_url
+from ..store.store import NewConnection
+from ..store.validate import clean_name
+from .common import context, table
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("connections", help="add, list or remove organizations")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
+
+    add = sub.add_parser("add", help="add an organization by its Admin API key")
+    add.add_argument("--description", required=True, help="a name for this organization, e.g. 'Acme prod'")
+    source = add.add_mutually_exclusive_group()
+    source.add_argument("--key-stdin", action="store_true", help="read the key from standard input")
+    source.add_argument("--key-env", metavar="VAR", help="read the key from $VAR at every sync (only the name is saved)")
+    add.add_argument("--insecure-storage", action="store_true",
+                     help="keep the key in a 0600 file in the data folder instead of the OS keyring")
+    add.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"API base URL (default {DEFAULT_BASE_URL})")
+    add.add_argument("--workspace", action="append", default=[], metavar="NAME", help="add it to this workspace")
+    add.add_argument("--since", metavar="YYYY-MM-DD", help="backfill from this day (default: 12 months back)")
+    add.set_defaults(handler=cmd_add)
+
+    ls = sub.add_parser("list", help="list connections")
+    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.set_defaults(handler=cmd_list)
+
+    rm = sub.add_parser("remove", help="remove a connection, its costs and its stored key")
+    rm.add_argument("connection", metavar="NAME_OR_ID")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rm.set_defaults(handler=cmd_remove)
+
+
+def _read_key(args: argparse.Namespace) -> str:
+    if args.key_env:
+        value = os.environ.get(args.key_env)
+        if value is None:
+            raise UsageError(f"${args.key_env} is not set; export the key in it first")
+        return value
+    if args.key_stdin:
+        return sys.stdin.read()
+    if not sys.stdin.isatty():
+        raise UsageError("no key given: pass --key-stdin (and pipe the key) or --key-env VAR")
+    return getpass.getpass("Admin API key (sk-admin-..., not shown): ")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    if args.key_env and args.insecure_storage:
+        raise UsageError("--key-env keeps only the variable's name; --insecure-storage has nothing to store")
+    description = clean_name(args.description, what="description")
+    workspaces = [clean_name(w, what="workspace name") for w in args.workspace]
+    base_url = check_base_url(args.base_url)
+    if args.key_env:
+        check_env_name(args.key_env)
+    with context(args, synced_demo=False) as ctx:
+        since = parse_day(args.since, what="--since") if args.since else ctx.default_backfill_start()
+        if since > ctx.today:
+            raise UsageError(f"--since {since} is in the future")
+        if any(c.description == description for c in ctx.store.connections()):
+            raise UsageError(f"a connection named {description!r} exists already; pick another description")
+        key = check_admin_key(_read_key(args))
+        if not args.key_env and not args.insecure_storage:
+            problem = ctx.keys.keyring_problem()
+            if problem:
+                from ..keystore import WAYS_ON
+
+                raise UsageError(f"cannot keep the key in the OS keyring: {problem}. {WAYS_ON}")
+        from ..api.client import AdminClient
+
+        with AdminClient(key, base_url=base_url) as client:
+            client.check_key()  # one read request; refuses project keys and revoked keys
+        ref = f"connection-{uuid.uuid4().hex[:12]}"
+        if args.key_env:
+            source, key_ref, where = "env", args.key_env, f"read from ${args.key_env} at each sync"
+        elif args.insecure_storage:
+            source, key_ref = "file", str(ctx.keys.save_to_file(ref, key))
+            where = f"stored UNENCRYPTED in {key_ref} (0600), as --insecure-storage asked"
+        else:
+            ctx.keys.save_to_keyring(ref, key)
+            source, key_ref, where = "keyring", ref, "stored in the OS keyring"
+        try:
+            conn = ctx.store.add_connection(
+                NewConnection(description=description, base_url=base_url, key_source=source, key_ref=key_ref,
+                              backfill_start=since, masked_key=key.masked),
+                workspaces=workspaces,
+            )
+        except BaseException:
+            from ..core.models import Connection
+
+            ctx.keys.delete(Connection(0, description, base_url, source, key_ref))
+            raise
+    print(f"Added connection {conn.description!r} (id {conn.id}); key {key.masked} {where}.")
+    print(f"Backfill starts {since}. Run `openai-cost-tui sync` to fetch its costs.")
+    return 0
+
+
+def check_env_name(name: str) -> None:
+    if not name or not (name[0].isalpha() or name[0] == "_") or not all(c.isalnum() or c == "_" for c in name):
+        raise UsageError(f"--key-env takes an environment variable's name (like OPENAI_ADMIN_KEY), not {name!r}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        conns = ctx.store.connections()
+        counts = {c.id: ctx.store.cost_count(c.id) for c in conns}
+    if args.format == "json":
+        print(json.dumps([
+            {
+                "id": c.id,
+                "description": c.description,
+                "organization": c.organization,
+                "key": c.masked_key,
+                "key_source": c.key_source_label,
+                "status": c.status,
+                "last_error": c.last_error,
+                "last_synced_at": c.last_synced_at.isoformat() if c.last_synced_at else None,
+                "synced_from": c.covered_from.isoformat() if c.covered_from else None,
+                "synced_through": c.synced_through.isoformat() if c.synced_through else None,
+                "cost_rows": counts[c.id],
+                "workspaces": list(c.workspaces),
+                "base_url": c.base_url,
+            }
+            for c in conns
+        ], indent=1))
+        return 0
+    if not conns:
+        print("No connections yet. Add one with: openai-cost-tui connections add --description NAME")
+        return 0
+    rows = [
+        [str(c.id), c.description, c.organization or "", f"{c.key_source_label} {c.masked_key or ''}".strip(),
+         c.status + (f": {c.last_error}" if c.last_error else ""),
+         c.last_synced_at.strftime("%Y-%m-%d %H:%M UTC") if c.last_synced_at else "never",
+         f"{counts[c.id]:,}", ", ".join(c.workspaces)]
+        for c in conns
+    ]
+    print(table(["ID", "Description", "Organization", "Key", "Status", "Last sync", "Rows", "Workspaces"], rows,
+                right={0, 6}))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        conn = ctx.store.connection(args.connection)
+        summary = ctx.store.removal_summary(conn.id)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("pass --yes to remove a connection without a prompt")
+            ws = f", workspaces: {', '.join(summary.workspaces)}" if summary.workspaces else ""
+            answer = input(f"Remove {conn.description!r} and its {summary.cost_rows:,} cost rows{ws}? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing removed.")
+                return 0
+        ctx.keys.delete(conn)
+        ctx.store.remove_connection(conn.id)
+    print(f"Removed {conn.description!r}: {summary.cost_rows:,} cost rows, its names and its stored key.")
+    return 0

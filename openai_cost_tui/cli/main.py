@@ -1,0 +1,81 @@
+"""The command line: ``openai-cost-tui [--demo] [COMMAND ...]``.
+
+Headless commands never import Textual; the TUI is imported inside the command that opens it.
+Errors print one line and exit 1 (the work failed) or 2 (bad usage or input); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ..core.errors import CostToolError
+from . import connections, fakeapi, report, sync, workspaces
+
+PROG = "openai-cost-tui"
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as CONTRACT.md says
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog=PROG, description="Understand what your organizations spend on the OpenAI API.")
+    parser.add_argument("--data-dir", metavar="DIR", help="where the store, settings and rules live "
+                        "(default: $OPENAI_COST_TUI_HOME or the user data folder)")
+    parser.add_argument("--db", metavar="URL", help="a SQLite path or postgresql://... (default: DATA_DIR/costs.db)")
+    parser.add_argument("--demo", action="store_true", help="use a built-in demo organization: no key, no network")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    connections.register(commands)
+    workspaces.register(commands)
+    sync.register(commands)
+    report.register(commands)
+    fakeapi.register(commands)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(PROG)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("OPENAI_COST_TUI_LOG", "WARNING").upper(),
+                        format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _open_tui(args)
+        return int(args.handler(args) or 0)
+    except CostToolError as exc:
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback, no locals
+        print(f"{PROG}: unexpected {type(exc).__name__}; nothing further was changed. "
+              "Run again with OPENAI_COST_TUI_LOG=debug for details.", file=sys.stderr)
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        return 1
+
+
+def _open_tui(args: argparse.Namespace) -> int:
+    from ..tui.run import run_tui  # Textual is imported only here
+
+    return run_tui(data_dir=args.data_dir, db=args.db, demo=args.demo)
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Everything a command or the TUI works with, opened once: data folder, store, keys, sync engine.
+
+``--demo`` gets the same objects over a temporary folder and the bundled fake organization, served
+in-process: no key, no network, nothing written outside the temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .core.clock import Clock, system_clock, today
+from .core.dates import add_months
+from .core.errors import UsageError
+from .core.models import Connection
+from .core.secret import Secret
+from .core.taxonomy import Taxonomy
+from .keystore import KeyStore
+from .paths import data_dir, default_db, ensure_private_dir, rules_file
+from .store.db import is_postgres_url
+from .store.store import NewConnection, Store
+from .sync.engine import SyncEngine
+
+DEMO_KEY_SOURCE = "demo"
+DEMO_BASE_URL = "https://api.openai.com/v1"
+DEMO_CONNECTIONS = (("Acme Corp (demo)", 7, ("Everything", "Production")), ("Acme Labs (demo)", 11, ("Everything",)))
+
+
+@dataclass
+class AppContext:
+    folder: Path
+    store: Store
+    keys: KeyStore
+    engine: SyncEngine
+    clock: Clock = system_clock
+    demo: bool = False
+    _cleanup: list = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return today(self.clock)
+
+    def default_backfill_start(self) -> date:
+        """The first day of the month twelve months back."""
+        return add_months(self.today, -12)
+
+    def close(self) -> None:
+        self.store.close()
+        for action in reversed(self._cleanup):
+            action()
+        self._cleanup.clear()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def load_taxonomy(folder: Path) -> Taxonomy:
+    path = rules_file(folder)
+    if not path.exists():
+        return Taxonomy()
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the rule overrides in {path}: {exc}") from exc
+    try:
+        return Taxonomy.from_toml(text)
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc.message}") from exc
+
+
+def open_context(*, folder: str | None = None, db: str | None = None, clock: Clock = system_clock) -> AppContext:
+    base = ensure_private_dir(data_dir(folder))
+    url = db or default_db(base)
+    if not is_postgres_url(url) and db:
+        Path(url).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    store = Store(url, taxonomy=load_taxonomy(base))
+    keys = KeyStore(base)
+    engine = SyncEngine(store, keys, clock=clock)
+    return AppContext(base, store, keys, engine, clock)
+
+
+class DemoKeyStore(KeyStore):
+    """The demo's connections need no key: the fake organization accepts any sk-admin- key."""
+
+    def load(self, conn: Connection) -> Secret:
+        if conn.key_source == DEMO_KEY_SOURCE:
+            return Secret("sk-admin-demo-000000000000000000000000")
+        return super().load(conn)
+
+    def delete(self, conn: Connection) -> None:
+        if conn.key_source != DEMO_KEY_SOURCE:
+            super().delete(conn)
+
+
+def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
+    """A temporary store with connections to the bundled fake organizations (not yet synced)."""
+    from .fake.api import FakeAdminApi
+    from .fake.org import FakeOrg
+    from .fake.transport import fake_transport
+
+    tmp = Path(tempfile.mkdtemp(prefix="openai-cost-tui-demo-"))
+    folder = ensure_private_dir(tmp / "data")
+    store = Store(default_db(folder))
+    keys = DemoKeyStore(folder)
+    day = today(clock)
+    start = add_months(day, -12)
+    transports = {}
+    for description, seed, workspaces in DEMO_CONNECTIONS:
+        org = FakeOrg(seed, start=start, end=day, size=size if seed == 7 else "small")
+        conn = store.add_connection(
+            NewConnection(
+                description=description,
+                base_url=DEMO_BASE_URL,
+                key_source=DEMO_KEY_SOURCE,
+                key_ref=f"demo-{seed}",
+                backfill_start=start,
+                masked_key="sk-admin-...demo",
+                organization_id=org.organization_id,
+                organization_name=org.organization_name,
+            ),
+            workspaces=workspaces,
+        )
+        transports[conn.id] = fake_transport(FakeAdminApi(org))
+
+    def transport_for(conn: Connection):
+        return transports.get(conn.id)
+
+    engine = SyncEngine(store, keys, clock=clock, transport_for=transport_for)
+    ctx = AppContext(folder, store, keys, engine, clock, demo=True)
+    ctx._cleanup.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
+    return ctx

@@ -1,0 +1,178 @@
+"""Turning a PivotResult into text: the long JSON of CONTRACT.md, and wide csv/markdown/table views.
+
+Pure functions, shared by the CLI and the TUI's export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+from . import money
+from .dimensions import label
+from .models import Cell, PivotResult
+
+PER_UNIT = {"tokens": (10**6, "1M tokens"), "characters": (10**6, "1M characters")}
+
+
+def per_unit(unit: str) -> tuple[int, str]:
+    return PER_UNIT.get(unit, (1, unit.replace("_", " ").rstrip("s") if unit else "unit"))
+
+
+def measure_value(cell: Cell | None, measure: str) -> Decimal | None:
+    """The exact (cost, quantity) or derived (unit cost) value of a cell; None reads as empty."""
+    if cell is None:
+        return None
+    if measure == "cost":
+        return money.to_decimal(cell.amount)
+    if cell.quantity is None:
+        return None
+    if measure == "quantity":
+        return money.to_decimal(cell.quantity)
+    if len(cell.units) != 1 or not cell.quantity:
+        return None
+    scale, _ = per_unit(next(iter(cell.units)))
+    with localcontext() as ctx:
+        ctx.prec = 40
+        value = Decimal(cell.amount) * scale / Decimal(cell.quantity)
+        return value.quantize(Decimal("1e-12"), rounding=ROUND_HALF_EVEN)
+
+
+def exact_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if value else "0"
+    return text
+
+
+def display_text(value: Decimal | None, measure: str) -> str:
+    """Right-alignable display: 2 decimals for money, thousands separators, empty for no value."""
+    if value is None:
+        return ""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if measure == "cost":
+            return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f}"
+        if measure == "quantity":
+            if value == value.to_integral_value():
+                return f"{int(value):,}"
+            return f"{value.quantize(Decimal('0.001'), rounding=ROUND_HALF_EVEN):,.3f}"
+        return f"{value.quantize(Decimal('0.0001'), rounding=ROUND_HALF_EVEN):,.4f}"
+
+
+def measure_title(result: PivotResult) -> str:
+    currency = result.spec.currency.upper()
+    if result.spec.measure == "cost":
+        return f"Cost ({currency})"
+    units = result.total.units
+    unit = next(iter(units)) if len(units) == 1 else None
+    if result.spec.measure == "quantity":
+        return f"Quantity ({unit.replace('_', ' ')})" if unit else "Quantity (mixed units)"
+    if unit:
+        return f"Unit cost ({currency} per {per_unit(unit)[1]})"
+    return f"Unit cost ({currency} per unit; rows with mixed units are empty)"
+
+
+def to_json(result: PivotResult) -> str:
+    spec = result.spec
+    measure = spec.measure
+    rows: list[dict[str, str]] = []
+
+    def add(row_key: tuple[str, ...], col: str | None, cell: Cell) -> None:
+        obj = dict(zip(spec.rows, row_key, strict=True))
+        if col is not None and spec.cols:
+            obj[spec.cols] = col
+        obj[measure] = exact_text(measure_value(cell, measure))
+        if measure != "cost":
+            obj["unit"] = ",".join(sorted(cell.units))
+        rows.append(obj)
+
+    for row_key in result.row_keys:
+        if spec.cols:
+            for col in result.col_keys:
+                cell = result.cells.get((row_key, col))
+                if cell is not None:
+                    add(row_key, col, cell)
+        else:
+            add(row_key, None, result.row_totals[row_key])
+    doc = {
+        "currency": spec.currency,
+        "from": result.date_range.start.isoformat(),
+        "to": result.date_range.end.isoformat(),
+        "measure": measure,
+        "rows": rows,
+        "total": exact_text(measure_value(result.total, measure)) or "0",
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def wide(result: PivotResult, *, exact: bool) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the wide pivot, with row and column totals."""
+    spec = result.spec
+    measure = spec.measure
+
+    def fmt(cell: Cell | None) -> str:
+        value = measure_value(cell, measure)
+        return exact_text(value) if exact else display_text(value, measure)
+
+    header = [label(d) for d in spec.rows] + list(result.col_keys) + ["Total"]
+    body: list[list[str]] = []
+    for row_key in result.row_keys:
+        cells = [fmt(result.cells.get((row_key, c))) for c in result.col_keys]
+        body.append(list(row_key) + cells + [fmt(result.row_totals[row_key])])
+    totals = [fmt(result.col_totals.get(c)) for c in result.col_keys]
+    body.append(["Total"] + [""] * (len(spec.rows) - 1) + totals + [fmt(result.total)])
+    return header, body
+
+
+def to_csv(result: PivotResult) -> str:
+    header, body = wide(result, exact=True)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(body)
+    return out.getvalue()
+
+
+def _caption(result: PivotResult) -> str:
+    return f"{measure_title(result)}, {result.date_range.start}..{result.date_range.end} (UTC days)"
+
+
+def to_markdown(result: PivotResult) -> str:
+    header, body = wide(result, exact=False)
+    n_dims = len(result.spec.rows)
+    align = ["---"] * n_dims + ["---:"] * (len(header) - n_dims)
+    lines = [f"**{_caption(result)}**", "", _md_row(header), _md_row(align)]
+    for row in body:
+        if row[0] == "Total":
+            row = [f"**{c}**" if c else c for c in row]
+        lines.append(_md_row(row))
+    return "\n".join(lines) + "\n"
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def to_table(result: PivotResult, *, width: int | None = None) -> str:
+    """A plain-text table for a terminal: dimension columns left-aligned, numbers right-aligned."""
+    header, body = wide(result, exact=False)
+    n_dims = len(result.spec.rows)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = [c.ljust(widths[i]) if i < n_dims else c.rjust(widths[i]) for i, c in enumerate(cells)]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [_caption(result), line(header), rule]
+    out += [line(r) for r in body[:-1]]
+    out += [rule, line(body[-1])]
+    if result.provisional_from is not None:
+        out.append(f"Days from {result.provisional_from} on are still filling (provisional).")
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "table": to_table}

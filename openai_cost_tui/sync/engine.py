@@ -1,0 +1,280 @@
+"""The sync engine: API pages in, exact stored rows out, one window at a time.
+
+For each window (newest first) every page is fetched before anything is written; then the window
+is replaced in one transaction, so revisions and vanished line items are exact and a failure writes
+nothing. The engine knows nothing of Textual or the CLI: it takes a ``threading.Event`` to cancel and
+a callback for progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+from ..api.client import AdminClient, CostsQuery
+from ..api.errors import GroupingRejected
+from ..core.clock import Clock, system_clock
+from ..core.errors import Cancelled, CostToolError, ProtocolError
+from ..core.models import Connection, CostRow
+from ..keystore import KeyStore
+from ..store.store import Store
+from .plan import Window, plan_windows
+
+log = logging.getLogger(__name__)
+
+FULL_GROUPING = ("project_id", "line_item", "api_key_id")
+PROJECT_GROUPING = ("project_id", "line_item")
+RECONCILE_TOLERANCE = 10**12  # atto-USD: 0.000001; the API sums floats, tinier gaps are noise
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    connection_id: int
+    description: str
+    phase: str  # "start" | "costs" | "names" | "done" | "failed" | "cancelled"
+    windows_done: int = 0
+    windows_total: int = 0
+    pages: int = 0
+    rows: int = 0
+    window: Window | None = None
+    message: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.windows_done / self.windows_total if self.windows_total else 0.0
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    connection_id: int
+    description: str
+    outcome: str  # "ok" | "failed" | "cancelled"
+    pages: int = 0
+    rows: int = 0
+    window: Window | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+ProgressFn = Callable[[SyncProgress], None]
+TransportFor = Callable[[Connection], httpx.BaseTransport | None]
+
+
+@dataclass
+class _Run:
+    conn: Connection
+    progress: ProgressFn
+    windows_total: int = 0
+    windows_done: int = 0
+    pages: int = 0
+    rows: int = 0
+    span: Window | None = None
+    key_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self, phase: str, message: str = "", window: Window | None = None) -> None:
+        self.progress(
+            SyncProgress(self.conn.id, self.conn.description, phase, self.windows_done, self.windows_total,
+                         self.pages, self.rows, window, message)
+        )
+
+    def covered(self, window: Window) -> None:
+        start, end = window
+        self.span = (min(start, self.span[0]), max(end, self.span[1])) if self.span else window
+
+
+class SyncEngine:
+    def __init__(self, store: Store, keys: KeyStore, *, clock: Clock = system_clock, trailing_days: int = 3,
+                 transport_for: TransportFor | None = None, client_options: dict | None = None) -> None:
+        self.store = store
+        self.keys = keys
+        self.clock = clock
+        self.trailing_days = trailing_days
+        self.transport_for = transport_for or (lambda conn: None)
+        self.client_options = client_options or {}
+
+    def client(self, conn: Connection, cancel: threading.Event | None = None) -> AdminClient:
+        key = self.keys.load(conn)
+        return AdminClient(key, base_url=conn.base_url, transport=self.transport_for(conn), cancel=cancel,
+                           **self.client_options)
+
+    # -- public -----------------------------------------------------------------------------
+
+    def sync_all(self, connections: Sequence[Connection], *, since: date | None = None,
+                 cancel: threading.Event | None = None, progress: ProgressFn | None = None,
+                 wait_for_lock: bool = False) -> list[SyncResult]:
+        """Sync each connection in turn under the store's sync lock; one failure doesn't stop the rest."""
+        results = []
+        with self.store.sync_lock(wait=wait_for_lock):
+            for conn in connections:
+                results.append(self._sync_one(conn, since=since, cancel=cancel, progress=progress))
+                if cancel is not None and cancel.is_set():
+                    break
+        return results
+
+    def sync(self, conn: Connection, **kwargs) -> SyncResult:
+        return self.sync_all([conn], **kwargs)[0]
+
+    # -- one connection ------------------------------------------------------------------------
+
+    def _sync_one(self, conn: Connection, *, since: date | None, cancel: threading.Event | None,
+                  progress: ProgressFn | None) -> SyncResult:
+        run = _Run(conn, progress or (lambda p: None))
+        today = self.clock().astimezone(UTC).date()
+        backfill_start = min(conn.backfill_start or today, since) if since else (conn.backfill_start or today)
+        windows = plan_windows(
+            today=today,
+            backfill_start=backfill_start,
+            covered_from=conn.covered_from,
+            covered_to=conn.synced_through,
+            since=since,
+            trailing_days=self.trailing_days,
+        )
+        run.windows_total = len(windows)
+        run_id = self.store.start_run(conn.id)
+        self.store.update_connection(conn.id, status="syncing", backfill_start=backfill_start)
+        run.report("start")
+        outcome, error = "ok", None
+        try:
+            with self.client(conn, cancel) as client:
+                grouping = PROJECT_GROUPING if conn.group_by_api_key is False else FULL_GROUPING
+                for window in windows:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled()
+                    grouping = self._sync_window(client, run, window, grouping, today)
+                    run.windows_done += 1
+                    run.report("costs", window=window)
+                run.report("names")
+                self._refresh_names(client, run)
+        except Cancelled:
+            outcome, error = "cancelled", "cancelled before it finished; the days fetched so far are kept"
+        except CostToolError as exc:
+            outcome, error = "failed", exc.message
+        except httpx.HTTPError as exc:  # anything the client did not already translate
+            outcome, error = "failed", f"network error: {type(exc).__name__}"
+        fields: dict = {"status": outcome if outcome != "cancelled" else ("ok" if conn.synced_through else "new")}
+        if outcome == "ok":
+            fields.update(last_synced_at=_naive(self.clock()), last_error=None)
+        else:
+            fields["last_error"] = error
+        self.store.update_connection(conn.id, **fields)
+        self.store.finish_run(run_id, outcome=outcome, pages=run.pages, rows=run.rows, window=run.span, error=error)
+        run.report("done" if outcome == "ok" else outcome, message=error or "")
+        return SyncResult(conn.id, conn.description, outcome, run.pages, run.rows, run.span, error,
+                          tuple(run.warnings))
+
+    def _sync_window(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
+                     today: date) -> tuple[str, ...]:
+        start, end = window
+        try:
+            rows = self._fetch(client, run, window, grouping, today)
+        except GroupingRejected:
+            if "api_key_id" not in grouping:
+                raise
+            log.info("connection %s rejects group_by=api_key_id; falling back to projects", run.conn.id)
+            self.store.update_connection(run.conn.id, group_by_api_key=False)
+            grouping = PROJECT_GROUPING
+            rows = self._fetch(client, run, window, grouping, today)
+        else:
+            if "api_key_id" in grouping and run.conn.group_by_api_key is None:
+                self.store.update_connection(run.conn.id, group_by_api_key=True)
+        totals = self._fetch(client, run, window, (), today)
+        mismatches = reconcile(rows, totals)
+        with self.store.write():  # rows, coverage and reconciliation land together or not at all
+            written = self.store.replace_window(run.conn.id, start, end, rows)
+            self._extend_coverage(run.conn.id, window)
+            self.store.replace_reconciliation(run.conn.id, start, end, mismatches)
+        run.rows += written
+        run.covered(window)
+        for row in rows:
+            if row.api_key_id and row.project_id:
+                run.key_ids[row.project_id].add(row.api_key_id)
+        return grouping
+
+    def _fetch(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
+               today: date) -> list[CostRow]:
+        start, end = window
+        query = CostsQuery(start=start, end=end + timedelta(days=1), group_by=grouping)
+        rows: list[CostRow] = []
+        seen: list[date] = []
+        for page in client.iter_cost_pages(query):
+            run.pages += 1
+            rows.extend(page.rows)
+            seen.extend(page.buckets)
+            run.report("costs", window=window, message=f"{len(rows):,} rows so far")
+        check_buckets(seen, start, end, today)
+        for row in rows:
+            if not start <= row.day <= end:
+                raise ProtocolError(f"the API sent costs for {row.day}, outside the requested {start}..{end}")
+        return rows
+
+    def _extend_coverage(self, connection_id: int, window: Window) -> None:
+        conn = self.store.connection(connection_id)
+        lo = min(window[0], conn.covered_from) if conn.covered_from else window[0]
+        hi = max(window[1], conn.synced_through) if conn.synced_through else window[1]
+        self.store.update_connection(connection_id, covered_from=lo, covered_to=hi)
+
+    def _refresh_names(self, client: AdminClient, run: _Run) -> None:
+        """Project and key names; a failure here leaves ids in place of names, never fails the sync."""
+        try:
+            projects = client.projects()
+            keys = []
+            known = self.store.key_names(run.conn.id)
+            for project_id, key_ids in sorted(run.key_ids.items()):
+                if key_ids - known.keys() or any(known.get(k) is None for k in key_ids):
+                    keys.extend(client.api_keys(project_id))
+            self.store.save_names(run.conn.id, projects, keys)
+        except Cancelled:
+            raise
+        except CostToolError as exc:
+            run.warnings.append(f"project and key names were not refreshed: {exc.message}")
+            log.warning("names not refreshed for connection %s: %s", run.conn.id, exc.message)
+
+
+def check_buckets(days: list[date], start: date, end: date, today: date) -> None:
+    """Every day of the window exactly once (today's bucket may still be missing): else nothing is stored."""
+    counts: dict[date, int] = defaultdict(int)
+    for day in days:
+        counts[day] += 1
+    repeated = sorted(d for d, n in counts.items() if n > 1)
+    if repeated:
+        raise ProtocolError(f"the API sent the day {repeated[0]} twice; nothing from this window was stored")
+    missing = [d for d in _days(start, min(end, today - timedelta(days=1))) if d not in counts]
+    if missing:
+        raise ProtocolError(
+            f"the API left out {len(missing)} day(s) of {start}..{end} (first {missing[0]}); "
+            "nothing from this window was stored"
+        )
+
+
+def reconcile(rows: Sequence[CostRow], totals: Sequence[CostRow]) -> list[tuple[date, str, int, int]]:
+    """Days whose grouped rows don't add up to the ungrouped total: (day, currency, grouped, ungrouped)."""
+    grouped: dict[tuple[date, str], int] = defaultdict(int)
+    ungrouped: dict[tuple[date, str], int] = defaultdict(int)
+    for row in rows:
+        grouped[(row.day, row.currency)] += row.amount
+    for row in totals:
+        ungrouped[(row.day, row.currency)] += row.amount
+    out = []
+    for key in sorted(grouped.keys() | ungrouped.keys()):
+        if abs(grouped[key] - ungrouped[key]) > RECONCILE_TOLERANCE:
+            out.append((key[0], key[1], grouped[key], ungrouped[key]))
+    return out
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)] if end >= start else []
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,45 @@
+"""Which day windows a sync fetches, newest first, so the first data lands within seconds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+Window = tuple[date, date]  # inclusive UTC days
+
+FIRST_CHUNK_DAYS = 31  # the newest window is small: the current month shows up first
+CHUNK_DAYS = 180  # then the API's largest page (limit=180 buckets) per window
+
+
+def chunk_newest_first(start: date, end: date, *, first: int = FIRST_CHUNK_DAYS,
+                       size: int = CHUNK_DAYS) -> list[Window]:
+    windows: list[Window] = []
+    cursor = end
+    span = first
+    while cursor >= start:
+        lo = max(start, cursor - timedelta(days=span - 1))
+        windows.append((lo, cursor))
+        cursor = lo - timedelta(days=1)
+        span = size
+    return windows
+
+
+def plan_windows(*, today: date, backfill_start: date, covered_from: date | None, covered_to: date | None,
+                 since: date | None = None, trailing_days: int = 3) -> list[Window]:
+    """Windows to (re)fetch: the trailing refresh through today, then any backfill still missing.
+
+    - first sync (nothing covered): everything from the backfill start through today;
+    - ``since``: everything from that day through today, whatever is stored;
+    - otherwise: from ``trailing_days`` before the last complete stored day through today, then the
+      days between the backfill start and the oldest stored day.
+    The stored days stay one contiguous range, so a later sync knows exactly what is missing.
+    """
+    if since is not None:
+        return chunk_newest_first(min(since, today), today)
+    if covered_from is None or covered_to is None:
+        return chunk_newest_first(min(backfill_start, today), today)
+    last_complete = min(covered_to, today - timedelta(days=1))
+    refresh_from = max(covered_from, last_complete - timedelta(days=trailing_days))
+    windows = chunk_newest_first(refresh_from, today)
+    if backfill_start < covered_from:
+        windows += chunk_newest_first(backfill_start, covered_from - timedelta(days=1), first=CHUNK_DAYS)
+    return windows
