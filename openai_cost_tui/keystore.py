@@ -80,10 +80,10 @@ class KeyStore:
         def probe() -> str | None:
             backend = keyring.get_keyring()
             names = _backend_names(backend)
-            if not names:
-                return "no OS keyring backend was found (keyring chose the 'fail' backend)"
+            if not names or all(n == "fail.Keyring" for n in names):
+                return "no OS keyring backend was found (no Secret Service, KWallet or Keychain answered)"
             if all(n in ("fail.Keyring", "null.Keyring") for n in names):
-                return f"keyring's {names[0]} backend cannot store anything"
+                return "keyring is set to its 'null' backend, which cannot store anything"
             return None
 
         try:

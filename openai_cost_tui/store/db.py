@@ -46,7 +46,12 @@ def translate_errors(where: str) -> Iterator[None]:
     except StoreError:
         raise
     except (pw.DatabaseError, sqlite3.DatabaseError, pw.InterfaceError) as exc:
-        raise StoreError(explain(exc, where)) from exc
+        cause: BaseException = exc
+        # SQLite rolls back by itself on SQLITE_FULL and some I/O errors; the ORM's own rollback
+        # then fails with "no transaction is active", hiding the real cause.
+        while "no transaction is active" in str(cause) and cause.__context__ is not None:
+            cause = cause.__context__
+        raise StoreError(explain(cause, where)) from exc
     except PermissionError as exc:
         raise StoreError(f"cannot open the store {where}: permission denied") from exc
 

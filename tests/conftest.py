@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SUPPORT = Path(__file__).resolve().parent / "support"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> str:
+    return str(tmp_path / "costs.db")
+
+
+@pytest.fixture
+def store(store_path: str):
+    from openai_cost_tui.store.store import Store
+
+    s = Store(store_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A real keyring backend (in a JSON file), also for CLI subprocesses."""
+    import keyring
+
+    from tests.support.test_keyring import FileKeyring
+
+    path = tmp_path / "keyring.json"
+    monkeypatch.setenv("TEST_KEYRING_FILE", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.test_keyring.FileKeyring")
+    monkeypatch.setenv("PYTHONPATH", str(SUPPORT.parent.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    yield path
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch):
+    """keyring's 'fail' backend: what a headless server without a keyring daemon gets."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

@@ -1,0 +1,102 @@
+"""Where keys live: keyring only when a real backend answers, env references, a 0600 file."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+import keyring
+import pytest
+
+from openai_cost_tui.core.errors import KeyStoreError, UsageError
+from openai_cost_tui.core.models import Connection
+from openai_cost_tui.core.secret import Secret
+from openai_cost_tui.keystore import KeyStore
+from tests.support.test_keyring import DroppingKeyring, HangingKeyring, LockedKeyring
+
+KEY = Secret("sk-admin-" + "k" * 40 + "WXYZ")
+
+
+def conn(source: str, ref: str) -> Connection:
+    return Connection(1, "Acme", "https://api.openai.com/v1", source, ref)
+
+
+def test_keyring_round_trip_and_delete(tmp_path, file_keyring) -> None:
+    ks = KeyStore(tmp_path)
+    assert ks.keyring_problem() is None
+    ks.save_to_keyring("connection-1", KEY)
+    assert ks.load(conn("keyring", "connection-1")) == KEY
+    ks.delete(conn("keyring", "connection-1"))
+    with pytest.raises(UsageError, match="has no key"):
+        ks.load(conn("keyring", "connection-1"))
+    assert not list(tmp_path.rglob("*.key"))
+
+
+def test_fail_backend_is_not_a_keyring(tmp_path, no_keyring) -> None:
+    ks = KeyStore(tmp_path)
+    assert "no OS keyring backend" in ks.keyring_problem()
+    with pytest.raises(KeyStoreError, match="--key-env") as info:
+        ks.save_to_keyring("connection-1", KEY)
+    assert "--insecure-storage" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_null_backend_is_not_a_keyring(tmp_path) -> None:
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        assert "cannot store anything" in KeyStore(tmp_path).keyring_problem()
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"),
+    [(DroppingKeyring(), "did not give it back"), (LockedKeyring(), "locked"), (HangingKeyring(), "did not answer")],
+)
+def test_bad_backends_give_a_clear_message_and_write_nothing(tmp_path, backend, message) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        ks = KeyStore(tmp_path, timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(KeyStoreError, match=message) as info:
+            ks.save_to_keyring("connection-1", KEY)
+        assert time.monotonic() - started < 3
+        assert KEY.reveal() not in str(info.value)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_env_reference_reads_at_each_use(tmp_path) -> None:
+    env = {"ACME_KEY": KEY.reveal()}
+    ks = KeyStore(tmp_path, environ=env)
+    assert ks.load(conn("env", "ACME_KEY")) == KEY
+    del env["ACME_KEY"]
+    with pytest.raises(UsageError, match=r"\$ACME_KEY, which is not set"):
+        ks.load(conn("env", "ACME_KEY"))
+
+
+def test_insecure_file_is_private_atomic_and_refused_when_loose(tmp_path) -> None:
+    ks = KeyStore(tmp_path)
+    path = ks.save_to_file("connection-1", KEY)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
+    assert ks.load(conn("file", str(path))) == KEY
+    os.chmod(path, 0o644)
+    with pytest.raises(KeyStoreError, match="readable by other users"):
+        ks.load(conn("file", str(path)))
+    ks.delete(conn("file", str(path)))
+    assert not path.exists()
+
+
+def test_loose_key_folder_is_refused(tmp_path) -> None:
+    (tmp_path / "keys").mkdir(mode=0o755)
+    os.chmod(tmp_path / "keys", 0o755)
+    with pytest.raises(KeyStoreError, match="readable by other users"):
+        KeyStore(tmp_path).save_to_file("connection-1", KEY)

@@ -1,0 +1,79 @@
+"""Which windows a sync fetches: newest first, the whole backfill, nothing missed, nothing repeated."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openai_cost_tui.sync.plan import plan_windows
+
+TODAY = date(2026, 11, 27)
+
+
+def days(windows) -> list[date]:
+    out = []
+    for start, end in windows:
+        out += [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return out
+
+
+def test_first_sync_backfills_everything_newest_first() -> None:
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=None, covered_to=None)
+    assert windows[0] == (date(2026, 10, 28), TODAY)  # the current month lands first
+    assert sorted(days(windows)) == [date(2025, 11, 1) + timedelta(days=i) for i in range(392)]
+    assert len(windows) == 4  # 31 + 180 + 180 + 1 days: a page (180 buckets) each, plus the quick first one
+    assert all((e - s).days < 180 for s, e in windows)
+
+
+def test_incremental_sync_rereads_the_trailing_window() -> None:
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2025, 11, 1),
+                           covered_to=TODAY)
+    assert windows == [(date(2026, 11, 23), TODAY)]
+
+
+def test_after_a_pause_the_gap_is_refetched() -> None:
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2025, 11, 1),
+                           covered_to=date(2026, 11, 10))
+    assert windows == [(date(2026, 11, 7), TODAY)]  # 3 days before the last stored day, then the gap
+
+
+def test_an_interrupted_backfill_resumes_below_what_is_stored() -> None:
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2026, 10, 28),
+                           covered_to=TODAY)
+    assert windows[0] == (date(2026, 11, 23), TODAY)
+    assert min(days(windows)) == date(2025, 11, 1)
+    assert max(days(windows[1:])) == date(2026, 10, 27)
+
+
+def test_since_rereads_from_that_day() -> None:
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2025, 11, 1),
+                           covered_to=TODAY, since=date(2026, 9, 1))
+    assert sorted(days(windows)) == [date(2026, 9, 1) + timedelta(days=i) for i in range(88)]
+
+
+@given(
+    back=st.integers(0, 800),
+    cov_from=st.one_of(st.none(), st.integers(0, 800)),
+    cov_len=st.integers(0, 800),
+    trailing=st.integers(0, 10),
+)
+def test_plan_covers_backfill_through_today_without_overlap(back, cov_from, cov_len, trailing) -> None:
+    backfill = TODAY - timedelta(days=back)
+    covered_from = covered_to = None
+    if cov_from is not None:
+        covered_from = TODAY - timedelta(days=cov_from)
+        covered_to = min(TODAY, covered_from + timedelta(days=cov_len))
+    windows = plan_windows(today=TODAY, backfill_start=backfill, covered_from=covered_from, covered_to=covered_to,
+                           trailing_days=trailing)
+    got = days(windows)
+    assert len(got) == len(set(got)), "a day fetched twice"
+    want_from = min(backfill, covered_from) if covered_from and backfill >= covered_from else backfill
+    stored = set()
+    if covered_from is not None:
+        stored = {covered_from + timedelta(days=i) for i in range((covered_to - covered_from).days + 1)}
+    everything = {want_from + timedelta(days=i) for i in range((TODAY - want_from).days + 1)}
+    assert everything - stored <= set(got)  # every missing day is fetched
+    assert TODAY in got  # today is always refreshed
+    assert [w[1] for w in windows] == sorted((w[1] for w in windows), reverse=True) or covered_from is not None
