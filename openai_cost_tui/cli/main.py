@@ -20,8 +20,7 @@ PROG = "openai-cost-tui"
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and exit 2, as CONTRACT.md says
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ SCALE_EXP = 18
 SCALE = 10**SCALE_EXP
 HI_UNIT = 10**9  # atto-units per hi unit
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
 def parse_exact(raw: object, *, what: str = "amount") -> int:
@@ -48,7 +48,8 @@ def parse_exact(raw: object, *, what: str = "amount") -> int:
     if not value.is_finite():
         raise BadAmount(what, raw)
     with localcontext() as ctx:
-        ctx.prec = 80
+        ctx.prec = len(value.as_tuple().digits) + SCALE_EXP + 2  # enough that scaling never rounds
+        ctx.Emax = max(ctx.Emax, 10**6)
         scaled = value.scaleb(SCALE_EXP)
         if scaled != scaled.to_integral_value():
             raise BadAmount(what, raw, "more than 18 decimal places")
@@ -86,6 +87,8 @@ def format_display(atto: int, places: int = 2, *, grouping: bool = True) -> str:
     with localcontext() as ctx:
         ctx.prec = 80
         value = to_decimal(atto).quantize(Decimal(1).scaleb(-places))
+    if not value:
+        value = abs(value)  # a tiny credit rounds to 0.00, not -0.00
     return f"{value:,.{places}f}" if grouping else f"{value:.{places}f}"
 
 

@@ -41,10 +41,14 @@ def measure_value(cell: Cell | None, measure: str) -> Decimal | None:
 
 
 def exact_text(value: Decimal | None) -> str:
+    """Every digit, no exponent, no trailing zeros; "" for no value."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f") if value else "0"
-    return text
+    if not value:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = len(value.as_tuple().digits) + 2
+        return format(value.normalize(), "f")
 
 
 def display_text(value: Decimal | None, measure: str) -> str:
@@ -54,7 +58,8 @@ def display_text(value: Decimal | None, measure: str) -> str:
     with localcontext() as ctx:
         ctx.prec = 60
         if measure == "cost":
-            return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f}"
+            rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+            return f"{abs(rounded) if not rounded else rounded:,.2f}"
         if measure == "quantity":
             if value == value.to_integral_value():
                 return f"{int(value):,}"
@@ -103,9 +108,22 @@ def to_json(result: PivotResult) -> str:
         "to": result.date_range.end.isoformat(),
         "measure": measure,
         "rows": rows,
-        "total": exact_text(measure_value(result.total, measure)) or "0",
+        # no value (a unit cost over mixed units) is null, never a misleading "0"
+        "total": _total_text(result),
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def _total_text(result: PivotResult) -> str | None:
+    value = measure_value(result.total, result.spec.measure)
+    if value is None:
+        return "0" if not result.row_keys else None
+    return exact_text(value)
+
+
+def _plain(text: str) -> str:
+    """A value on one line: control characters (newlines, escapes) become spaces."""
+    return "".join(" " if not ch.isprintable() else ch for ch in text)
 
 
 def wide(result: PivotResult, *, exact: bool) -> tuple[list[str], list[list[str]]]:
@@ -117,11 +135,11 @@ def wide(result: PivotResult, *, exact: bool) -> tuple[list[str], list[list[str]
         value = measure_value(cell, measure)
         return exact_text(value) if exact else display_text(value, measure)
 
-    header = [label(d) for d in spec.rows] + list(result.col_keys) + ["Total"]
+    header = [label(d) for d in spec.rows] + [_plain(c) for c in result.col_keys] + ["Total"]
     body: list[list[str]] = []
     for row_key in result.row_keys:
         cells = [fmt(result.cells.get((row_key, c))) for c in result.col_keys]
-        body.append(list(row_key) + cells + [fmt(result.row_totals[row_key])])
+        body.append([_plain(k) for k in row_key] + cells + [fmt(result.row_totals[row_key])])
     totals = [fmt(result.col_totals.get(c)) for c in result.col_keys]
     body.append(["Total"] + [""] * (len(spec.rows) - 1) + totals + [fmt(result.total)])
     return header, body
@@ -156,7 +174,7 @@ def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
-def to_table(result: PivotResult, *, width: int | None = None) -> str:
+def to_table(result: PivotResult) -> str:
     """A plain-text table for a terminal: dimension columns left-aligned, numbers right-aligned."""
     header, body = wide(result, exact=False)
     n_dims = len(result.spec.rows)

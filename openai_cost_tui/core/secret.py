@@ -68,7 +68,7 @@ def check_admin_key(raw: str | None) -> Secret:
             "this is a project key; the Costs API needs an Admin key (sk-admin-...), "
             "which an organization owner creates under Settings > Admin keys"
         )
-    if not value.startswith("sk-admin-"):
+    if not value.startswith("sk-admin-") or len(value) < len("sk-admin-") + 16:
         raise UsageError(
             "this is not an Admin key; the Costs API needs a key that starts with sk-admin-, "
             "created by an organization owner under Settings > Admin keys"
