@@ -103,6 +103,11 @@ class SyncEngine:
         self.transport_for = transport_for or (lambda conn: None)
         self.client_options = client_options or {}
 
+    def with_store(self, store: Store) -> SyncEngine:
+        """The same engine over another Store object (each worker thread opens its own)."""
+        return SyncEngine(store, self.keys, clock=self.clock, trailing_days=self.trailing_days,
+                          transport_for=self.transport_for, client_options=self.client_options)
+
     def client(self, conn: Connection, cancel: threading.Event | None = None) -> AdminClient:
         key = self.keys.load(conn)
         return AdminClient(key, base_url=conn.base_url, transport=self.transport_for(conn), cancel=cancel,

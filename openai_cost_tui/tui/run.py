@@ -1,0 +1,16 @@
+"""Open the TUI from the command line (the only place the CLI imports Textual)."""
+
+from __future__ import annotations
+
+from ..context import open_context, open_demo
+from .app import make_app
+
+
+def run_tui(*, data_dir: str | None, db: str | None, demo: bool) -> int:
+    ctx = open_demo() if demo else open_context(folder=data_dir, db=db)
+    try:
+        app = make_app(ctx)
+        app.run()
+        return app.return_code or 0
+    finally:
+        ctx.close()

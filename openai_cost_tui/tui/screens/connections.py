@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from .base import AppScreen
+
+
+class ConnectionsScreen(AppScreen):
+    BINDINGS = []
