@@ -26,7 +26,7 @@ from .sync.engine import SyncEngine
 
 DEMO_KEY_SOURCE = "demo"
 DEMO_BASE_URL = "https://api.openai.com/v1"
-DEMO_CONNECTIONS = (("Acme Corp (demo)", 7, ("Everything", "Production")), ("Acme Labs (demo)", 11, ("Everything",)))
+DEMO_CONNECTIONS = ((7, ("Everything", "Production")), (11, ("Everything",)))
 
 
 @dataclass
@@ -37,6 +37,7 @@ class AppContext:
     engine: SyncEngine
     clock: Clock = system_clock
     demo: bool = False
+    new_connection_transport: object | None = None  # the demo answers new connections from a fake org too
     _cleanup: list = field(default_factory=list)
 
     @property
@@ -111,8 +112,9 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     day = today(clock)
     start = add_months(day, -12)
     transports = {}
-    for description, seed, workspaces in DEMO_CONNECTIONS:
+    for seed, workspaces in DEMO_CONNECTIONS:
         org = FakeOrg(seed, start=start, end=day, size=size if seed == 7 else "small")
+        description = f"{org.organization_name} (demo)"
         conn = store.add_connection(
             NewConnection(
                 description=description,
@@ -128,10 +130,15 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
         )
         transports[conn.id] = fake_transport(FakeAdminApi(org))
 
+    spare = fake_transport(FakeAdminApi(FakeOrg(23, start=start, end=day, size="small")))
+
     def transport_for(conn: Connection):
-        return transports.get(conn.id)
+        if conn.id in transports:
+            return transports[conn.id]
+        # a connection added in the demo with the default URL gets a third fake org; others are real HTTP
+        return spare if conn.base_url == DEMO_BASE_URL else None
 
     engine = SyncEngine(store, keys, clock=clock, transport_for=transport_for)
-    ctx = AppContext(folder, store, keys, engine, clock, demo=True)
+    ctx = AppContext(folder, store, keys, engine, clock, demo=True, new_connection_transport=spare)
     ctx._cleanup.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
     return ctx

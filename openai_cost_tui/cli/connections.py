@@ -7,13 +7,13 @@ import getpass
 import json
 import os
 import sys
-import uuid
+from dataclasses import replace
 
 from ..core.dates import parse_day
 from ..core.errors import UsageError
 from ..core.secret import check_admin_key
 from ..keys_policy import DEFAULT_BASE_URL, check_base_url
-from ..store.store import NewConnection
+from ..onboarding import ConnectionDraft, add_connection, check_env_name
 from ..store.validate import clean_name
 from .common import context, table
 
@@ -60,56 +60,33 @@ def _read_key(args: argparse.Namespace) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     if args.key_env and args.insecure_storage:
         raise UsageError("--key-env keeps only the variable's name; --insecure-storage has nothing to store")
-    description = clean_name(args.description, what="description")
-    workspaces = [clean_name(w, what="workspace name") for w in args.workspace]
-    base_url = check_base_url(args.base_url)
-    if args.key_env:
-        check_env_name(args.key_env)
+    source = "env" if args.key_env else "file" if args.insecure_storage else "keyring"
     with context(args, synced_demo=False) as ctx:
-        since = parse_day(args.since, what="--since") if args.since else ctx.default_backfill_start()
-        if since > ctx.today:
-            raise UsageError(f"--since {since} is in the future")
-        if any(c.description == description for c in ctx.store.connections()):
-            raise UsageError(f"a connection named {description!r} exists already; pick another description")
-        key = check_admin_key(_read_key(args))
-        if not args.key_env and not args.insecure_storage:
-            problem = ctx.keys.keyring_problem()
-            if problem:
-                from ..keystore import WAYS_ON
-
-                raise UsageError(f"cannot keep the key in the OS keyring: {problem}. {WAYS_ON}")
-        from ..api.client import AdminClient
-
-        with AdminClient(key, base_url=base_url) as client:
-            client.check_key()  # one read request; refuses project keys and revoked keys
-        ref = f"connection-{uuid.uuid4().hex[:12]}"
-        if args.key_env:
-            source, key_ref, where = "env", args.key_env, f"read from ${args.key_env} at each sync"
-        elif args.insecure_storage:
-            source, key_ref = "file", str(ctx.keys.save_to_file(ref, key))
-            where = f"stored UNENCRYPTED in {key_ref} (0600), as --insecure-storage asked"
+        draft = ConnectionDraft(
+            description=args.description,
+            key_source=source,
+            env_var=args.key_env,
+            base_url=args.base_url,
+            workspaces=tuple(args.workspace),
+            since=parse_day(args.since, what="--since") if args.since else None,
+        )
+        if source != "env":
+            # Everything that can be checked locally is checked before the key is asked for.
+            clean_name(args.description, what="description")
+            for name in args.workspace:
+                clean_name(name, what="workspace name")
+            check_base_url(args.base_url)
+            if any(c.description == draft.description.strip() for c in ctx.store.connections()):
+                raise UsageError(f"a connection named {draft.description.strip()!r} exists already; "
+                                 "pick another description")
+            draft = replace(draft, key=check_admin_key(_read_key(args)))
         else:
-            ctx.keys.save_to_keyring(ref, key)
-            source, key_ref, where = "keyring", ref, "stored in the OS keyring"
-        try:
-            conn = ctx.store.add_connection(
-                NewConnection(description=description, base_url=base_url, key_source=source, key_ref=key_ref,
-                              backfill_start=since, masked_key=key.masked),
-                workspaces=workspaces,
-            )
-        except BaseException:
-            from ..core.models import Connection
-
-            ctx.keys.delete(Connection(0, description, base_url, source, key_ref))
-            raise
-    print(f"Added connection {conn.description!r} (id {conn.id}); key {key.masked} {where}.")
+            check_env_name(args.key_env)
+        conn, where = add_connection(ctx, draft)
+        since = conn.backfill_start
+    print(f"Added connection {conn.description!r} (id {conn.id}); key {conn.masked_key} {where}.")
     print(f"Backfill starts {since}. Run `openai-cost-tui sync` to fetch its costs.")
     return 0
-
-
-def check_env_name(name: str) -> None:
-    if not name or not (name[0].isalpha() or name[0] == "_") or not all(c.isalnum() or c == "_" for c in name):
-        raise UsageError(f"--key-env takes an environment variable's name (like OPENAI_ADMIN_KEY), not {name!r}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

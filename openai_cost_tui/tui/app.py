@@ -193,6 +193,10 @@ class CostApp(App[None]):
         for line in self.screen.query(StatusLine):
             line.refresh_status()
 
+    def broadcast_data_changed(self, reason: str) -> None:
+        self.refresh_status()
+        self.broadcast(DataChanged(reason))
+
     def broadcast(self, message: Message) -> None:
         """Hand an app-level message to every screen on the current stack."""
         for screen in list(self.screen_stack):

@@ -27,13 +27,23 @@ class HelpScreen(ModalScreen[None]):
                 sections.append((f"{mode.title()} screen", list(bindings)))
         keymap = getattr(app, "_keymap", {}) or {}
         for title, bindings in sections:
-            lines += [f"## {title}", "", "| Key | Action |", "|---|---|"]
+            lines += [f"## {title}", "", "| Key | Action | What it does |", "|---|---|---|"]
             for b in bindings:
                 if not isinstance(b, Binding):
                     b = Binding(*b)
                 key = keymap.get(b.id, b.key) if b.id else b.key
-                shown = b.key_display or ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in key.split(","))
-                lines.append(f"| {shown} | {b.tooltip or b.description} |")
+                shown = ", ".join(_key_name(k) for k in key.split(","))
+                lines.append(f"| {shown} | {b.description} | {b.tooltip} |")
             lines.append("")
         lines += ["Days are UTC calendar days. Today's figures are still filling and marked provisional."]
         return "\n".join(lines)
+
+
+NAMES = {"question_mark": "?", "delete": "Delete", "escape": "Esc", "enter": "Enter", "space": "Space",
+         "tab": "Tab", "backspace": "Backspace"}
+
+
+def _key_name(key: str) -> str:
+    """``ctrl+s`` -> ``Ctrl+S``; ``f1`` -> ``F1``; ``question_mark`` -> ``?``."""
+    parts = key.strip().split("+")
+    return "+".join(NAMES.get(p, p.upper() if len(p) <= 3 else p.title()) for p in parts)

@@ -1,0 +1,148 @@
+"""Add an organization: key in a password field, where to keep it, description, workspaces, backfill.
+
+The key is checked with one read request in a thread worker before anything is saved; every
+problem is shown inline and the form stays filled so the user can fix it.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.worker import Worker, WorkerState
+
+from ...context import AppContext
+from ...core.dates import parse_day
+from ...core.errors import CostToolError, UsageError
+from ...core.models import Connection
+from ...core.secret import Secret
+from ...keys_policy import DEFAULT_BASE_URL
+from ...onboarding import ConnectionDraft, add_connection
+
+
+class AddConnectionModal(ModalScreen[Connection | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="add-cancel"),
+        Binding("ctrl+s", "submit", "Check key and add", id="add-submit", priority=True),
+    ]
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.keyring_problem = ctx.keys.keyring_problem()
+
+    def compose(self) -> ComposeResult:
+        default_start = self.ctx.default_backfill_start().isoformat()
+        with VerticalScroll(classes="dialog wide-dialog"):
+            yield Label("Add an organization", classes="dialog-title")
+            yield Static("An organization owner creates an Admin key (sk-admin-...) under "
+                         "Settings > Admin keys. It is checked with one read request, then kept safe.",
+                         classes="dialog-body")
+            yield Label("Admin key")
+            yield Input(password=True, placeholder="sk-admin-...", id="key")
+            yield Label("Description")
+            yield Input(placeholder="e.g. Acme production", id="description", max_length=120)
+            yield Label("Keep the key in")
+            with RadioSet(id="storage"):
+                yield RadioButton("the OS keyring", id="keyring", value=self.keyring_problem is None,
+                                  disabled=self.keyring_problem is not None)
+                yield RadioButton("an environment variable (only its name is saved)", id="env")
+                yield RadioButton("a file, unencrypted (0600)", id="file", value=self.keyring_problem is not None)
+            if self.keyring_problem:
+                yield Static(f"No OS keyring here: {self.keyring_problem}. Use an environment variable "
+                             "(start the app with it set), or a 0600 file in the data folder, or start/unlock "
+                             "a keyring and reopen this form.", id="keyring-note", classes="note")
+            with Vertical(id="env-box"):
+                yield Label("Environment variable name")
+                yield Input(placeholder="OPENAI_ADMIN_KEY", id="env-var")
+            yield Label("Workspaces (comma-separated, optional)")
+            names = ", ".join(w.name for w in self.ctx.store.workspaces())
+            yield Input(placeholder=f"existing: {names}" if names else "e.g. Production, Everything",
+                        id="workspaces")
+            yield Label(f"Backfill from (UTC day; default {default_start})")
+            yield Input(placeholder=default_start, id="since", max_length=10)
+            yield Label("API base URL")
+            yield Input(value=DEFAULT_BASE_URL, id="base-url")
+            yield Label("", id="error", classes="error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Check key and add (ctrl+s)", id="add", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#key", Input).focus()
+        self._show_env_box()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self._show_env_box()
+
+    def _storage(self) -> str:
+        pressed = self.query_one("#storage", RadioSet).pressed_button
+        return pressed.id if pressed is not None and pressed.id else "file"
+
+    def _show_env_box(self) -> None:
+        env = self._storage() == "env"
+        self.query_one("#env-box").display = env
+        self.query_one("#key", Input).disabled = env
+
+    def _draft(self) -> ConnectionDraft:
+        value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
+        since_text = value("since").strip()
+        source = self._storage()
+        return ConnectionDraft(
+            description=value("description"),
+            key_source=source,
+            key=None if source == "env" else Secret(value("key")),
+            env_var=value("env-var") if source == "env" else None,
+            base_url=value("base-url"),
+            workspaces=tuple(w for w in (p.strip() for p in value("workspaces").split(",")) if w),
+            since=parse_day(since_text, what="the backfill start") if since_text else None,
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "add":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        try:
+            draft = self._draft()
+        except UsageError as exc:
+            self._error(exc.message)
+            return
+        self._error("Checking the key with one read request...", kind="note")
+        self.query_one("#add", Button).disabled = True
+        self._check(draft)
+
+    @work(thread=True, exclusive=True, group="add-connection", exit_on_error=False)
+    def _check(self, draft: ConnectionDraft) -> Connection:
+        # The demo answers the default URL from a fake organization; any other URL is real HTTP.
+        demo = self.ctx.new_connection_transport if draft.base_url.rstrip("/") == DEFAULT_BASE_URL else None
+        conn, _where = add_connection(self.ctx, draft, transport=demo)  # type: ignore[arg-type]
+        return conn
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "add-connection":
+            return
+        event.stop()  # handled here, inline; the app need not report it again
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.message if isinstance(error, CostToolError) else f"unexpected {type(error).__name__}"
+            self._error(text)
+            self.query_one("#add", Button).disabled = False
+
+    def _error(self, text: str, *, kind: str = "error") -> None:
+        label = self.query_one("#error", Label)
+        label.set_classes(kind)
+        label.update(text)

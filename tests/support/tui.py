@@ -1,0 +1,23 @@
+"""Building apps for pilot and snapshot tests: frozen clock, seeded demo data, no cursor blink."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from openai_cost_tui.context import AppContext, open_demo
+from openai_cost_tui.core.clock import fixed_clock
+
+FROZEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+def synced_demo(size: str = "small") -> AppContext:
+    ctx = open_demo(clock=fixed_clock(FROZEN), size=size)
+    results = ctx.engine.sync_all(ctx.store.connections())
+    assert all(r.ok for r in results), results
+    return ctx
+
+
+def quiet(app):
+    """Deterministic rendering for snapshots: no blinking cursors, no animations."""
+    app.animation_level = "none"
+    return app

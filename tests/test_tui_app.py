@@ -1,0 +1,250 @@
+"""Pilot tests of the app shell, connections, workspaces and background sync (no sleeps: workers)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, SelectionList
+
+from openai_cost_tui.context import open_demo
+from openai_cost_tui.core.clock import fixed_clock
+from openai_cost_tui.fake.api import FakeAdminApi
+from openai_cost_tui.fake.faults import Fault
+from openai_cost_tui.fake.org import FakeOrg
+from openai_cost_tui.fake.server import serve_in_thread
+from openai_cost_tui.tui.app import make_app
+from openai_cost_tui.tui.modals.add_connection import AddConnectionModal
+from openai_cost_tui.tui.modals.confirm import ConfirmModal
+from tests.support.tui import FROZEN, synced_demo
+
+GOOD_KEY = "sk-admin-PILOT" + "p" * 40
+
+
+@pytest.fixture
+def ctx():
+    c = synced_demo()
+    yield c
+    c.close()
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_demo_syncs_on_start_and_shows_data(tmp_path) -> None:
+    c = open_demo(clock=fixed_clock(FROZEN), size="small")
+    try:
+        app = make_app(c)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.pause()
+            assert all(conn.status == "ok" for conn in c.store.connections())
+            assert "data as of 2026-11-27 15:00 UTC" in app.status_text()
+            assert app.sub_title.startswith("DEMO")
+    finally:
+        c.close()
+
+
+async def test_screens_by_key_and_help(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        assert type(app.screen).__name__ == "ConnectionsScreen"
+        table = app.screen.query_one("#connections", DataTable)
+        assert table.row_count == 2
+        await pilot.press("f4")
+        assert type(app.screen).__name__ == "WorkspacesScreen"
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        text = str(app.screen.query_one("Markdown").source)
+        for needle in ("Sync all", "Add an organization", "Create a workspace", "ctrl+s"):
+            assert needle.lower() in text.lower(), needle
+        await pilot.press("escape")
+        await pilot.press("f2")
+        assert type(app.screen).__name__ == "ReportScreen"
+
+
+async def test_keys_can_be_remapped_by_binding_id(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_keymap({"show-connections": "f9"})
+        await pilot.press("f9")
+        assert type(app.screen).__name__ == "ConnectionsScreen"
+
+
+async def test_add_connection_with_a_good_key_then_it_syncs(ctx) -> None:
+    org = FakeOrg(31, size="small")
+    with serve_in_thread(FakeAdminApi(org)) as base_url:
+        app = make_app(ctx, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("f3", "a")
+            modal = app.screen
+            assert isinstance(modal, AddConnectionModal)
+            modal.query_one("#key", Input).value = GOOD_KEY
+            modal.query_one("#description", Input).value = "Loopback org"
+            modal.query_one("#base-url", Input).value = base_url
+            modal.query_one("#workspaces", Input).value = "Everything, New team"
+            modal.query_one("#since", Input).value = "2026-11-01"
+            modal.query_one("#storage").query_one("#file").value = True
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            await settle(app, pilot)
+            assert type(app.screen).__name__ == "ConnectionsScreen"
+            conn = next(c for c in ctx.store.connections() if c.description == "Loopback org")
+            assert conn.status == "ok" and conn.key_source == "file"
+            assert conn.workspaces == ("Everything", "New team")
+            rendered = app.screen.query_one("#connections", DataTable)
+            assert GOOD_KEY not in str([rendered.get_row_at(i) for i in range(rendered.row_count)])
+
+
+@pytest.mark.parametrize(
+    ("key", "needle"),
+    [("sk-proj-abcdefabcdefabcdefabcdefabcdef", "project key"), ("", "empty"), ("hello there", "spaces")],
+)
+async def test_add_refuses_bad_keys_inline(ctx, key, needle) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3", "a")
+        modal = app.screen
+        modal.query_one("#key", Input).value = key
+        modal.query_one("#description", Input).value = "Bad"
+        modal.query_one("#storage").query_one("#file").value = True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert needle in str(modal.query_one("#error").render()).lower()
+        assert len(ctx.store.connections()) == 2
+
+
+async def test_add_explains_a_revoked_key(ctx) -> None:
+    revoked = "sk-admin-REVOKED" + "r" * 40
+    with serve_in_thread(FakeAdminApi(FakeOrg(31, size="small"), revoked_keys=[revoked])) as base_url:
+        app = make_app(ctx, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("f3", "a")
+            modal = app.screen
+            modal.query_one("#key", Input).value = revoked
+            modal.query_one("#description", Input).value = "Revoked"
+            modal.query_one("#base-url", Input).value = base_url
+            modal.query_one("#storage").query_one("#file").value = True
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            error = str(modal.query_one("#error").render())
+            assert "revoked" in error.lower() and revoked not in error
+            assert app.screen is modal
+
+
+async def test_add_without_a_keyring_offers_the_ways_on(ctx, no_keyring) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3", "a")
+        modal = app.screen
+        note = str(modal.query_one("#keyring-note").render())
+        assert "environment variable" in note and "file" in note
+        assert modal.query_one("#keyring").disabled
+        assert modal.query_one("#file").value  # preselected: the form still works
+
+
+async def test_remove_asks_with_counts_then_leaves_no_trace(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3")
+        first = ctx.store.connections()[0]
+        rows = ctx.store.cost_count(first.id)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmModal)
+        assert f"{rows:,} cost rows" in app.screen.message and "Everything" in app.screen.message
+        await pilot.press("n")
+        assert len(ctx.store.connections()) == 2
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert [c.description for c in ctx.store.connections()] != [] and first.id not in [
+            c.id for c in ctx.store.connections()]
+        assert ctx.store.cost_count(first.id) == 0
+        assert app.screen.query_one("#connections", DataTable).row_count == 1
+
+
+async def test_edit_description_and_workspaces(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3", "e")
+        modal = app.screen
+        modal.query_one("#description", Input).value = "Renamed org"
+        modal.query_one("#workspaces", Input).value = "Solo"
+        await pilot.press("enter")
+        await pilot.pause()
+        conn = ctx.store.connections()[0]
+        assert conn.description == "Renamed org" and conn.workspaces == ("Solo",)
+
+
+async def test_workspaces_create_assign_rename_delete(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4", "n")
+        await pilot.press(*"Team A", "enter")
+        await pilot.pause()
+        members = app.screen.query_one("#members", SelectionList)
+        members.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        first = ctx.store.connections()[0]
+        assert "Team A" in ctx.store.connection(first.id).workspaces
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Team A" not in ctx.store.connection(first.id).workspaces
+        app.screen.query_one("#workspaces", DataTable).focus()
+        await pilot.press("r", "ctrl+a")
+        app.screen.query_one("#name", Input).value = "Team B"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Team B" in [w.name for w in ctx.store.workspaces()]
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "Team B" not in [w.name for w in ctx.store.workspaces()]
+
+
+async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4", "n")
+        await pilot.press(*"Everything", "enter")
+        await pilot.pause()
+        assert "exists already" in str(app.screen.query_one("#error").render())
+
+
+async def test_sync_failure_is_shown_and_old_data_kept(tmp_path) -> None:
+    c = synced_demo()
+    try:
+        conn = c.store.connections()[0]
+        before = c.store.dump_costs(conn.id)
+        failing = FakeAdminApi(FakeOrg(7, size="small"))
+        failing.faults.add(Fault("401", path="costs", times=0))
+        from openai_cost_tui.fake.transport import fake_transport
+
+        c.engine.transport_for = lambda _conn: fake_transport(failing)
+        app = make_app(c, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("f3", "s")
+            await settle(app, pilot)
+            await pilot.pause()
+            assert "failed" in c.store.connection(conn.id).status
+            assert c.store.dump_costs(conn.id) == before
+            assert "failed to sync" in app.status_text()
+            assert app.is_running
+    finally:
+        c.close()
+
+
+async def test_cancel_a_running_sync(tmp_path) -> None:
+    c = open_demo(clock=fixed_clock(FROZEN), size="small")
+    try:
+        app = make_app(c, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            app._cancel = None
+            assert app.start_sync()
+            app._cancel.set()  # as ctrl+x does, before the first window lands
+            await settle(app, pilot)
+            assert not app.sync_running
+            assert any(r.outcome == "cancelled" for r in c.store.runs())
+    finally:
+        c.close()
