@@ -85,7 +85,7 @@ async def test_add_connection_with_a_good_key_then_it_syncs(ctx) -> None:
             modal.query_one("#base-url", Input).value = base_url
             modal.query_one("#workspaces", Input).value = "Everything, New team"
             modal.query_one("#since", Input).value = "2026-11-01"
-            modal.query_one("#storage").query_one("#file").value = True
+            modal.query_one("#storage").value = "file"
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             await settle(app, pilot)
@@ -108,7 +108,7 @@ async def test_add_refuses_bad_keys_inline(ctx, key, needle) -> None:
         modal = app.screen
         modal.query_one("#key", Input).value = key
         modal.query_one("#description", Input).value = "Bad"
-        modal.query_one("#storage").query_one("#file").value = True
+        modal.query_one("#storage").value = "file"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is modal
@@ -126,7 +126,7 @@ async def test_add_explains_a_revoked_key(ctx) -> None:
             modal.query_one("#key", Input).value = revoked
             modal.query_one("#description", Input).value = "Revoked"
             modal.query_one("#base-url", Input).value = base_url
-            modal.query_one("#storage").query_one("#file").value = True
+            modal.query_one("#storage").value = "file"
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             error = str(modal.query_one("#error").render())
@@ -141,8 +141,9 @@ async def test_add_without_a_keyring_offers_the_ways_on(ctx, no_keyring) -> None
         modal = app.screen
         note = str(modal.query_one("#keyring-note").render())
         assert "environment variable" in note and "file" in note
-        assert modal.query_one("#keyring").disabled
-        assert modal.query_one("#file").value  # preselected: the form still works
+        storage = modal.query_one("#storage")
+        assert storage.value == "env"  # the form still works: the ways on are offered, not a dead end
+        assert "keyring" not in [value for _label, value in storage._options]
 
 
 async def test_remove_asks_with_counts_then_leaves_no_trace(ctx) -> None:

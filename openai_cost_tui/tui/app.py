@@ -59,7 +59,6 @@ class CostApp(App[None]):
         self.sync_on_start = sync_on_start
         self.refresh_interval = refresh_interval
         self.progress: dict[int, SyncProgress] = {}
-        self.sync_failures: dict[int, str] = {}
         self._cancel: threading.Event | None = None
         self._sync_worker: Worker | None = None
         if ctx.demo:
@@ -133,9 +132,8 @@ class CostApp(App[None]):
         self.progress.clear()
         for r in message.results:
             if r.ok:
-                self.sync_failures.pop(r.connection_id, None)
-            elif r.outcome == "failed":
-                self.sync_failures[r.connection_id] = r.error or "failed"
+                continue
+            if r.outcome == "failed":
                 self.notify(f"{r.description}: {r.error}. Its earlier data is still shown.",
                             title="Sync failed", severity="error", timeout=12)
             else:
@@ -183,8 +181,9 @@ class CostApp(App[None]):
             else:
                 moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
                 parts.append(f"data as of {_ago(moment, self.ctx.clock())}; days are UTC")
-            if self.sync_failures:
-                parts.append(f"{len(self.sync_failures)} connection(s) failed to sync: see Connections (F3)")
+            failed = [c for c in self.ctx.store.connections() if c.status == "failed"]
+            if failed:
+                parts.append(f"{len(failed)} connection(s) failed to sync: see Connections (F3)")
         return "  ·  ".join(parts)
 
     def refresh_status(self) -> None:

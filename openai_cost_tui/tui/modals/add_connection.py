@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ...context import AppContext
@@ -45,12 +45,13 @@ class AddConnectionModal(ModalScreen[Connection | None]):
             yield Input(password=True, placeholder="sk-admin-...", id="key")
             yield Label("Description")
             yield Input(placeholder="e.g. Acme production", id="description", max_length=120)
-            yield Label("Keep the key in")
-            with RadioSet(id="storage"):
-                yield RadioButton("the OS keyring", id="keyring", value=self.keyring_problem is None,
-                                  disabled=self.keyring_problem is not None)
-                yield RadioButton("an environment variable (only its name is saved)", id="env")
-                yield RadioButton("a file, unencrypted (0600)", id="file", value=self.keyring_problem is not None)
+            yield Label("Keep the key in (Enter opens the choices)")
+            choices = [("an environment variable (only its name is saved)", "env"),
+                       ("a file, unencrypted (0600)", "file")]
+            if self.keyring_problem is None:
+                choices.insert(0, ("the OS keyring", "keyring"))
+            yield Select(choices, value=choices[0][1] if self.keyring_problem is None else "env",
+                         allow_blank=False, id="storage")
             if self.keyring_problem:
                 yield Static(f"No OS keyring here: {self.keyring_problem}. Use an environment variable "
                              "(start the app with it set), or a 0600 file in the data folder, or start/unlock "
@@ -75,12 +76,12 @@ class AddConnectionModal(ModalScreen[Connection | None]):
         self.query_one("#key", Input).focus()
         self._show_env_box()
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
         self._show_env_box()
 
     def _storage(self) -> str:
-        pressed = self.query_one("#storage", RadioSet).pressed_button
-        return pressed.id if pressed is not None and pressed.id else "file"
+        value = self.query_one("#storage", Select).value
+        return value if isinstance(value, str) else "env"
 
     def _show_env_box(self) -> None:
         env = self._storage() == "env"

@@ -74,6 +74,8 @@ class ConnectionsScreen(AppScreen):
             )
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
+        if conns and not self.app.sync_running:  # type: ignore[attr-defined]
+            self.on_data_table_row_highlighted(None)  # type: ignore[arg-type]
         self.query_one("#connections-empty").display = not conns
         table.display = bool(conns)
 
@@ -82,10 +84,23 @@ class ConnectionsScreen(AppScreen):
         if progress is not None:
             return Text(f"syncing {int(progress.fraction * 100)}%", style="bold cyan")
         if c.status == "failed":
-            return Text(f"failed: {c.last_error or ''}"[:60], style="bold red")
+            return Text("failed (details below)", style="bold red")
         if c.status == "new":
             return Text("not synced yet", style="italic")
         return Text(c.status)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.app.sync_running:  # type: ignore[attr-defined]
+            return
+        conn = self.selected()
+        detail = self.query_one("#sync-detail", Static)
+        if conn is not None and conn.status == "failed":
+            detail.update(f"{conn.description}: last sync failed: {conn.last_error}. Its earlier data is kept; "
+                          "press s to try again.")
+        elif conn is not None and conn.key_source == "file":
+            detail.update(f"{conn.description}: the key is kept UNENCRYPTED in {conn.key_ref} (0600).")
+        else:
+            detail.update("")
 
     def selected(self) -> Connection | None:
         cid = self.selected_id()
