@@ -124,10 +124,10 @@ def test_names_update_in_place(store: Store) -> None:
 
 
 def test_reclassify_after_rule_change_needs_no_resync(store_path: str) -> None:
+    from openai_cost_tui.core.dates import DateRange
+    from openai_cost_tui.core.models import PivotSpec
     from openai_cost_tui.core.taxonomy import Taxonomy
     from openai_cost_tui.store.pivot import run_pivot
-    from openai_cost_tui.core.models import PivotSpec
-    from openai_cost_tui.core.dates import DateRange
 
     s = Store(store_path)
     c = s.add_connection(conn_draft())

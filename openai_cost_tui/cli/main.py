@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: $OPENAI_COST_TUI_HOME or the user data folder)")
     parser.add_argument("--db", metavar="URL", help="a SQLite path or postgresql://... (default: DATA_DIR/costs.db)")
     parser.add_argument("--demo", action="store_true", help="use a built-in demo organization: no key, no network")
+    parser.add_argument("--refresh-minutes", type=_minutes, default=60, metavar="N",
+                        help="in the TUI, sync every N minutes while open, and on start when data is older "
+                        "(default 60; 0 turns it off)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     connections.register(commands)
@@ -37,6 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.register(commands)
     fakeapi.register(commands)
     return parser
+
+
+def _minutes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole minutes, not {text!r}") from None
+    if not 0 <= value <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError("must be between 0 (off) and 10080 (a week)")
+    return value
 
 
 def _version() -> str:
@@ -73,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_tui(args: argparse.Namespace) -> int:
     from ..tui.run import run_tui  # Textual is imported only here
 
-    return run_tui(data_dir=args.data_dir, db=args.db, demo=args.demo)
+    return run_tui(data_dir=args.data_dir, db=args.db, demo=args.demo, refresh_minutes=args.refresh_minutes)
 
 
 def run() -> None:

@@ -83,7 +83,8 @@ class CostApp(App[None]):
         oldest = [c.last_synced_at for c in conns]
         if any(t is None for t in oldest):
             return True
-        return self.ctx.clock() - min(oldest) > timedelta(seconds=self.refresh_interval)
+        interval = self.refresh_interval or DEFAULT_REFRESH_SECONDS
+        return self.ctx.clock() - min(oldest) > timedelta(seconds=interval)
 
     def _periodic_sync(self) -> None:
         if not self.sync_running:
