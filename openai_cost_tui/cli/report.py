@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from dataclasses import replace
 
 from ..core.dates import DateRange
 from ..core.dimensions import dimension
@@ -16,14 +17,15 @@ from .common import context
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("report", help="print a pivot of the stored costs")
-    parser.add_argument("--rows", default="service", metavar="DIM[,DIM]", help="row dimension(s) (default service)")
+    parser.add_argument("--view", metavar="NAME", help="render a view saved in the TUI; other flags override it")
+    parser.add_argument("--rows", default=None, metavar="DIM[,DIM]", help="row dimension(s) (default service)")
     parser.add_argument("--cols", metavar="DIM", help="column dimension, e.g. month")
     parser.add_argument("--from", dest="start", metavar="DATE", help="first UTC day (default: 1st of this month)")
     parser.add_argument("--to", dest="end", metavar="DATE", help="last UTC day, inclusive (default: today)")
     parser.add_argument("--workspace", metavar="NAME", help="only this workspace's connections")
     parser.add_argument("--where", action="append", default=[], metavar="DIM=VALUE", help="keep only this value")
     parser.add_argument("--exclude", action="append", default=[], metavar="DIM=VALUE", help="leave this value out")
-    parser.add_argument("--measure", choices=MEASURES, default="cost")
+    parser.add_argument("--measure", choices=MEASURES, default=None)
     parser.add_argument("--top", type=_positive, metavar="N", help="keep the N largest rows, fold the rest")
     parser.add_argument("--format", choices=tuple(RENDERERS), default="table")
     parser.set_defaults(handler=cmd_report)
@@ -52,23 +54,46 @@ def parse_filters(where: list[str], exclude: list[str]) -> tuple[Filter, ...]:
 
 
 def build_spec(args: argparse.Namespace, today) -> PivotSpec:
-    rows = tuple(d.strip() for d in args.rows.split(",") if d.strip())
+    rows = tuple(d.strip() for d in (args.rows or "service").split(",") if d.strip())
     spec = PivotSpec(
         rows=rows,
         cols=args.cols.strip() if args.cols else None,
         date_range=DateRange.parse(args.start, args.end, today=today),
         filters=parse_filters(args.where, args.exclude),
         workspace=args.workspace,
-        measure=args.measure,
+        measure=args.measure or "cost",
         top=args.top,
     )
     validate_spec(spec)
     return spec
 
 
+def view_spec(args: argparse.Namespace, store, today) -> PivotSpec:
+    """A saved view's spec (its dates resolved against today), with any flag given overriding it."""
+    from ..store.views import load_view
+
+    spec = load_view(store, args.view).spec(today)
+    changes: dict = {}
+    if args.rows:
+        changes["rows"] = tuple(d.strip() for d in args.rows.split(",") if d.strip())
+    if args.cols:
+        changes["cols"] = args.cols.strip()
+    if args.start or args.end:
+        start, end = spec.date_range.start.isoformat(), spec.date_range.end.isoformat()
+        changes["date_range"] = DateRange.parse(args.start or start, args.end or end, today=today)
+    if args.where or args.exclude:
+        changes["filters"] = spec.filters + parse_filters(args.where, args.exclude)
+    for name in ("workspace", "measure", "top"):
+        if getattr(args, name):
+            changes[name] = getattr(args, name)
+    spec = replace(spec, **changes)
+    validate_spec(spec)
+    return spec
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     with context(args) as ctx:
-        spec = build_spec(args, ctx.today)
+        spec = view_spec(args, ctx.store, ctx.today) if args.view else build_spec(args, ctx.today)
         result = run_pivot(ctx.store, spec, today=ctx.today)
     print(RENDERERS[args.format](result), end="")
     return 0

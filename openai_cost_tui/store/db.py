@@ -116,7 +116,6 @@ def _postgres(url: str) -> pw.Database:
         password=unquote(parts.password) if parts.password else None,
         host=parts.hostname or "localhost",
         port=parts.port or 5432,
-        autorollback=True,
     )
 
 
@@ -124,6 +123,7 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
     version = _schema_version(db, models)
     if version == SCHEMA_VERSION:
         return
+    # 1 -> 2 only adds the saved_view table: create_tables(safe=True) below does exactly that.
     if version is not None and version > SCHEMA_VERSION:
         raise StoreError(
             f"the store {where} was written by a newer version of openai-cost-tui "
@@ -133,7 +133,10 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
         backup_before_migration(db, path, version)
     with db.atomic():
         db.create_tables(models.all(), safe=True)
-        models.Meta.replace(key="schema_version", value=str(SCHEMA_VERSION)).execute()
+        Meta = models.Meta
+        Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
+            conflict_target=[Meta.key], preserve=[Meta.value]
+        ).execute()
         models.Meta.insert(key="created_at", value=datetime.now(UTC).isoformat()).on_conflict_ignore().execute()
 
 

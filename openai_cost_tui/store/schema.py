@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: saved report views (the migration from 1 only creates that table)
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Models:
     Cost: type[pw.Model]
     SyncRun: type[pw.Model]
     Reconciliation: type[pw.Model]
+    SavedView: type[pw.Model]
 
     def all(self) -> list[type[pw.Model]]:
         return [
@@ -40,6 +41,7 @@ class Models:
             self.Cost,
             self.SyncRun,
             self.Reconciliation,
+            self.SavedView,
         ]
 
 
@@ -156,6 +158,13 @@ def build_models(db: pw.Database) -> Models:
         class Meta:
             indexes = ((("connection", "day", "currency"), True),)
 
+    class SavedView(Base):
+        """A named report view: the report state as JSON (core.report_state.ReportState.to_dict)."""
+
+        name = pw.TextField(unique=True)
+        state = pw.TextField()
+        updated_at = pw.DateTimeField()
+
     return Models(
         Meta,
         Connection,
@@ -167,4 +176,5 @@ def build_models(db: pw.Database) -> Models:
         Cost,
         SyncRun,
         Reconciliation,
+        SavedView,
     )

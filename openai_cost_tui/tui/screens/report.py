@@ -1,31 +1,472 @@
-"""Placeholder replaced by the report screen work (issue 5)."""
+"""The pivot report: where the money goes, by any two dimensions, filtered, drilled, compared.
+
+The screen holds one immutable ``ReportState``; each key makes a new one and asks the worker for
+the pivot. Queries run in one exclusive thread worker and come back as a ``Loaded`` message tagged
+with a generation number, so a slow, stale answer never replaces a newer one.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import DataTable
+from dataclasses import dataclass, replace
 
-from ...core.models import PivotSpec
-from ...core.render import display_text, measure_value
-from ...store.pivot import run_pivot
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ...core.dimensions import TIME_DIMENSIONS, label
+from ...core.drill import DrillError, crumb_text, drill
+from ...core.errors import CostToolError
+from ...core.grid import display_rows, sort_description
+from ...core.models import Filter
+from ...core.render import measure_title
+from ...core.report_state import ReportState
+from ...store.views import load_view, save_view, view_names
+from ..report.chart import ChartPanel
+from ..report.date_range import DateRangeModal
+from ..report.export import FORMATS, write_export
+from ..report.filters import FilterModal, chip_label
+from ..report.pickers import NONE_CHOICE, ChoiceModal, PromptModal, dimension_options, measure_options
+from ..report.pivot_table import TREND_KEY, PivotTable
+from ..report.query import ReportData, load_report, value_totals
 from .base import AppScreen
+
+WIDE_ENOUGH_FOR_TREND = 100
+
+
+def _b(
+    key: str,
+    action: str,
+    description: str,
+    ident: str,
+    tooltip: str,
+    *,
+    show: bool = True,
+    key_display: str | None = None,
+) -> Binding:
+    return Binding(
+        key, action, description, show=show, id=f"report-{ident}", tooltip=tooltip, key_display=key_display
+    )
 
 
 class ReportScreen(AppScreen):
-    BINDINGS = []
+    CSS_PATH = "../report.tcss"
+    BINDINGS = [
+        _b(
+            "backspace,escape",
+            "drill_up",
+            "Up",
+            "up",
+            "Back to where you were before the last drill",
+            key_display="⌫",
+        ),
+        _b("r", "pick_rows", "Rows", "rows", "Group rows by a dimension"),
+        _b("c", "pick_cols", "Cols", "cols", "Columns: day, week, month or any dimension"),
+        _b("f", "filter", "Filter", "filter", "Keep or exclude values of any dimension"),
+        _b("d", "dates", "Dates", "dates", "Month to date, last month, last 7/30/90 days, custom ..."),
+        _b("v", "compare", "Compare", "compare", "Show the previous period alongside with the change"),
+        _b("g", "chart", "Chart", "chart", "Daily chart of the row under the cursor"),
+        _b("e", "export", "Export", "export", "Write this view to CSV, JSON or Markdown"),
+        _b("n", "pick_nested", "Nest", "nest", "A second row dimension, nested with subtotals", show=False),
+        _b("s", "swap", "Swap", "swap", "Swap rows and columns", show=False),
+        _b("m", "pick_measure", "Measure", "measure", "Cost, quantity or unit cost", show=False),
+        _b("o", "sort", "Sort", "sort", "Sort by the cursor's column (again: reverse)", show=False),
+        _b("x", "exclude_row", "Exclude", "exclude", "Leave the row under the cursor out", show=False),
+        _b("F", "clear_filters", "Clear filters", "clear-filters", "Remove every filter", show=False),
+        _b("w", "workspace", "Workspace", "workspace", "Only one workspace's connections", show=False),
+        _b("t", "top", "Top N", "top", "Show the top 10/25/50/100 or all rows", show=False),
+        _b("S", "save_view", "Save view", "save-view", "Save this view by name", show=False),
+        _b("l", "open_view", "Open view", "open-view", "Open a saved view", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        """A query finished (posted from the worker thread)."""
+
+        generation: int
+        data: ReportData
+
+    def __init__(self, state: ReportState | None = None) -> None:
+        super().__init__()
+        self.state = state or ReportState()
+        self.data: ReportData | None = None
+        self.history: list[ReportState] = []
+        self.collapsed: set[str] = set()
+        self.chart_visible = False
+        self._generation = 0
+        self._shown_generation = 0
+        self._cursor_home = False
+
+    # -- layout ---------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield DataTable(id="pivot", zebra_stripes=True, cursor_type="row")
+        with Vertical(id="report-head"):
+            yield Static(id="breadcrumb")
+            yield Static(id="summary")
+            yield Horizontal(id="chips")
+        yield PivotTable(id="pivot")
+        yield Static(id="caption")
+        yield ChartPanel(id="chart")
 
     def on_mount(self) -> None:
-        self.reload()
+        self.query_one("#chart", ChartPanel).display = False
+        self.query_one(PivotTable).focus()
+        self._paint_head()
+        self.refresh_report()
 
     def reload(self) -> None:
-        table = self.query_one("#pivot", DataTable)
-        spec = PivotSpec(rows=("service",), cols="month")
-        result = run_pivot(self.ctx.store, spec, today=self.ctx.today)
-        table.clear(columns=True)
-        table.add_columns("Service", *result.col_keys, "Total")
-        for key in result.row_keys:
-            cells = [display_text(measure_value(result.cells.get((key, c)), "cost"), "cost") for c in result.col_keys]
-            table.add_row(*key, *cells, display_text(measure_value(result.row_totals[key], "cost"), "cost"))
+        """Data changed (a sync landed) or the screen came back: query again, keep the cursor."""
+        if self.is_mounted:
+            self.refresh_report()
+
+    # -- state and queries --------------------------------------------------------------------------
+
+    def set_state(self, state: ReportState, *, query: bool = True, remember: bool = False) -> None:
+        if remember:
+            self.history.append(self.state)
+        if state.rows != self.state.rows or state.filters != self.state.filters:
+            self.collapsed.clear()
+            self._cursor_home = True
+        self.state = state
+        self._paint_head()
+        if query or self.data is None:
+            self.refresh_report()
+        else:
+            self._paint_table()
+
+    def refresh_report(self) -> None:
+        self._generation += 1
+        want_series = self.chart_visible or self._trend_fits()
+        self._paint_caption(loading=True)
+        self._query(self.state, self._generation, want_series)
+
+    def _trend_fits(self) -> bool:
+        return self.app.size.width >= WIDE_ENOUGH_FOR_TREND and self.state.cols not in ("day",)
+
+    @work(thread=True, exclusive=True, group="pivot", exit_on_error=False, description="Pivot query")
+    def _query(self, state: ReportState, generation: int, series: bool) -> None:
+        data = load_report(self.ctx.store, state, self.ctx.today, series=series)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(generation, data))
+
+    def on_report_screen_loaded(self, message: Loaded) -> None:
+        if message.generation < self._generation:
+            return  # a newer query is on its way
+        self._shown_generation = message.generation
+        self.data = message.data
+        self._paint_table()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the app turns the error into a notification; here the caption stops saying "querying"
+        if event.worker.group == "pivot" and event.state == WorkerState.ERROR:
+            self._shown_generation = self._generation
+            self._paint_caption()
+
+    # -- painting -----------------------------------------------------------------------------------
+
+    def _paint_head(self) -> None:
+        today = self.ctx.today
+        crumbs = crumb_text(self.state.crumbs)
+        hint = "   ⌫ goes back up" if self.history else "   Enter drills into a row"
+        self.query_one("#breadcrumb", Static).update(Text.assemble((crumbs, "bold"), (hint, "dim")))
+        self.query_one("#summary", Static).update(
+            Text(self.state.describe(today), no_wrap=True, overflow="ellipsis")
+        )
+        chips = self.query_one("#chips", Horizontal)
+        chips.remove_children()
+        chips.display = bool(self.state.filters)
+        chips.mount_all(
+            Button(
+                chip_label(f),
+                name=str(i),
+                compact=True,
+                classes="chip",
+                tooltip="Enter or click removes this filter",
+            )
+            for i, f in enumerate(self.state.filters)
+        )
+
+    def _paint_table(self) -> None:
+        if self.data is None:
+            return
+        table = self.query_one(PivotTable)
+        grid = self.data.grid
+        rows = display_rows(grid, collapsed=frozenset(self.collapsed), sort=self.state.sort)
+        table.show(grid, rows, with_trend=bool(grid.series) and self._trend_fits(), home=self._cursor_home)
+        self._cursor_home = False
+        self._paint_caption()
+        self._paint_chart()
+
+    def _paint_caption(self, *, loading: bool = False) -> None:
+        caption = self.query_one("#caption", Static)
+        if self.data is None:
+            caption.update(Text("Querying ...", style="dim"))
+            return
+        grid, result = self.data.grid, self.data.result
+        parts = [measure_title(result)]
+        if result.provisional_from is not None:
+            parts.append(f"* {result.provisional_from} (today, UTC) is still filling")
+        leaves = len(grid.order)
+        parts.append(
+            f"{leaves} row{'s' if leaves != 1 else ''} · sorted {sort_description(grid, self.state.sort)}"
+        )
+        parts.extend(grid.notes)
+        if not grid.order:
+            parts.insert(0, "No costs in this range with these filters")
+        if loading or self._shown_generation < self._generation:
+            parts.append("querying ...")
+        caption.update(Text(" · ".join(parts), style="dim", no_wrap=True, overflow="ellipsis"))
+
+    def _paint_chart(self) -> None:
+        if not self.chart_visible or self.data is None:
+            return
+        filters = ", ".join(chip_label(f).rstrip(" ✕") for f in self.state.filters)
+        self.query_one("#chart", ChartPanel).plot(
+            self.query_one(PivotTable).current_row(), self.data.days, filters=filters
+        )
+
+    @on(DataTable.CellHighlighted)
+    def _cursor_moved(self) -> None:
+        self._paint_chart()
+
+    # -- drill ----------------------------------------------------------------------------------
+
+    def action_drill(self) -> None:
+        row = self.query_one(PivotTable).current_row()
+        if row is None or row.kind == "total":
+            self.notify(
+                "Move to a row first: Enter keeps only that row's value and groups by the next dimension.",
+                timeout=4,
+            )
+            return
+        try:
+            new = drill(self.state, row.key)
+        except DrillError as exc:
+            self.notify(str(exc), severity="warning", timeout=5)
+            return
+        self.set_state(new, remember=True)
+
+    def action_drill_up(self) -> None:
+        if not self.history:
+            self.notify("Already at the top: no drill to undo.", timeout=3)
+            return
+        self.set_state(self.history.pop())
+
+    # -- dimensions and measure ------------------------------------------------------------------
+
+    def action_pick_rows(self) -> None:
+        def chosen(dim: str | None) -> None:
+            if dim:
+                self._change(lambda s: s.with_rows(dim, s.rows[1] if len(s.rows) > 1 else None))
+
+        self.app.push_screen(
+            ChoiceModal("Rows: group by", dimension_options(), current=self.state.rows[0]), chosen
+        )
+
+    def action_pick_nested(self) -> None:
+        def chosen(dim: str | None) -> None:
+            if dim:
+                self._change(lambda s: s.with_second_row(None if dim == NONE_CHOICE else dim))
+
+        options = dimension_options(none_label="(none: one row dimension)", exclude=(self.state.rows[0],))
+        current = self.state.rows[1] if len(self.state.rows) > 1 else NONE_CHOICE
+        self.app.push_screen(
+            ChoiceModal(f"Nest inside {label(self.state.rows[0])}", options, current=current), chosen
+        )
+
+    def action_pick_cols(self) -> None:
+        def chosen(dim: str | None) -> None:
+            if dim:
+                self._change(lambda s: s.with_cols(None if dim == NONE_CHOICE else dim))
+
+        options = dimension_options(none_label="(none: totals only)")
+        time_first = [o for o in options if o[0] in (NONE_CHOICE, *TIME_DIMENSIONS)]
+        options = time_first + [o for o in options if o not in time_first]
+        self.app.push_screen(ChoiceModal("Columns", options, current=self.state.cols or NONE_CHOICE), chosen)
+
+    def action_pick_measure(self) -> None:
+        def chosen(measure: str | None) -> None:
+            if measure:
+                self._change(lambda s: s.with_measure(measure))
+
+        self.app.push_screen(ChoiceModal("Measure", measure_options(), current=self.state.measure), chosen)
+
+    def action_swap(self) -> None:
+        self._change(lambda s: s.swapped())
+
+    def _change(self, how) -> None:
+        try:
+            new = how(self.state)
+        except CostToolError as exc:
+            self.notify(exc.message, title=exc.title, severity="warning")
+            return
+        self.set_state(new)
+
+    # -- filters, workspace, dates ------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        def dim_chosen(dim: str | None) -> None:
+            if not dim:
+                return
+            state, today = self.state, self.ctx.today
+            store = self.ctx.store
+            modal = FilterModal(dim, lambda: value_totals(store, state, dim, today), state.filter_for(dim))
+            self.app.push_screen(modal, lambda flt: self._filter_chosen(dim, flt))
+
+        current = self.query_one(PivotTable).current_row()
+        dim = self.state.rows[0] if current is None or current.kind != "leaf" else self.state.rows[-1]
+        self.app.push_screen(ChoiceModal("Filter by", dimension_options(), current=dim), dim_chosen)
+
+    def _filter_chosen(self, dim: str, flt: Filter | None) -> None:
+        if flt is None:
+            return
+        state = self.state.with_filter(flt, dim)
+        if not flt.values:
+            state = replace(state, crumbs=tuple(c for c in state.crumbs if c[0] != dim))
+        self.set_state(state)
+
+    def action_exclude_row(self) -> None:
+        row = self.query_one(PivotTable).current_row()
+        if row is None or row.kind == "total" or "(other)" in row.key:
+            self.notify("Move to a row to exclude it.", timeout=3)
+            return
+        dim, value = self.state.rows[len(row.key) - 1], row.key[-1]
+        old = self.state.filter_for(dim)
+        values = (*old.values, value) if old and old.exclude else (value,)
+        self.set_state(self.state.with_filter(Filter(dim, values, exclude=True), dim))
+
+    @on(Button.Pressed, ".chip")
+    def _chip_pressed(self, event: Button.Pressed) -> None:
+        index = int(event.button.name or 0)
+        if index < len(self.state.filters):
+            dim = self.state.filters[index].dim
+            state = self.state.without_filter(index)
+            self.set_state(replace(state, crumbs=tuple(c for c in state.crumbs if c[0] != dim)))
+            self.query_one(PivotTable).focus()
+
+    def action_clear_filters(self) -> None:
+        if self.state.filters:
+            self.set_state(replace(self.state, filters=(), crumbs=()), remember=True)
+
+    def action_workspace(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.set_state(replace(self.state, workspace=None if name == NONE_CHOICE else name))
+
+        options = [(NONE_CHOICE, "All connections")]
+        options += [
+            (w.name, f"{w.name}  ({', '.join(w.connections) or 'no connections'})")
+            for w in self.ctx.store.workspaces()
+        ]
+        self.app.push_screen(
+            ChoiceModal("Workspace", options, current=self.state.workspace or NONE_CHOICE), chosen
+        )
+
+    def action_dates(self) -> None:
+        def chosen(dates) -> None:
+            if dates is not None:
+                self.set_state(replace(self.state, dates=dates))
+
+        self.app.push_screen(DateRangeModal(self.state.dates, self.ctx.today), chosen)
+
+    # -- view options -------------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        table = self.query_one(PivotTable)
+        _, column = table.current_ids()
+        if column is None or column == TREND_KEY:
+            self.notify("Move the cursor to a column of numbers (or the labels) to sort by it.", timeout=3)
+            return
+        self.set_state(self.state.sorted_by(column), query=False)
+
+    def action_toggle_group(self) -> None:
+        table = self.query_one(PivotTable)
+        row = table.current_row()
+        if row is None or len(self.state.rows) < 2 or row.kind == "total":
+            self.notify("Folding needs two row dimensions (n nests a second one).", timeout=3)
+            return
+        outer = row.key[0]
+        self.collapsed ^= {outer}
+        self._paint_table()
+        table.select_row(f"group:{outer}")
+
+    def action_top(self) -> None:
+        self.set_state(self.state.next_top())
+        self.notify(
+            f"Showing {'the top ' + str(self.state.top) if self.state.top else 'every'} row"
+            f"{'s' if self.state.top != 1 else ''}.",
+            timeout=2,
+        )
+
+    def action_compare(self) -> None:
+        self.set_state(self.state.toggled_compare())
+
+    def action_chart(self) -> None:
+        self.chart_visible = not self.chart_visible
+        self.query_one("#chart", ChartPanel).display = self.chart_visible
+        if self.chart_visible and (self.data is None or not self.data.grid.series):
+            self.refresh_report()
+        else:
+            self._paint_chart()
+
+    # -- export and views ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.data is None:
+            return
+        result = self.data.result
+
+        def chosen(fmt: str | None) -> None:
+            if not fmt:
+                return
+            try:
+                path = write_export(self.ctx.folder, result, fmt, self.ctx.clock())
+            except OSError as exc:
+                self.notify(f"Could not write the export: {exc}", title="Export failed", severity="error")
+                return
+            note = " (demo: this folder is deleted when the app exits)" if self.ctx.demo else ""
+            self.notify(f"Wrote {path}{note}", title="Exported", timeout=10)
+
+        options = [(k, name) for k, (name, _) in FORMATS.items()]
+        note = " (the current period's pivot)" if self.state.compare else ""
+        self.app.push_screen(ChoiceModal(f"Export this view{note}", options, current="csv"), chosen)
+
+    def action_save_view(self) -> None:
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                saved = save_view(self.ctx.store, name, self.state)
+            except CostToolError as exc:
+                self.notify(exc.message, title=exc.title, severity="error")
+                return
+            self.notify(
+                f"Saved view {saved!r}: l opens it, `openai-cost-tui report --view {saved!r}` prints it.",
+                title="View saved",
+                timeout=6,
+            )
+
+        self.app.push_screen(PromptModal("Save this view as", placeholder="e.g. Monthly by project"), named)
+
+    def action_open_view(self) -> None:
+        names = view_names(self.ctx.store)
+        if not names:
+            self.notify("No saved views yet: S saves the current one.", timeout=4)
+            return
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                state = load_view(self.ctx.store, name)
+            except CostToolError as exc:
+                self.notify(exc.message, title=exc.title, severity="error")
+                return
+            self.set_state(state, remember=True)
+            self.notify(f"Opened view {name!r}.", timeout=3)
+
+        self.app.push_screen(ChoiceModal("Open a saved view", [(n, n) for n in names]), chosen)

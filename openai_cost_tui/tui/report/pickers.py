@@ -1,0 +1,147 @@
+"""Small typed pickers: choose one option from a list (dimensions, measure, workspace, format, view),
+or type a name. Each returns its answer through ``dismiss`` (None when cancelled)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...core.dimensions import DIMENSIONS
+from ...core.report_state import MEASURE_LABELS
+
+NONE_CHOICE = "__none__"
+
+
+def dimension_options(*, none_label: str | None = None, exclude: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Every dimension of TAXONOMY.md as (id, "Label  id"), optionally with a "none" choice first."""
+    options = [(NONE_CHOICE, none_label)] if none_label else []
+    options += [(d.id, f"{d.label:<14} {d.id}") for d in DIMENSIONS if d.id not in exclude]
+    return options
+
+
+def measure_options() -> list[tuple[str, str]]:
+    details = {
+        "cost": "USD",
+        "quantity": "tokens, images, seconds ...",
+        "unit_cost": "USD per 1M tokens, per image ...",
+    }
+    return [(key, f"{name} ({details[key]})") for key, name in MEASURE_LABELS.items()]
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """Pick one option: type to narrow the list, arrows move, Enter picks, Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="choice-cancel", tooltip="Close without choosing"),
+        Binding("down", "move(1)", "Next", show=False, id="choice-next", tooltip="Highlight the next option"),
+        Binding(
+            "up",
+            "move(-1)",
+            "Previous",
+            show=False,
+            id="choice-previous",
+            tooltip="Highlight the previous option",
+        ),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[tuple[str, str]],
+        *,
+        current: str | None = None,
+        hint: str = "Type to narrow · ↑↓ move · Enter picks · Esc cancels",
+    ) -> None:
+        super().__init__(classes="report-modal")
+        self.title_text = title
+        self.options = list(options)
+        self.current = current
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Input(placeholder="type to narrow the list", id="choice-search", compact=True)
+            choices = OptionList(id="choices")
+            choices.can_focus = False  # the search field keeps the focus; arrows move the highlight
+            yield choices
+            yield Label(self.hint, classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self._show("")
+        self.query_one(Input).focus()
+
+    def _show(self, search: str) -> None:
+        needle = search.strip().lower()
+        shown = [(k, t) for k, t in self.options if needle in t.lower() or needle in k.lower()]
+        choices = self.query_one(OptionList)
+        choices.clear_options()
+        choices.add_options([Option(text, id=key) for key, text in shown])
+        ids = [k for k, _ in shown]
+        if not needle and self.current in ids:
+            choices.highlighted = ids.index(self.current)
+        elif ids:
+            choices.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        choices = self.query_one(OptionList)
+        if choices.highlighted is None:
+            return
+        self.dismiss(choices.get_option_at_index(choices.highlighted).id)
+
+    def action_move(self, step: int) -> None:
+        choices = self.query_one(OptionList)
+        if choices.option_count:
+            current = choices.highlighted if choices.highlighted is not None else -step
+            choices.highlighted = (current + step) % choices.option_count
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptModal(ModalScreen[str | None]):
+    """Type one line (a view's name); an empty answer is refused inline."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close without saving")]
+
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
+        super().__init__(classes="report-modal")
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label("", id="prompt-error", classes="modal-error")
+            yield Label("Enter saves · Esc cancels", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.query_one("#prompt-error", Label).update("Type a name first.")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,115 @@
+"""The pivot as a DataTable: one label column, right-aligned numbers, totals, an optional trend."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, RowDoesNotExist
+
+from ...core.grid import LABEL_KEY, DisplayRow, Grid, text, trend
+from ...core.sparkline import spark
+
+TREND_KEY = "trend"
+TREND_WIDTH = 14
+MAX_LABEL_WIDTH = 40
+UP_STYLE = "red"  # spending more
+DOWN_STYLE = "green"
+
+
+class PivotTable(DataTable):
+    """Enter drills into the row under the cursor; Space folds a group; o sorts by the cursor's column."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "screen.drill",
+            "Drill",
+            id="report-drill",
+            tooltip="Keep only this row's value and group by the next dimension",
+        ),
+        Binding(
+            "space",
+            "screen.toggle_group",
+            "Fold",
+            id="report-fold",
+            show=False,
+            tooltip="Collapse or expand the group under the cursor (two row dimensions)",
+        ),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        self.display_rows: list[DisplayRow] = []
+
+    def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False) -> None:
+        """Repaint, keeping the cursor on the same row (by key) and column when they still exist
+        (``home``: the rows changed meaning, start at the top)."""
+        row_id, column = self.current_ids()
+        if home or self.row_count <= 1:  # (a lone Total row was an empty store: start at the top)
+            row_id = None
+        old_row = self.cursor_coordinate.row
+        self.clear(columns=True)
+        self.display_rows = rows
+        texts = [[text(grid, i, row.cells) for i in range(len(grid.columns))] for row in rows]
+        widths = [max([len(col.title), *(len(t[i]) for t in texts)]) for i, col in enumerate(grid.columns)]
+        label_width = max([len(grid.label_title), *(len(r.label) for r in rows)])
+        self.add_column(grid.label_title, key=LABEL_KEY, width=min(label_width, MAX_LABEL_WIDTH))
+        for col, width in zip(grid.columns, widths, strict=True):
+            style = "italic" if col.provisional else ""
+            # padded here: numbers line up on the right whatever the cell renderer does with justify
+            self.add_column(Text(col.title.rjust(width), style=style), key=col.key, width=width)
+        if with_trend:
+            self.add_column("Daily trend", key=TREND_KEY, width=TREND_WIDTH)
+        for row, row_texts in zip(rows, texts, strict=True):
+            cells: list = [self._label(row)]
+            for i, col in enumerate(grid.columns):
+                style = "bold" if row.kind != "leaf" else ""
+                if col.provisional:
+                    style += " italic"
+                direction = trend(grid, i, row.cells)
+                if direction:
+                    style += f" {UP_STYLE if direction > 0 else DOWN_STYLE}"
+                cells.append(Text(row_texts[i].rjust(widths[i]), style=style.strip()))
+            if with_trend:
+                cells.append(Text(spark(row.series, TREND_WIDTH - 2), style="cyan"))
+            self.add_row(*cells, key=row.id)
+        self._restore(row_id, column, old_row)
+
+    @staticmethod
+    def _label(row: DisplayRow) -> Text:
+        style = {"group": "bold", "total": "bold"}.get(row.kind, "")
+        return Text(row.label, style=style, no_wrap=True, overflow="ellipsis")
+
+    def current_ids(self) -> tuple[str | None, str | None]:
+        if not self.row_count:
+            return None, None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except CellDoesNotExist:
+            return None, None
+        return key.row_key.value, key.column_key.value
+
+    def current_row(self) -> DisplayRow | None:
+        if not self.display_rows:
+            return None
+        return self.display_rows[min(self.cursor_coordinate.row, len(self.display_rows) - 1)]
+
+    def _restore(self, row_id: str | None, column: str | None, old_row: int) -> None:
+        if not self.row_count:
+            return
+        try:
+            row = self.get_row_index(row_id) if row_id else 0
+        except RowDoesNotExist:  # the row is gone (filtered or folded away): stay near where it was
+            row = min(old_row, self.row_count - 1)
+        try:
+            col = self.get_column_index(column) if column else 0
+        except ColumnDoesNotExist:
+            col = min(1, len(self.columns) - 1)
+        self.move_cursor(row=row, column=col, animate=False)
+
+    def select_row(self, row_id: str) -> None:
+        try:
+            self.move_cursor(row=self.get_row_index(row_id), animate=False)
+        except RowDoesNotExist:
+            return  # the row is not shown: leave the cursor

@@ -1,0 +1,66 @@
+"""The report's queries, run in a worker thread: the pivot, the previous period, daily series.
+
+No Textual here: the screen's worker calls ``load_report`` and posts the result as a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from ...core.dates import DateRange
+from ...core.grid import Grid, grid_from_compare, grid_from_pivot
+from ...core.models import Cell, PivotResult
+from ...core.report_state import ReportState
+from ...store.pivot import run_pivot
+from ...store.store import Store
+
+
+@dataclass(frozen=True)
+class ReportData:
+    state: ReportState
+    result: PivotResult  # the current period, as exported
+    grid: Grid
+    days: tuple[date, ...] = ()  # the days of ``grid.series``
+
+
+def load_report(store: Store, state: ReportState, today: date, *, series: bool) -> ReportData:
+    spec = state.spec(today)
+    if state.compare:
+        spec = replace(spec, cols=None, top=None)
+        current = run_pivot(store, spec, today=today)
+        previous_range = state.spec(today, previous=True).date_range
+        previous = run_pivot(store, replace(spec, date_range=previous_range), today=today)
+        grid = grid_from_compare(current, previous, top=state.top)
+        result = run_pivot(store, state.spec(today), today=today)
+    else:
+        result = run_pivot(store, spec, today=today)
+        grid = grid_from_pivot(result)
+    days: tuple[date, ...] = ()
+    if series:
+        rng = result.date_range
+        days = tuple(rng)
+        grid = replace(grid, series=daily_series(store, state, rng, today))
+    return ReportData(state, result, grid, days)
+
+
+def daily_series(
+    store: Store, state: ReportState, rng: DateRange, today: date
+) -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Each row's cost per day over ``rng`` (exact atto-units), folded like the pivot's rows."""
+    spec = replace(state.spec(today), cols="day", measure="cost", date_range=rng)
+    result = run_pivot(store, spec, today=today)
+    index = {(rng.start + timedelta(days=i)).isoformat(): i for i in range(rng.days)}
+    out: dict[tuple[str, ...], list[int]] = {}
+    for (row_key, day), cell in result.cells.items():
+        values = out.setdefault(row_key, [0] * rng.days)
+        values[index[day]] += cell.amount
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def value_totals(store: Store, state: ReportState, dim: str, today: date) -> list[tuple[str, Cell]]:
+    """Every value of ``dim`` in the current dates and other filters, largest first."""
+    others = tuple(f for f in state.filters if f.dim != dim)
+    spec = replace(state.spec(today), rows=(dim,), cols=None, filters=others, top=None, measure="cost")
+    result = run_pivot(store, spec, today=today)
+    return [(rk[0], result.row_totals[rk]) for rk in result.row_keys]

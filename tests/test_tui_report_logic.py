@@ -1,0 +1,252 @@
+"""The report's plain-Python parts: state changes, drill order, compare arithmetic, shaping, charts,
+export files, saved views and the schema 1 -> 2 migration. No terminal needed."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from openai_cost_tui.core import money
+from openai_cost_tui.core.dates import DateRange
+from openai_cost_tui.core.drill import DrillError, crumb_text, drill, next_dim
+from openai_cost_tui.core.errors import UsageError
+from openai_cost_tui.core.grid import display_rows, grid_from_compare, grid_from_pivot, text
+from openai_cost_tui.core.models import Cell, Filter, PivotResult, PivotSpec
+from openai_cost_tui.core.report_state import DateChoice, ReportState, previous_range
+from openai_cost_tui.core.sparkline import bars, bucket, spark
+from openai_cost_tui.store.store import Store
+from openai_cost_tui.store.views import delete_view, load_view, save_view, view_names
+from openai_cost_tui.tui.report.export import write_export
+
+TODAY = date(2026, 11, 27)
+
+
+def usd(text_: str) -> Cell:
+    return Cell(money.parse_exact(text_))
+
+
+def test_previous_range_shifts_whole_months_by_months() -> None:
+    assert previous_range(DateRange(date(2026, 10, 1), date(2026, 10, 31))) == DateRange(
+        date(2026, 9, 1), date(2026, 9, 30)
+    )
+    assert previous_range(DateRange(date(2026, 11, 1), date(2026, 11, 27))) == DateRange(
+        date(2026, 10, 1), date(2026, 10, 27)
+    )
+    assert previous_range(DateRange(date(2026, 3, 1), date(2026, 3, 31))) == DateRange(
+        date(2026, 2, 1), date(2026, 2, 28)
+    )
+    assert previous_range(DateRange(date(2026, 11, 21), date(2026, 11, 27))) == DateRange(
+        date(2026, 11, 14), date(2026, 11, 20)
+    )
+
+
+def test_presets_resolve_against_today() -> None:
+    assert DateChoice("last_month").resolve(TODAY) == DateRange(date(2026, 10, 1), date(2026, 10, 31))
+    assert DateChoice("7d").resolve(TODAY) == DateRange(date(2026, 11, 21), TODAY)
+    assert DateChoice("ytd").resolve(TODAY).start == date(2026, 1, 1)
+    with pytest.raises(UsageError):
+        DateChoice("custom", date(2026, 5, 2), date(2026, 5, 1))
+    with pytest.raises(UsageError):
+        DateChoice("yesterday-ish")
+
+
+def test_state_changes_keep_rows_and_columns_apart() -> None:
+    s = ReportState()
+    assert s.with_rows("month").cols == "service"  # rows took the columns' dimension: they trade
+    assert s.with_cols("service").rows == ("month",)
+    swapped = ReportState(rows=("service", "tier"), cols="month").swapped()
+    assert (swapped.rows, swapped.cols) == (("month", "tier"), "service")
+    assert ReportState(cols=None).swapped().cols == "service"
+    with pytest.raises(UsageError):
+        ReportState(rows=("service",), cols="service")
+    assert s.sorted_by("2026-10").sort == ("2026-10", True)
+    assert s.sorted_by("2026-10").sorted_by("2026-10").sort == ("2026-10", False)
+    assert s.next_top().top == 50 and ReportState(top=None).next_top().top == 10
+
+
+def test_state_round_trips_through_json() -> None:
+    s = ReportState(
+        rows=("project", "api_key"),
+        cols=None,
+        measure="unit_cost",
+        filters=(Filter("service", ("Images", "Audio"), True),),
+        workspace="Production",
+        dates=DateChoice("custom", date(2026, 5, 1), date(2026, 5, 31)),
+        top=None,
+        compare=True,
+        sort=("delta", True),
+    )
+    assert ReportState.from_dict(s.to_dict()) == s
+    with pytest.raises(UsageError):
+        ReportState.from_dict({"rows": ["nope"]})
+
+
+def test_drill_follows_the_chain_and_skips_pinned_dimensions() -> None:
+    s = ReportState()
+    d1 = drill(s, ("Chats and Completions",))
+    assert d1.rows == ("category",) and d1.crumbs == (("service", "Chats and Completions"),)
+    d2 = drill(d1, ("gpt-4o",))
+    assert d2.rows == ("subcategory",)
+    assert [f.dim for f in d2.filters] == ["service", "category"]
+    assert drill(drill(d2, ("cached input",)), ("Support Bot",)).rows == ("api_key",)
+    assert next_dim("month", s.with_cols(None)) == "service"
+    nested = ReportState(rows=("service", "category"), cols="month")
+    assert drill(nested, ("Images",)).rows == ("category",)
+    assert drill(nested, ("Images", "dall-e 3")).rows == ("subcategory",)
+    with pytest.raises(DrillError):
+        drill(s, ("(other)",))
+    assert crumb_text(d2.crumbs) == "All costs › Service: Chats and Completions › Category: gpt-4o"
+
+
+RANGE = DateRange(date(2026, 10, 1), date(2026, 11, 27))
+
+
+def result(rows, cols, cells, rng=RANGE, provisional=TODAY):
+    spec = PivotSpec(rows=rows, cols=cols, date_range=rng)
+    row_totals, col_totals, total = {}, {}, Cell()
+    for (rk, ck), c in cells.items():
+        row_totals[rk] = row_totals.get(rk, Cell()) + c
+        col_totals[ck] = col_totals.get(ck, Cell()) + c
+        total = total + c
+    keys = tuple(sorted(row_totals, key=lambda k: -row_totals[k].amount))
+    return PivotResult(
+        spec,
+        rng,
+        keys,
+        tuple(sorted(col_totals)) if cols else (),
+        cells if cols else {},
+        row_totals,
+        col_totals if cols else {},
+        total,
+        provisional,
+    )
+
+
+def test_grid_marks_provisional_columns_and_nests_with_subtotals() -> None:
+    r = result(
+        ("service", "tier"),
+        "month",
+        {
+            (("Images", "standard"), "2026-10"): usd("1000"),
+            (("Images", "batch"), "2026-11"): usd("2.5"),
+            (("Audio", "standard"), "2026-11"): usd("3"),
+        },
+    )
+    grid = grid_from_pivot(r)
+    assert [c.title for c in grid.columns] == ["2026-10", "2026-11*", "Total"]
+    rows = display_rows(grid)
+    assert [(r.kind, r.label) for r in rows] == [
+        ("group", "▾ Images"),
+        ("leaf", "  standard"),
+        ("leaf", "  batch"),
+        ("group", "▾ Audio"),
+        ("leaf", "  standard"),
+        ("total", "Total"),
+    ]
+    assert [text(grid, i, rows[0].cells) for i in range(3)] == ["1,000.00", "2.50", "1,002.50"]
+    assert text(grid, 0, rows[2].cells) == ""  # empty, not 0.00
+    folded = display_rows(grid, collapsed=frozenset({"Images"}))
+    assert [r.label for r in folded][:2] == ["▸ Images", "▾ Audio"]
+    by_nov = display_rows(grid, sort=("2026-11", True))
+    assert by_nov[0].key == ("Audio",)
+
+
+def test_dimension_columns_fold_beyond_twelve() -> None:
+    cells = {(("Images",), f"p{i:02d}"): usd(str(100 - i)) for i in range(20)}
+    grid = grid_from_pivot(result(("service",), "project", cells))
+    assert len(grid.columns) == 14 and grid.columns[-2].title == "(other)"
+    assert text(grid, 12, grid.cells[("Images",)]) == f"{sum(100 - i for i in range(12, 20))}.00"
+
+
+def test_compare_change_and_percent() -> None:
+    rng = DateRange(date(2026, 10, 1), date(2026, 10, 31))
+    prev = result(
+        ("project",),
+        None,
+        {(("A",), ""): usd("100"), (("B",), ""): usd("50")},
+        rng=rng.previous(),
+        provisional=None,
+    )
+    cur = result(
+        ("project",), None, {(("A",), ""): usd("150"), (("C",), ""): usd("10")}, rng=rng, provisional=None
+    )
+    grid = grid_from_compare(cur, prev, top=None)
+    rows = {r.key: [text(grid, i, r.cells) for i in range(4)] for r in display_rows(grid)}
+    assert rows[("A",)] == ["100.00", "150.00", "+50.00", "+50.0%"]
+    assert rows[("B",)] == ["50.00", "", "-50.00", "-100.0%"]
+    assert rows[("C",)] == ["", "10.00", "+10.00", "new"]
+    assert rows[()] == ["150.00", "160.00", "+10.00", "+6.7%"]
+    top1 = grid_from_compare(cur, prev, top=1)
+    assert [r.key for r in display_rows(top1, sort=("delta", True))][:2] == [("A",), ("(other)",)]
+
+
+def test_sparklines_and_bars() -> None:
+    assert spark([1, 2, 3, 4, 5, 6, 7, 8], 8) == "▁▂▃▄▅▆▇█"
+    assert spark([5, 5], 4) == "▄▄"
+    assert bucket(list(range(10)), 5) == [0, 2, 4, 6, 8]
+    assert bars([0, 4, 8], 3, 2) == ["  █", " ██"]
+    assert bars([], 10, 3) == []
+
+
+def test_export_writes_private_files_without_overwriting(tmp_path) -> None:
+    r = result(("service",), "month", {(("Images",), "2026-10"): usd("1.5")})
+    now = datetime(2026, 11, 27, 15, 0)
+    first = write_export(tmp_path, r, "csv", now)
+    second = write_export(tmp_path, r, "csv", now)
+    assert first != second and first.parent == tmp_path / "exports"
+    assert first.read_text().splitlines()[0] == "Service,2026-10,Total"
+    assert oct(first.stat().st_mode & 0o777) == "0o600"
+    assert '"cost": "1.5"' in write_export(tmp_path, r, "json", now).read_text()
+    assert write_export(tmp_path, r, "md", now).read_text().startswith("**Cost (USD)")
+
+
+def test_saved_views_round_trip(store: Store) -> None:
+    state = ReportState(rows=("api_key",), filters=(Filter("subcategory", ("cached input",)),))
+    assert save_view(store, "  Cached by key ", state) == "Cached by key"
+    save_view(store, "Cached by key", state.with_measure("quantity"))  # overwrite
+    assert view_names(store) == ["Cached by key"]
+    assert load_view(store, "Cached by key").measure == "quantity"
+    with pytest.raises(UsageError, match="saved views: Cached by key"):
+        load_view(store, "nope")
+    with pytest.raises(UsageError):
+        save_view(store, "", state)
+    delete_view(store, "Cached by key")
+    assert view_names(store) == []
+
+
+def test_a_schema_1_store_migrates_by_adding_the_views_table(store_path) -> None:
+    Store(store_path).close()
+    db = sqlite3.connect(store_path)
+    db.execute("DROP TABLE saved_view")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Store(store_path) as store:
+        save_view(store, "x", ReportState())
+        assert view_names(store) == ["x"]
+    db = sqlite3.connect(store_path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    db.close()
+    assert list(Path(store_path).parent.glob("*.schema1-*.bak"))
+
+
+def test_unit_cost_values_are_per_million_tokens() -> None:
+    cell = Cell(money.parse_exact("2.5"), money.parse_exact("1000000"), frozenset({"tokens"}))
+    r = result(("service",), None, {(("Chats",), ""): cell})
+    grid = grid_from_pivot(
+        PivotResult(
+            PivotSpec(rows=("service",), cols=None, measure="unit_cost"),
+            r.date_range,
+            r.row_keys,
+            (),
+            {},
+            r.row_totals,
+            {},
+            r.total,
+            None,
+        )
+    )
+    assert text(grid, 0, grid.cells[("Chats",)]) == "2.5000"
