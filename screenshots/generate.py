@@ -25,6 +25,11 @@ FROZEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 SHOTS = [
     ("report", (), (120, 36)),
     ("report-80x24", (), (80, 24)),
+    ("report-compare", ("v",), (120, 36)),
+    ("report-drilled", ("enter", "enter"), (120, 36)),
+    ("report-chart", ("g",), (120, 36)),
+    ("report-filter", ("f", "enter"), (120, 36)),
+    ("report-nested", ("n", "p", "r", "o", "j", "enter"), (120, 36)),
     ("connections", ("f3",), (120, 36)),
     ("add-connection", ("f3", "a"), (120, 36)),
     ("remove-connection", ("f3", "d"), (120, 36)),

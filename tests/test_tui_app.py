@@ -57,7 +57,7 @@ async def test_screens_by_key_and_help(ctx) -> None:
         await pilot.press("f1")
         assert type(app.screen).__name__ == "HelpScreen"
         text = str(app.screen.query_one("Markdown").source)
-        for needle in ("Sync all", "Add an organization", "Create a workspace", "ctrl+s"):
+        for needle in ("Fetch new costs", "Add an organization", "Create a workspace", "ctrl+s"):
             assert needle.lower() in text.lower(), needle
         await pilot.press("escape")
         await pilot.press("f2")

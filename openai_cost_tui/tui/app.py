@@ -40,14 +40,14 @@ class CostApp(App[None]):
     DEFAULT_MODE = "report"
     BINDINGS = [
         Binding("f2", "switch_mode('report')", "Report", id="show-report", tooltip="The pivot of your costs"),
-        Binding("f3", "switch_mode('connections')", "Connections", id="show-connections",
+        Binding("f3", "switch_mode('connections')", "Conns", id="show-connections",
                 tooltip="Organizations and their keys"),
-        Binding("f4", "switch_mode('workspaces')", "Workspaces", id="show-workspaces",
+        Binding("f4", "switch_mode('workspaces')", "Spaces", id="show-workspaces",
                 tooltip="Named groups of connections"),
-        Binding("ctrl+s", "sync_all", "Sync all", id="sync-all", tooltip="Fetch new costs for every connection"),
+        Binding("ctrl+s", "sync_all", "Sync", id="sync-all", tooltip="Fetch new costs for every connection"),
         Binding("ctrl+x", "cancel_sync", "Cancel sync", id="cancel-sync", show=False,
                 tooltip="Stop the running sync (days already fetched are kept)"),
-        Binding("f1,question_mark", "help", "Help", id="help", key_display="F1/?", tooltip="Every key"),
+        Binding("f1,question_mark", "help", "Help", id="help", key_display="F1", tooltip="Every key (also ?)"),
         Binding("ctrl+t", "toggle_theme", "Light/dark", id="toggle-theme", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]

@@ -22,7 +22,7 @@ class AppScreen(Screen[None]):
         yield Header(icon="$")
         yield from self.compose_body()
         yield StatusLine()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -1,0 +1,71 @@
+"""What a re-sync changed in days already stored: (day, dimension value) old -> new, and a sentence.
+
+A value present on one side only counts as 0 on the other, so a new line item or a dropped one is
+a restatement too. Amounts are ``int`` atto-dollars.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import money
+
+
+@dataclass(frozen=True)
+class Restatement:
+    day: date
+    dimension: str  # e.g. "service"
+    value: str  # e.g. "Chats and Completions"
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+
+def diff(
+    old: Mapping[tuple[date, str], int],
+    new: Mapping[tuple[date, str], int],
+    *,
+    dimension: str,
+    tolerance: int = 0,
+) -> list[Restatement]:
+    """Every (day, value) whose total moved by more than ``tolerance``, by day then largest move."""
+    out = [
+        Restatement(day, dimension, value, old.get((day, value), 0), new.get((day, value), 0))
+        for day, value in set(old) | set(new)
+    ]
+    out = [r for r in out if abs(r.delta) > tolerance]
+    return sorted(out, key=lambda r: (r.day, -abs(r.delta), r.value))
+
+
+def by_day(changes: Iterable[Restatement]) -> dict[date, int]:
+    """The net revision of each day."""
+    net: dict[date, int] = defaultdict(int)
+    for r in changes:
+        net[r.day] += r.delta
+    return dict(net)
+
+
+def signed_dollars(atto: int) -> str:
+    """``+$12.40``, ``-$0.50``; a move under a cent shows its digits (``+$0.004``, ``+$0.000012``)."""
+    sign = "-" if atto < 0 else "+"
+    text = money.format_display(abs(atto))
+    if text == "0.00":
+        text = money.format_display(abs(atto), 6).rstrip("0").rstrip(".")
+        if text == "0":
+            text = money.format_exact(abs(atto))
+    return f"{sign}${text}"
+
+
+def describe(change: Restatement, *, today: date | None = None) -> str:
+    """``2026-11-26: Chats and Completions revised +$12.40`` (``yesterday (2026-11-26): ...``
+    when ``today`` is given and the day was yesterday)."""
+    day = change.day.isoformat()
+    if today is not None and change.day == today - timedelta(days=1):
+        day = f"yesterday ({day})"
+    return f"{day}: {change.value} revised {signed_dollars(change.delta)}"
