@@ -30,6 +30,7 @@ SHOTS = [
     ("report-chart", ("g",), (120, 36)),
     ("report-filter", ("f", "enter"), (120, 36)),
     ("report-nested", ("n", "p", "r", "o", "j", "enter"), (120, 36)),
+    ("insights", ("f5",), (120, 36)),
     ("connections", ("f3",), (120, 36)),
     ("add-connection", ("f3", "a"), (120, 36)),
     ("remove-connection", ("f3", "d"), (120, 36)),

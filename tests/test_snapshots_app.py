@@ -47,9 +47,9 @@ def steps(*keys):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [("f3",), ("f3", "a"), ("f3", "d"), ("f3", "e"), ("f4",), ("f4", "n"), ("f1",)],
+    [("f3",), ("f3", "a"), ("f3", "d"), ("f3", "e"), ("f4",), ("f4", "n"), ("f1",), ("f5",)],
     ids=["connections", "add-connection", "remove-confirm", "edit-connection", "workspaces", "new-workspace",
-         "help"],
+         "help", "insights"],
 )
 def test_screens(snap_compare, app, size, keys) -> None:
     assert snap_compare(app, terminal_size=size, run_before=steps(*keys))

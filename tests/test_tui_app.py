@@ -249,3 +249,20 @@ async def test_cancel_a_running_sync(tmp_path) -> None:
             assert any(r.outcome == "cancelled" for r in c.store.runs())
     finally:
         c.close()
+
+
+async def test_insights_show_forecast_anomalies_and_savings(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "InsightsScreen"
+        forecast = screen.query_one("#forecast", DataTable)
+        assert forecast.row_count >= 3
+        assert str(forecast.get_row_at(forecast.row_count - 1)[0]) == "Total"
+        summary = str(screen.query_one("#insights-summary").render())
+        assert "forecast $" in summary and "November 2026" in summary
+        assert screen.query_one("#cache", DataTable).row_count > 0
+        assert screen.query_one("#tiers", DataTable).row_count > 0
+        assert screen.query_one("#anomalies", DataTable).row_count > 0

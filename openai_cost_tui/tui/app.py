@@ -24,6 +24,7 @@ from ..sync.engine import SyncProgress
 from .messages import DataChanged, SyncFinished, SyncProgressed
 from .screens.connections import ConnectionsScreen
 from .screens.help import HelpScreen
+from .screens.insights import InsightsScreen
 from .screens.report import ReportScreen
 from .screens.workspaces import WorkspacesScreen
 from .widgets.status import StatusLine
@@ -36,10 +37,17 @@ class CostApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "openai-cost-tui"
-    MODES = {"report": ReportScreen, "connections": ConnectionsScreen, "workspaces": WorkspacesScreen}
+    MODES = {
+        "report": ReportScreen,
+        "insights": InsightsScreen,
+        "connections": ConnectionsScreen,
+        "workspaces": WorkspacesScreen,
+    }
     DEFAULT_MODE = "report"
     BINDINGS = [
         Binding("f2", "switch_mode('report')", "Report", id="show-report", tooltip="The pivot of your costs"),
+        Binding("f5", "switch_mode('insights')", "Insights", id="show-insights",
+                tooltip="Forecast, anomalies, cache savings, spend by tier"),
         Binding("f3", "switch_mode('connections')", "Conns", id="show-connections",
                 tooltip="Organizations and their keys"),
         Binding("f4", "switch_mode('workspaces')", "Spaces", id="show-workspaces",
@@ -214,6 +222,8 @@ class CostApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Report", "Show the pivot of your costs (F2)", lambda: self.switch_mode("report"))
+        yield SystemCommand("Insights", "Forecast, anomalies, cache savings, spend by tier (F5)",
+                            lambda: self.switch_mode("insights"))
         yield SystemCommand("Connections", "Add, edit, sync or remove organizations (F3)",
                             lambda: self.switch_mode("connections"))
         yield SystemCommand("Workspaces", "Group connections (F4)", lambda: self.switch_mode("workspaces"))

@@ -1,0 +1,165 @@
+"""Insights: are we on track, and what changed? Month-end forecast, anomalies with their drivers,
+cache savings and spend by tier. Everything is computed in a thread worker from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Static
+
+from ... import analysis
+from ...core import money
+from ...core.anomalies import Anomaly, Driver
+from ...core.dates import DateRange
+from ...core.economics import CacheEconomics, TierSpend
+from ...core.forecast import Forecast
+from ...core.models import PivotSpec
+from ...store.store import Store
+from .base import AppScreen
+
+ANOMALY_DAYS = 14
+ECONOMICS_DAYS = 30
+
+
+@dataclass
+class InsightsData:
+    today: date
+    forecast: analysis.ForecastView | None = None
+    anomalies: list[tuple[Anomaly, list[Driver]]] = field(default_factory=list)
+    cache: list[CacheEconomics] = field(default_factory=list)
+    tiers: TierSpend | None = None
+
+
+def _usd(atto: int) -> Text:
+    return Text(money.format_display(atto), justify="right")
+
+
+def _signed(atto: int) -> Text:
+    text = money.format_display(abs(atto))
+    return Text(("+" if atto >= 0 else "-") + text, justify="right", style="red" if atto > 0 else "green")
+
+
+class InsightsScreen(AppScreen):
+    BINDINGS = [
+        Binding("r", "recompute", "Recompute", id="insights-recompute", tooltip="Compute everything again"),
+    ]
+
+    @dataclass
+    class Computed(Message, bubble=False):
+        data: InsightsData
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="insights"):
+            yield Static("", id="insights-summary", classes="intro")
+            yield Label("Month-end forecast by service (complete UTC days only; today is still filling)",
+                        classes="section-title")
+            yield DataTable(id="forecast", cursor_type="row", zebra_stripes=True)
+            yield Label(f"Anomalies in the last {ANOMALY_DAYS} complete days (against each series' own "
+                        "weekday-aware baseline)", classes="section-title")
+            yield DataTable(id="anomalies", cursor_type="row", zebra_stripes=True)
+            yield Label(f"Prompt caching, last {ECONOMICS_DAYS} days: what cached input saved against the "
+                        "same model's uncached input price", classes="section-title")
+            yield DataTable(id="cache", cursor_type="row", zebra_stripes=True)
+            yield Label(f"Spend by tier and context, last {ECONOMICS_DAYS} days", classes="section-title")
+            yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        columns = {
+            "forecast": ("Service", "Month to date", "Forecast", "Range", "Trend/day"),
+            "anomalies": ("Day", "What", "Cost", "Expected", "Change", "Drivers"),
+            "cache": ("Model", "Cached share", "Cached cost", "Saved"),
+            "tiers": ("Tier / context", "Spend", "Share"),
+        }
+        for table_id, names in columns.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            for name in names:
+                table.add_column(name, key=name)
+        self.query_one("#insights-summary", Static).update("Computing...")
+        self.reload()
+
+    def reload(self) -> None:
+        if self.is_mounted:
+            self._compute(self.ctx.store.url, self.ctx.today)
+
+    def action_recompute(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
+    def _compute(self, url: str, today: date) -> None:
+        with Store(url, taxonomy=self.ctx.store.taxonomy) as store:
+            data = InsightsData(today)
+            data.forecast = analysis.forecast_view(store, PivotSpec(rows=("service",), cols=None, top=12), today)
+            for anomaly in analysis.find_anomalies(store, today, lookback_days=ANOMALY_DAYS)[:30]:
+                data.anomalies.append((anomaly, analysis.anomaly_drivers(store, anomaly, today, limit=3)))
+            recent = DateRange(today - timedelta(days=ECONOMICS_DAYS), today - timedelta(days=1))
+            data.cache = analysis.cache_economics(store, recent)
+            data.tiers = analysis.tier_spend(store, recent)
+        self.post_message(self.Computed(data))
+
+    def on_insights_screen_computed(self, message: Computed) -> None:
+        data = message.data
+        self._show_forecast(data.forecast)
+        self._show_anomalies(data.anomalies)
+        self._show_cache(data.cache)
+        self._show_tiers(data.tiers)
+        total = data.forecast.total if data.forecast else None
+        if total is None:
+            summary = "No data yet: add a connection (F3) and sync."
+        else:
+            summary = (f"{total.month_start:%B %Y}: ${money.format_display(total.actual)} so far (through "
+                       f"{total.as_of}); forecast ${money.format_display(total.total)} "
+                       f"(${money.format_display(total.low)} to ${money.format_display(total.high)}). "
+                       f"{len(data.anomalies)} anomaly(ies) in the last {ANOMALY_DAYS} days.")
+        self.query_one("#insights-summary", Static).update(summary)
+
+    def _show_forecast(self, view: analysis.ForecastView | None) -> None:
+        table = self.query_one("#forecast", DataTable)
+        table.clear()
+        if view is None:
+            return
+        rows: list[tuple[str, Forecast]] = [(" / ".join(k), f) for k, f in view.rows.items()]
+        rows.sort(key=lambda r: -r[1].total)
+        for name, f in [*rows, ("Total", view.total)]:
+            style = "bold" if name == "Total" else ""
+            table.add_row(
+                Text(name, style=style), _usd(f.actual), _usd(f.total),
+                Text(f"{money.format_display(f.low)} - {money.format_display(f.high)}", justify="right"),
+                _signed(f.trend_per_day) if f.trend_per_day else Text(""),
+            )  # fmt: skip
+
+    def _show_anomalies(self, found: list[tuple[Anomaly, list[Driver]]]) -> None:
+        table = self.query_one("#anomalies", DataTable)
+        table.clear()
+        if not found:
+            table.add_row("", "No day departs from its usual pattern.", "", "", "", "")
+        for anomaly, drivers in found:
+            what = f"{anomaly.dimension.replace('_', ' ')} {' / '.join(anomaly.series)}"
+            moved = ", ".join(f"{d.name} {'+' if d.delta >= 0 else '-'}{money.format_display(abs(d.delta))}"
+                              for d in drivers)
+            table.add_row(anomaly.day.isoformat(), what, _usd(anomaly.value), _usd(anomaly.expected),
+                          _signed(anomaly.delta), moved)
+
+    def _show_cache(self, rows: list[CacheEconomics]) -> None:
+        table = self.query_one("#cache", DataTable)
+        table.clear()
+        for r in sorted(rows, key=lambda r: -r.saved):
+            total_in = r.input_tokens + r.cached_tokens
+            share = f"{r.cached_tokens * 100 / total_in:.1f}%" if total_in else ""
+            table.add_row(r.category, Text(share, justify="right"), _usd(r.cached_cost), _usd(r.saved))
+
+    def _show_tiers(self, tiers: TierSpend | None) -> None:
+        table = self.query_one("#tiers", DataTable)
+        table.clear()
+        if tiers is None:
+            return
+        for prefix, shares in (("tier", tiers.by_tier), ("context", tiers.by_context)):
+            for s in shares:
+                pct = f"{s.share * 100:.1f}%" if s.share is not None else ""
+                table.add_row(f"{prefix}: {s.label}", _usd(s.amount), Text(pct, justify="right"))
