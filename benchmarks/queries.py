@@ -1,0 +1,257 @@
+"""The fixed pivot specs, timed three ways on the same rows in the same run.
+
+- ``run_pivot``: the project's own path (Peewee query, exact folding, top-N, totals: a PivotResult).
+- ``sqlite``: the naive floor, the same GROUP BY over the joined tables with text values, written as
+  plain SQL on the stdlib ``sqlite3`` module, rows fetched, nothing folded.
+- ``duckdb``: the same SQL in DuckDB on a copy of the same rows (skipped when duckdb is missing).
+
+Every engine's grand total is compared with ``run_pivot``'s exact total, so a fast wrong answer shows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from openai_cost_tui.core import money
+from openai_cost_tui.core.dates import DateRange, add_months
+from openai_cost_tui.core.models import Filter, PivotSpec
+from openai_cost_tui.store.pivot import run_pivot
+from openai_cost_tui.store.store import Store
+
+from .stores import WORKSPACE
+
+MODEL_CATEGORY = "gpt-4o"  # a model every fake organization uses
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    name: str
+    rows: tuple[str, ...]
+    cols: str | None
+    days: int | None = None  # the last N days; None: the last 12 whole months and this month so far
+    top: int | None = None
+    filters: tuple[Filter, ...] = ()
+    workspace: str | None = None
+    binned_by_day: bool = False
+
+    def date_range(self, today: date) -> DateRange:
+        if self.days is None:
+            return DateRange(add_months(today, -12), today)
+        return DateRange(today - timedelta(days=self.days - 1), today)
+
+    def spec(self, today: date) -> PivotSpec:
+        return PivotSpec(rows=self.rows, cols=self.cols, date_range=self.date_range(today),
+                         filters=self.filters, workspace=self.workspace, top=self.top)
+
+
+QUERIES: tuple[BenchQuery, ...] = (
+    BenchQuery("service x month", ("service",), "month"),
+    BenchQuery("project x month, top 50", ("project",), "month", top=50),
+    BenchQuery("category x subcategory, 30 days", ("category",), "subcategory", days=30),
+    BenchQuery(f"organization x service x month, workspace {WORKSPACE!r}", ("organization", "service"), "month",
+               workspace=WORKSPACE),
+    BenchQuery("project x day, 31 days", ("project",), "day", days=31, binned_by_day=True),
+    BenchQuery("service x day, 90 days", ("service",), "day", days=90, binned_by_day=True),
+    BenchQuery(f"api_key x month, category {MODEL_CATEGORY!r}", ("api_key",), "month",
+               filters=(Filter("category", (MODEL_CATEGORY,)),)),
+)
+
+PROFILED = (QUERIES[0], QUERIES[4])  # a month-binned year and a 31-day day-binned pivot
+
+
+# -- the same query as plain SQL -------------------------------------------------------------------
+
+NONE = "'(none)'"
+EXPR = {
+    "service": "ch.service",
+    "category": "ch.category",
+    "subcategory": "ch.subcategory",
+    "tier": "ch.tier",
+    "context": "ch.context",
+    "model_version": "ch.model_version",
+    "line_item": f"COALESCE(ch.line_item, {NONE})",
+    "unit": f"COALESCE(ch.unit, {NONE})",
+    "organization": "COALESCE(conn.organization_name, conn.organization_id, conn.description)",
+    "connection": "conn.description",
+    "project": f"COALESCE(NULLIF(p.name, ''), NULLIF(c.project_id, ''), {NONE})",
+    "api_key": f"COALESCE(NULLIF(k.name, ''), NULLIF(c.api_key_id, ''), {NONE})",
+    "day": "c.day",
+    "week": "c.week",
+    "month": "c.month",
+}
+
+
+def plain_sql(spec: PivotSpec, *, dates_as_text: bool) -> tuple[str, list]:
+    """The GROUP BY ``run_pivot`` asks for, without an ORM: (SQL, parameters) for sqlite3 and DuckDB."""
+    assert spec.date_range is not None
+    dims = [*spec.rows, *((spec.cols,) if spec.cols else ())]
+    needed = set(dims) | {f.dim for f in spec.filters}
+    groups = [EXPR[d] for d in dims]
+    sql = [
+        "SELECT " + ", ".join([*groups, "SUM(c.amount_hi)", "SUM(c.amount_lo)", "SUM(c.qty_hi)", "SUM(c.qty_lo)",
+                               "MIN(ch.unit)", "MAX(ch.unit)"]),
+        "FROM cost c JOIN charge ch ON c.charge_id = ch.id",
+    ]
+    if needed & {"organization", "connection"}:
+        sql.append("JOIN connection conn ON c.connection_id = conn.id")
+    if "project" in needed:
+        sql.append("LEFT JOIN project p ON p.connection_id = c.connection_id AND p.project_id = c.project_id")
+    if "api_key" in needed:
+        sql.append("LEFT JOIN api_key k ON k.connection_id = c.connection_id AND k.key_id = c.api_key_id")
+    start, end = spec.date_range.start, spec.date_range.end
+    params: list = [start.isoformat(), end.isoformat()] if dates_as_text else [start, end]
+    where = ["c.day >= ?", "c.day <= ?", "c.currency = ?"]
+    params.append(spec.currency)
+    for f in spec.filters:
+        marks = ", ".join("?" * len(f.values))
+        where.append(f"{EXPR[f.dim]} {'NOT IN' if f.exclude else 'IN'} ({marks})")
+        params.extend(f.values)
+    if spec.workspace:
+        where.append("c.connection_id IN (SELECT wc.connection_id FROM workspace_connection wc "
+                     "JOIN workspace w ON wc.workspace_id = w.id WHERE w.name = ?)")
+        params.append(spec.workspace)
+    sql.append("WHERE " + " AND ".join(where))
+    if groups:
+        sql.append("GROUP BY " + ", ".join(groups))
+    return "\n".join(sql), params
+
+
+def grand_total(rows: list[tuple], n_dims: int) -> int:
+    return sum(money.join(int(r[n_dims] or 0), int(r[n_dims + 1] or 0)) for r in rows)
+
+
+# -- timing -------------------------------------------------------------------------------------------
+
+@dataclass
+class QueryTiming:
+    name: str
+    binned_by_day: bool
+    run_pivot_ms: float
+    sqlite_ms: float
+    duckdb_ms: float | None
+    groups: int  # groups the GROUP BY returns
+    pivot_rows: int  # rows of the PivotResult (after top-N)
+    totals_agree: bool
+    runs: dict[str, list[float]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 2)
+
+        return {
+            "query": self.name,
+            "binned_by_day": self.binned_by_day,
+            "run_pivot_ms": r(self.run_pivot_ms),
+            "sqlite_ms": r(self.sqlite_ms),
+            "duckdb_ms": r(self.duckdb_ms),
+            "run_pivot_over_duckdb": r(self.run_pivot_ms / self.duckdb_ms) if self.duckdb_ms else None,
+            "sqlite_over_duckdb": r(self.sqlite_ms / self.duckdb_ms) if self.duckdb_ms else None,
+            "run_pivot_over_sqlite": r(self.run_pivot_ms / self.sqlite_ms) if self.sqlite_ms else None,
+            "groups": self.groups,
+            "pivot_rows": self.pivot_rows,
+            "totals_agree": self.totals_agree,
+            "runs_ms": {k: [round(v, 2) for v in vs] for k, vs in self.runs.items()},
+        }
+
+
+def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs: int,
+                 queries: tuple[BenchQuery, ...] = QUERIES) -> list[QueryTiming]:
+    """Each query: one untimed warm-up per engine, then ``runs`` rounds timing the engines in turn
+    (interleaved, so a burst of load on the machine hits every engine alike and the ratios hold)."""
+    store = Store(str(sqlite_path))
+    raw = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+    duck = None
+    if duckdb_path is not None:
+        import duckdb
+
+        duck = duckdb.connect(str(duckdb_path), read_only=True)
+    out = []
+    try:
+        for q in queries:
+            spec = q.spec(today)
+            n_dims = len(spec.rows) + (1 if spec.cols else 0)
+            sql, params = plain_sql(spec, dates_as_text=True)
+            engines: dict[str, Callable[[], object]] = {
+                "run_pivot": lambda spec=spec: run_pivot(store, spec, today=today),
+                "sqlite": lambda sql=sql, params=params: raw.execute(sql, params).fetchall(),
+            }
+            if duck is not None:
+                dsql, dparams = plain_sql(spec, dates_as_text=False)
+                engines["duckdb"] = lambda s=dsql, p=dparams: duck.execute(s, p).fetchall()
+            results = {name: fn() for name, fn in engines.items()}  # warm-up (and the answers)
+            timings: dict[str, list[float]] = {name: [] for name in engines}
+            for _ in range(runs):
+                for name, fn in engines.items():
+                    start = time.perf_counter()
+                    fn()
+                    timings[name].append((time.perf_counter() - start) * 1000)
+            result, rows = results["run_pivot"], results["sqlite"]
+            expected = result.total.amount  # type: ignore[attr-defined]
+            agree = grand_total(rows, n_dims) == expected  # type: ignore[arg-type]
+            if "duckdb" in results:
+                drows = results["duckdb"]
+                agree = agree and grand_total(drows, n_dims) == expected and len(drows) == len(rows)  # type: ignore[arg-type]
+            out.append(
+                QueryTiming(
+                    name=q.name,
+                    binned_by_day=q.binned_by_day,
+                    run_pivot_ms=statistics.median(timings["run_pivot"]),
+                    sqlite_ms=statistics.median(timings["sqlite"]),
+                    duckdb_ms=statistics.median(timings["duckdb"]) if "duckdb" in timings else None,
+                    groups=len(rows),  # type: ignore[arg-type]
+                    pivot_rows=len(result.row_keys),  # type: ignore[attr-defined]
+                    totals_agree=agree,
+                    runs=timings,
+                )
+            )
+    finally:
+        store.close()
+        raw.close()
+        if duck is not None:
+            duck.close()
+    return out
+
+
+def profile_query(sqlite_path: Path, today: date, query: BenchQuery, top: int = 15) -> dict:
+    """cProfile one ``run_pivot`` call: how much is SQLite (execute/fetch) and how much Python around it."""
+    import cProfile
+    import io
+    import pstats
+
+    store = Store(str(sqlite_path))
+    try:
+        spec = query.spec(today)
+        run_pivot(store, spec, today=today)  # warm the page cache
+        start = time.perf_counter()
+        run_pivot(store, spec, today=today)
+        plain_ms = (time.perf_counter() - start) * 1000
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run_pivot(store, spec, today=today)
+        profiler.disable()
+    finally:
+        store.close()
+    stats = pstats.Stats(profiler)
+    total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
+    in_sqlite = sum(
+        v[2] for (filename, _, name), v in stats.stats.items()  # type: ignore[attr-defined]
+        if filename == "~" and "sqlite3." in name
+    )
+    buf = io.StringIO()
+    pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(top)
+    lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+    return {
+        "query": query.name,
+        "unprofiled_ms": round(plain_ms, 1),
+        "profiled_ms": round(total * 1000, 1),
+        "sqlite_ms": round(in_sqlite * 1000, 1),
+        "python_ms": round((total - in_sqlite) * 1000, 1),
+        "sqlite_share": round(in_sqlite / total, 3) if total else None,
+        "top_by_tottime": lines[-(top + 1):],
+    }

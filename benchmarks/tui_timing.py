@@ -1,0 +1,260 @@
+"""The TUI, headless: key press to painted pivot, and cold start to the first painted report.
+
+Key press: ``make_app`` + ``run_test`` on a benchmark store with a frozen clock; a key that changes the
+pivot (``s`` swaps rows and columns, ``t`` cycles top N) is pressed and the clock stops when the report
+screen has shown the answer to that key's query and the screen has been composited once more.
+
+Cold start: a fresh interpreter (``python -m benchmarks.tui_timing cold ...``) that imports the app, opens
+the demo or a store, runs the app headless and reports the time from the parent's spawn to the first
+painted report (and, for ``--demo``, to the first painted report with costs in it, i.e. after the first
+synced window landed). The report screen is being finished concurrently, so everything that peeks at its
+internals (``_generation``, ``_shown_generation``, ``data``) is defensive and falls back to waiting for
+workers and a pilot pause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+SIZE = (140, 44)  # a roomy terminal: wide enough for the report's daily trend column
+KEYS = ("s", "t")  # swap rows/cols; next top-N: both re-query without a modal
+TIMEOUT = 120.0
+
+
+def _frozen(today: date):
+    from openai_cost_tui.core.clock import fixed_clock
+
+    return fixed_clock(datetime(today.year, today.month, today.day, 12, 0, tzinfo=UTC))
+
+
+def _make_app(ctx, *, sync_on_start: bool):
+    from openai_cost_tui.tui.app import make_app
+
+    try:
+        app = make_app(ctx, sync_on_start=sync_on_start, refresh_interval=0)
+    except TypeError:  # an older/newer factory without these options
+        app = make_app(ctx)
+    app.animation_level = "none"
+    return app
+
+
+def _generation(screen) -> tuple[int | None, int | None]:
+    return getattr(screen, "_generation", None), getattr(screen, "_shown_generation", None)
+
+
+def _report_rows(screen) -> int | None:
+    data = getattr(screen, "data", None)
+    grid = getattr(data, "grid", None)
+    order = getattr(grid, "order", None)
+    return None if order is None else len(order)
+
+
+def _painted(app, since: int) -> bool | None:
+    """True when the report answered a query newer than ``since``; None when its internals are unknown."""
+    try:
+        screen = app.screen
+    except Exception:  # no screen yet (starting) or any more (closing)
+        return False
+    gen, shown = _generation(screen)
+    if gen is None or shown is None:
+        return None
+    return gen > since and shown >= gen and getattr(screen, "data", None) is not None
+
+
+async def _composite(app, pilot=None) -> None:
+    """Let pending messages run, then composite the screen once (what a real frame would do)."""
+    wait = getattr(pilot, "_wait_for_screen", None)
+    if wait is not None:
+        await wait()
+    update = getattr(app.screen, "_on_timer_update", None)
+    if update is not None:
+        update()
+    else:  # pragma: no cover - fallback for other Textual versions
+        await asyncio.sleep(0)
+
+
+async def _until_painted(app, pilot, since: int, timeout: float = TIMEOUT, want_rows: bool = False) -> bool:
+    deadline = time.perf_counter() + timeout
+    while True:
+        state = _painted(app, since)
+        if state is None:  # unknown screen: wait for every worker, then a pause
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return True
+        if state and (not want_rows or (_report_rows(app.screen) or 0) > 0):
+            await _composite(app, pilot)
+            return True
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(0.002)
+
+
+# -- key press to painted pivot ------------------------------------------------------------------------
+
+async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[str, ...] = KEYS) -> dict:
+    """Median ms from a key press to the repainted pivot, per key, on the store at ``store_path``."""
+    from openai_cost_tui.context import open_context
+
+    out: dict = {"size": list(SIZE), "keys": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as folder:
+        ctx = open_context(folder=folder, db=str(store_path), clock=_frozen(today))
+        try:
+            app = _make_app(ctx, sync_on_start=False)
+            async with app.run_test(size=SIZE) as pilot:
+                start = time.perf_counter()
+                if not await _until_painted(app, pilot, since=0):
+                    out["error"] = "the report never painted"
+                    return out
+                out["first_paint_in_process_ms"] = round((time.perf_counter() - start) * 1000, 1)
+                out["screen"] = type(app.screen).__name__
+                for key in keys:
+                    times = []
+                    for _ in range(runs + 1):  # the first press warms caches: not counted
+                        gen_before = _generation(app.screen)[0] or 0
+                        t0 = time.perf_counter()
+                        await pilot.press(key)
+                        if _painted(app, gen_before) is None or (_generation(app.screen)[0] or 0) > gen_before:
+                            ok = await _until_painted(app, pilot, since=gen_before)
+                        else:
+                            ok = False  # the key did not start a query (not bound on this screen?)
+                        if not ok:
+                            break
+                        times.append((time.perf_counter() - t0) * 1000)
+                    if len(times) > 1:
+                        timed = times[1:]
+                        out["keys"][key] = {"median_ms": round(statistics.median(timed), 1),
+                                            "runs_ms": [round(t, 1) for t in timed],
+                                            "rows_shown": _report_rows(app.screen)}
+                    else:
+                        out["keys"][key] = {"median_ms": None, "note": "no re-query after this key"}
+        finally:
+            ctx.close()
+    return out
+
+
+# -- cold start in a fresh interpreter -----------------------------------------------------------------
+
+def cold_start(*, demo: bool, store_path: Path | None = None, today: date | None = None, runs: int = 3,
+               timeout: float = TIMEOUT) -> dict:
+    """Median seconds from spawning ``python`` to the first painted report (and first data for --demo)."""
+    cmd = [sys.executable, "-m", "benchmarks.tui_timing", "cold"]
+    if demo:
+        cmd.append("--demo")
+    else:
+        assert store_path is not None and today is not None
+        cmd += ["--db", str(store_path), "--today", today.isoformat()]
+    samples: list[dict] = []
+    errors: list[str] = []
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    for _ in range(runs):
+        env["BENCH_T0"] = repr(time.time())
+        spawned = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=root, timeout=timeout + 60)
+        wall = time.perf_counter() - spawned
+        try:
+            sample = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            errors.append((proc.stderr or proc.stdout or f"exit {proc.returncode}").strip()[-400:])
+            continue
+        sample["process_wall_s"] = round(wall, 3)
+        samples.append(sample)
+    out: dict = {"runs": samples}
+    if errors:
+        out["errors"] = errors
+    for field in ("import_s", "first_paint_s", "first_data_s", "peak_rss_mb"):
+        values = [s[field] for s in samples if s.get(field) is not None]
+        out[field] = round(statistics.median(values), 3) if values else None
+    return out
+
+
+async def _cold(app, *, want_data: bool, timeout: float, t0: float) -> dict:
+    result: dict = {}
+    task = asyncio.create_task(app.run_async(headless=True, size=SIZE))
+    deadline = time.perf_counter() + timeout
+    try:
+        for name, rows in (("first_paint_s", False), ("first_data_s", True)):
+            if rows and not want_data:
+                break
+            while not task.done():
+                if _painted(app, 0) and (not rows or (_report_rows(app.screen) or 0) > 0):
+                    break
+                if _painted(app, 0) is None and app.is_running and not rows:  # unknown screen internals
+                    await app.workers.wait_for_complete()
+                    break
+                if time.perf_counter() > deadline:
+                    result["error"] = f"timed out waiting for {name}"
+                    break
+                await asyncio.sleep(0.002)
+            if task.done() or "error" in result:
+                break
+            done = asyncio.get_running_loop().create_future()
+            app.call_after_refresh(lambda f=done: f.done() or f.set_result(None))
+            await asyncio.wait_for(done, timeout=10)
+            result[name] = round(time.time() - t0, 3)
+            result[name.replace("_s", "_rows")] = _report_rows(app.screen)
+    finally:
+        if getattr(app, "sync_running", False):
+            app.action_cancel_sync()  # stop the demo's sync after its current window
+        if not task.done():
+            app.exit()
+        try:
+            await asyncio.wait_for(task, timeout=5)
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+    return result
+
+
+def _cold_main(args: argparse.Namespace) -> int:
+    t0 = float(os.environ.get("BENCH_T0") or time.time())
+    from openai_cost_tui.context import open_context, open_demo
+    from openai_cost_tui.tui.app import make_app  # noqa: F401  (the import is part of the cold start)
+
+    from .memory import peak_rss_mb
+
+    import_s = time.time() - t0
+    folder = tempfile.mkdtemp(prefix="bench-cold-")
+    if args.demo:
+        ctx = open_demo()
+        app = _make_app(ctx, sync_on_start=True)  # as `openai-cost-tui --demo`: syncs on start
+    else:
+        ctx = open_context(folder=folder, db=args.db, clock=_frozen(date.fromisoformat(args.today)))
+        app = _make_app(ctx, sync_on_start=False)
+    result = asyncio.run(_cold(app, want_data=args.demo, timeout=args.timeout, t0=t0))
+    result["import_s"] = round(import_s, 3)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(result), flush=True)
+    try:
+        ctx.close()
+    except Exception as exc:  # a demo sync may still be running in its thread
+        print(f"(close: {type(exc).__name__})", file=sys.stderr)
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(0)  # do not wait for a demo sync thread still fetching
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tui_timing")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cold = sub.add_parser("cold", help="(internal) one cold start; prints JSON")
+    cold.add_argument("--demo", action="store_true")
+    cold.add_argument("--db")
+    cold.add_argument("--today")
+    cold.add_argument("--timeout", type=float, default=TIMEOUT)
+    args = parser.parse_args(argv)
+    return _cold_main(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
