@@ -51,3 +51,14 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch):
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """A store synced from a small fake organization for a year (shared by a module's tests)."""
+    from tests.test_sync import Rig
+
+    rig = Rig(tmp_path_factory.mktemp("synced"))
+    assert rig.sync().ok
+    yield rig.store
+    rig.store.close()

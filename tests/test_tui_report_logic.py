@@ -228,7 +228,9 @@ def test_a_schema_1_store_migrates_by_adding_the_views_table(store_path) -> None
         save_view(store, "x", ReportState())
         assert view_names(store) == ["x"]
     db = sqlite3.connect(store_path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    from openai_cost_tui.store.schema import SCHEMA_VERSION
+
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     db.close()
     assert list(Path(store_path).parent.glob("*.schema1-*.bak"))
 

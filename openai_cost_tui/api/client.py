@@ -23,6 +23,7 @@ from ..core.secret import Secret
 from .auth import SecretAuth
 from .errors import error_for_response, status_reason, transport_reason
 from .guard import ReadOnlyTransport
+from .limits import SpendAlert, SpendLimit, parse_spend_alerts_page, parse_spend_limit
 from .parse import (
     GROUP_FIELDS,
     CostsPage,
@@ -92,6 +93,12 @@ class CostsQuery:
         if page is not None:
             params.append(("page", page))
         return params
+
+
+def _project_id(project_id: str) -> str:
+    if not _ID.fullmatch(project_id or ""):
+        raise UsageError("not a project id (letters, digits, - and _ only)")
+    return project_id
 
 
 def _default_transport(base: httpx.URL) -> httpx.BaseTransport:
@@ -189,8 +196,7 @@ class AdminClient:
 
     def api_keys(self, project_id: str, *, owner_project_access: str | None = None) -> list[ApiKeyInfo]:
         """Every API key of a project (names only; the API never sends key values)."""
-        if not _ID.fullmatch(project_id or ""):
-            raise UsageError("not a project id (letters, digits, - and _ only)")
+        _project_id(project_id)
         params = [("limit", str(LIST_LIMIT))]
         if owner_project_access:
             params.append(("owner_project_access", owner_project_access))
@@ -198,6 +204,45 @@ class AdminClient:
         return self._list(
             path, params, f"API keys of {project_id}", lambda body: parse_api_keys_page(body, project_id)
         )
+
+    # -- spend limits and alerts (None when the key may not read them: 403/404) ------------------------
+
+    def spend_limit(self) -> SpendLimit | None:
+        """The organization's hard spend limit."""
+        return self._optional(lambda: parse_spend_limit(self._get("/organization/spend_limit", [], "spend limit")))
+
+    def project_spend_limit(self, project_id: str) -> SpendLimit | None:
+        path = f"/organization/projects/{_project_id(project_id)}/spend_limit"
+        return self._optional(
+            lambda: parse_spend_limit(self._get(path, [], f"spend limit of {project_id}"), project_id)
+        )
+
+    def spend_alerts(self) -> list[SpendAlert] | None:
+        """The organization's spend alerts."""
+        params = [("limit", str(LIST_LIMIT))]
+        return self._optional(
+            lambda: self._list("/organization/spend_alerts", params, "spend alerts", parse_spend_alerts_page)
+        )
+
+    def project_spend_alerts(self, project_id: str) -> list[SpendAlert] | None:
+        path = f"/organization/projects/{_project_id(project_id)}/spend_alerts"
+        params = [("limit", str(LIST_LIMIT))]
+        return self._optional(
+            lambda: self._list(path, params, f"spend alerts of {project_id}",
+                               lambda body: parse_spend_alerts_page(body, project_id))
+        )
+
+    @staticmethod
+    def _optional(read: Callable[[], Any]) -> Any:
+        """Limits and alerts are extras: a key that may not read them (403) or an API without them
+        (404) gives None; other failures (401, 5xx, bad JSON) still raise."""
+        try:
+            return read()
+        except ApiError as exc:
+            if exc.status in (403, 404):
+                log.info("spend limits/alerts not readable (%s)", exc.status)
+                return None
+            raise
 
     def _list(
         self, path: str, params: list[tuple[str, str]], what: str, parse: Callable[[Any], ListPage]

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ..core.errors import CostToolError
-from . import connections, fakeapi, report, sync, workspaces
+from . import budgets, check, connections, fakeapi, report, restatements, sync, workspaces
 
 PROG = "openai-cost-tui"
 
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     workspaces.register(commands)
     sync.register(commands)
     report.register(commands)
+    budgets.register(commands)
+    check.register(commands)
+    restatements.register(commands)
     fakeapi.register(commands)
     return parser
 

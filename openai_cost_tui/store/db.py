@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import peewee as pw
 
 from ..core.errors import StoreError
+from . import rollup
 from .schema import SCHEMA_VERSION, Models, build_models
 
 SQLITE_PRAGMAS = (
@@ -123,7 +124,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
     version = _schema_version(db, models)
     if version == SCHEMA_VERSION:
         return
-    # 1 -> 2 only adds the saved_view table: create_tables(safe=True) below does exactly that.
+    # 1 -> 2 only adds the saved_view table, 2 -> 3 the budget and restatement tables:
+    # create_tables(safe=True) below does exactly that.
     if version is not None and version > SCHEMA_VERSION:
         raise StoreError(
             f"the store {where} was written by a newer version of openai-cost-tui "
@@ -133,6 +135,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
         backup_before_migration(db, path, version)
     with db.atomic():
         db.create_tables(models.all(), safe=True)
+        if version is not None and version < 4:
+            rollup.rebuild(db)  # 4 added the monthly rollup: fill it from the daily rows
         Meta = models.Meta
         Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[Meta.key], preserve=[Meta.value]

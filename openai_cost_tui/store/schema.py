@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 2  # 2: saved report views (the migration from 1 only creates that table)
+SCHEMA_VERSION = 4  # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup (filled from cost)
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Models:
     SyncRun: type[pw.Model]
     Reconciliation: type[pw.Model]
     SavedView: type[pw.Model]
+    Budget: type[pw.Model]
+    Restatement: type[pw.Model]
+    CostMonth: type[pw.Model]
 
     def all(self) -> list[type[pw.Model]]:
         return [
@@ -42,6 +45,9 @@ class Models:
             self.SyncRun,
             self.Reconciliation,
             self.SavedView,
+            self.Budget,
+            self.Restatement,
+            self.CostMonth,
         ]
 
 
@@ -134,6 +140,25 @@ def build_models(db: pw.Database) -> Models:
                 (("day", "connection"), False),
             )
 
+    class CostMonth(Base):
+        """The monthly rollup of ``cost``, rebuilt for the touched months in the transaction that replaces
+        a window: month pivots read ~30x fewer rows. ``amount_lo`` sums may exceed 10**9 (still exact)."""
+
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        month = pw.TextField()
+        project_id = pw.TextField()
+        api_key_id = pw.TextField()
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+
+        class Meta:
+            table_name = "cost_month"
+            primary_key = pw.CompositeKey("connection", "month", "project_id", "api_key_id", "charge", "currency")
+
     class SyncRun(Base):
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
         started_at = pw.DateTimeField()
@@ -165,6 +190,30 @@ def build_models(db: pw.Database) -> Models:
         state = pw.TextField()
         updated_at = pw.DateTimeField()
 
+    class Budget(Base):
+        """A monthly USD budget: the total, a workspace, a connection, or a project by name (in one
+        connection, or across all when ``connection`` is null). Deleted with its workspace/connection."""
+
+        key = pw.TextField(unique=True)  # the target's identity: total | workspace:ID | connection:ID | ...
+        scope = pw.TextField()  # total | workspace | connection | project
+        workspace = pw.ForeignKeyField(Workspace, null=True, on_delete="CASCADE")
+        connection = pw.ForeignKeyField(Connection, null=True, on_delete="CASCADE")
+        project = pw.TextField(null=True)  # the project's displayed name (project scope)
+        amount_cents = pw.BigIntegerField()  # a whole number of cents, exact
+        updated_at = pw.DateTimeField()
+
+    class Restatement(Base):
+        """A stored day whose total for one dimension value changed when a sync re-read it."""
+
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
+        day = pw.DateField()
+        dimension = pw.TextField()  # "service"
+        value = pw.TextField()
+        currency = pw.TextField()
+        old_total = pw.TextField()  # exact decimal strings
+        new_total = pw.TextField()
+        detected_at = pw.DateTimeField(index=True)
+
     return Models(
         Meta,
         Connection,
@@ -177,4 +226,7 @@ def build_models(db: pw.Database) -> Models:
         SyncRun,
         Reconciliation,
         SavedView,
+        Budget,
+        Restatement,
+        CostMonth,
     )

@@ -18,6 +18,7 @@ from ..core.dates import month_id, week_id
 from ..core.errors import StoreError, UsageError
 from ..core.models import ApiKeyInfo, Connection, CostRow, Project
 from ..core.taxonomy import Taxonomy
+from . import rollup
 from .charges import ChargeIndex
 from .db import describe, is_postgres_url, open_database, translate_errors
 from .locks import sync_lock
@@ -179,7 +180,8 @@ class Store:
         summary = self.removal_summary(connection_id)
         m = self.m
         with self.write():
-            for model in (m.Cost, m.Reconciliation, m.SyncRun, m.ApiKey, m.Project, m.WorkspaceConnection):
+            for model in (m.Cost, m.CostMonth, m.Reconciliation, m.SyncRun, m.ApiKey, m.Project,
+                          m.WorkspaceConnection):
                 model.delete().where(model.connection == connection_id).execute()
             m.Connection.delete().where(m.Connection.id == connection_id).execute()
         return summary
@@ -332,7 +334,15 @@ class Store:
             cursor = self.db.cursor()
             for chunk_start in range(0, len(values), 5000):
                 cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
+            rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
+
+    def last_day(self) -> date | None:
+        """The newest day any cost row is stored for (None for an empty store)."""
+        C = self.m.Cost
+        with self.read():
+            value = C.select(pw.fn.MAX(C.day)).scalar()
+        return _as_date(value) if value is not None else None
 
     def cost_count(self, connection_id: int | None = None) -> int:
         C = self.m.Cost

@@ -23,6 +23,7 @@ from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
 from ..core.models import Connection, CostRow
 from ..keystore import KeyStore
+from ..store.restatements import day_totals, record_changes
 from ..store.store import Store
 from .plan import Window, plan_windows
 
@@ -195,8 +196,13 @@ class SyncEngine:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
         totals = self._fetch(client, run, window, (), today)
         mismatches = reconcile(rows, totals)
-        with self.store.write():  # rows, coverage and reconciliation land together or not at all
+        revisable = revisable_days(run.conn, window, today)
+        with self.store.write():  # rows, coverage, reconciliation, restatements: together or not at all
+            before = day_totals(self.store, run.conn.id, *revisable) if revisable else {}
             written = self.store.replace_window(run.conn.id, start, end, rows)
+            if revisable:
+                record_changes(self.store, run.conn.id, before, *revisable, detected_at=_naive(self.clock()),
+                               tolerance=RECONCILE_TOLERANCE)
             self._extend_coverage(run.conn.id, window)
             self.store.replace_reconciliation(run.conn.id, start, end, mismatches)
         run.rows += written
@@ -244,6 +250,18 @@ class SyncEngine:
         except CostToolError as exc:
             run.warnings.append(f"project and key names were not refreshed: {exc.message}")
             log.warning("names not refreshed for connection %s: %s", run.conn.id, exc.message)
+
+
+def revisable_days(conn: Connection, window: Window, today: date) -> Window | None:
+    """The days of ``window`` that were stored complete before this sync: a change there is a
+    restatement. Days stored while still filling (today, or yesterday read before midnight) are not;
+    a first sync (nothing stored yet) has none."""
+    if conn.covered_from is None or conn.synced_through is None or conn.last_synced_at is None:
+        return None
+    complete_before = min(today, conn.last_synced_at.astimezone(UTC).date())
+    start = max(window[0], conn.covered_from)
+    end = min(window[1], conn.synced_through, complete_before - timedelta(days=1))
+    return (start, end) if start <= end else None
 
 
 def check_buckets(days: list[date], start: date, end: date, today: date) -> None:

@@ -44,6 +44,13 @@ def load_report(store: Store, state: ReportState, today: date, *, series: bool) 
     return ReportData(state, result, grid, days)
 
 
+def with_series(store: Store, data: ReportData, today: date) -> ReportData:
+    """``data`` with each row's daily series over its date range (for the trend column and chart)."""
+    rng = data.result.date_range
+    series = daily_series(store, data.state, rng, today)
+    return replace(data, grid=replace(data.grid, series=series), days=tuple(rng))
+
+
 def daily_series(
     store: Store, state: ReportState, rng: DateRange, today: date
 ) -> dict[tuple[str, ...], tuple[int, ...]]:

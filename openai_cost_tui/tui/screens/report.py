@@ -32,7 +32,7 @@ from ..report.export import FORMATS, write_export
 from ..report.filters import FilterModal, chip_label
 from ..report.pickers import NONE_CHOICE, ChoiceModal, PromptModal, dimension_options, measure_options
 from ..report.pivot_table import TREND_KEY, PivotTable
-from ..report.query import ReportData, load_report, value_totals
+from ..report.query import ReportData, load_report, value_totals, with_series
 from .base import AppScreen
 
 WIDE_ENOUGH_FOR_TREND = 100
@@ -149,15 +149,26 @@ class ReportScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="pivot", exit_on_error=False, description="Pivot query")
     def _query(self, state: ReportState, generation: int, series: bool) -> None:
-        data = load_report(self.ctx.store, state, self.ctx.today, series=series)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(generation, data))
+        # The pivot first (month views read the monthly rollup: fast), then the daily series for the
+        # trend column, which needs every daily row: the table is on screen before it arrives.
+        data = load_report(self.ctx.store, state, self.ctx.today, series=False)
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(self.Loaded(generation, data))
+        if series:
+            data = with_series(self.ctx.store, data, self.ctx.today)
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.Loaded(generation, data))
 
     def on_report_screen_loaded(self, message: Loaded) -> None:
         if message.generation < self._generation:
             return  # a newer query is on its way
+        data = message.data
+        if not data.grid.series and self.data is not None and self.data.grid.series:
+            # keep the trend column while the new series loads: the layout does not jump
+            data = replace(data, grid=replace(data.grid, series=self.data.grid.series), days=self.data.days)
         self._shown_generation = message.generation
-        self.data = message.data
+        self.data = data
         self._paint_table()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
