@@ -20,6 +20,7 @@ from .core.secret import Secret
 from .core.taxonomy import Taxonomy
 from .keystore import KeyStore
 from .paths import data_dir, default_db, ensure_private_dir, rules_file
+from .store.budgets import parse_amount, set_budget
 from .store.db import is_postgres_url
 from .store.store import NewConnection, Store
 from .sync.engine import SyncEngine
@@ -130,6 +131,9 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
         )
         transports[conn.id] = fake_transport(FakeAdminApi(org))
 
+    # Budgets to show off: the production workspace is forecast to go over, the total is fine.
+    set_budget(store, "workspace", "Production", parse_amount("20000"))
+    set_budget(store, "total", "", parse_amount("40000"))
     spare = fake_transport(FakeAdminApi(FakeOrg(23, start=start, end=day, size="small")))
 
     def transport_for(conn: Connection):

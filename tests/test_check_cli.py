@@ -112,7 +112,9 @@ def test_a_check_that_cannot_read_the_store_is_exit_1(tmp_path, monkeypatch, cap
 
 def test_the_demo_checks_and_reads_the_hard_limit(capsys) -> None:
     code, out, _ = run(capsys, "--demo", "check", "--from-api", "--anomaly-days", "0")
-    assert code == 0, out
+    # the demo's Production budget is tight on purpose: over or forecast over, depending on the day
+    assert code in (0, 3), out
+    assert all(line.startswith(("budget ", "limits ")) for line in out.splitlines()), out
     assert "limits Umbrella Data (demo): organization hard limit $25,000.00 a month (enforcing); " \
            "alerts at $5,000.00" in out.splitlines()
 

@@ -266,3 +266,17 @@ async def test_insights_show_forecast_anomalies_and_savings(ctx) -> None:
         assert screen.query_one("#cache", DataTable).row_count > 0
         assert screen.query_one("#tiers", DataTable).row_count > 0
         assert screen.query_one("#anomalies", DataTable).row_count > 0
+
+
+async def test_insights_show_budgets_with_their_state(ctx) -> None:
+    from openai_cost_tui.store.budgets import parse_amount, set_budget
+
+    set_budget(ctx.store, "workspace", "Everything", parse_amount("100"))
+    set_budget(ctx.store, "total", "", parse_amount("1000000"))
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        table = app.screen.query_one("#budgets", DataTable)
+        states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
+        assert "over" in states.values() and "ok" in states.values(), states

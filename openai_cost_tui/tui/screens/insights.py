@@ -4,7 +4,7 @@ cache savings and spend by tier. Everything is computed in a thread worker from 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from rich.text import Text
 from textual import work
@@ -15,15 +15,19 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from ... import analysis
+from ...checks import BudgetStatus, budget_statuses
 from ...core import money
 from ...core.anomalies import Anomaly, Driver
 from ...core.dates import DateRange
 from ...core.economics import CacheEconomics, TierSpend
 from ...core.forecast import Forecast
 from ...core.models import PivotSpec
+from ...core.restatements import describe
+from ...store.restatements import restatements
 from ...store.store import Store
 from .base import AppScreen
 
+STATE_STYLE = {"over": "bold red", "forecast over": "red", "near": "yellow", "ok": "green"}
 ANOMALY_DAYS = 14
 ECONOMICS_DAYS = 30
 
@@ -35,6 +39,8 @@ class InsightsData:
     anomalies: list[tuple[Anomaly, list[Driver]]] = field(default_factory=list)
     cache: list[CacheEconomics] = field(default_factory=list)
     tiers: TierSpend | None = None
+    budgets: list[BudgetStatus] = field(default_factory=list)
+    restated: list[str] = field(default_factory=list)
 
 
 def _usd(atto: int) -> Text:
@@ -58,6 +64,10 @@ class InsightsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="insights"):
             yield Static("", id="insights-summary", classes="intro")
+            yield Label("Budgets this month (set them with: openai-cost-tui budgets set ...)",
+                        classes="section-title")
+            yield DataTable(id="budgets", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="restated", classes="note")
             yield Label("Month-end forecast by service (complete UTC days only; today is still filling)",
                         classes="section-title")
             yield DataTable(id="forecast", cursor_type="row", zebra_stripes=True)
@@ -72,6 +82,7 @@ class InsightsScreen(AppScreen):
 
     def on_mount(self) -> None:
         columns = {
+            "budgets": ("Budget", "Used", "Forecast", "Budget (USD)", "Used %", "Forecast %", "State"),
             "forecast": ("Service", "Month to date", "Forecast", "Range", "Trend/day"),
             "anomalies": ("Day", "What", "Cost", "Expected", "Change", "Drivers"),
             "cache": ("Model", "Cached share", "Cached cost", "Saved"),
@@ -101,6 +112,9 @@ class InsightsScreen(AppScreen):
             recent = DateRange(today - timedelta(days=ECONOMICS_DAYS), today - timedelta(days=1))
             data.cache = analysis.cache_economics(store, recent)
             data.tiers = analysis.tier_spend(store, recent)
+            data.budgets = budget_statuses(store, today)
+            since = datetime.combine(today - timedelta(days=7), datetime.min.time())
+            data.restated = [describe(r.change, today=today) for r in restatements(store, since=since, limit=6)]
         self.post_message(self.Computed(data))
 
     def on_insights_screen_computed(self, message: Computed) -> None:
@@ -109,6 +123,11 @@ class InsightsScreen(AppScreen):
         self._show_anomalies(data.anomalies)
         self._show_cache(data.cache)
         self._show_tiers(data.tiers)
+        self._show_budgets(data.budgets)
+        restated = self.query_one("#restated", Static)
+        restated.update("Revised by the API in the last 7 days: " + "; ".join(data.restated)
+                        if data.restated else "")
+        restated.display = bool(data.restated)
         total = data.forecast.total if data.forecast else None
         if total is None:
             summary = "No data yet: add a connection (F3) and sync."
@@ -153,6 +172,21 @@ class InsightsScreen(AppScreen):
             total_in = r.input_tokens + r.cached_tokens
             share = f"{r.cached_tokens * 100 / total_in:.1f}%" if total_in else ""
             table.add_row(r.category, Text(share, justify="right"), _usd(r.cached_cost), _usd(r.saved))
+
+    def _show_budgets(self, statuses: list[BudgetStatus]) -> None:
+        table = self.query_one("#budgets", DataTable)
+        table.clear()
+        if not statuses:
+            table.add_row("No budgets yet.", "", "", "", "", "", "")
+        for st in statuses:
+            colour = STATE_STYLE.get(st.state, "")
+            table.add_row(
+                st.budget.label, _usd(st.used), _usd(st.forecast), _usd(st.budget.amount),
+                Text(f"{st.used_percent}%" if st.used_percent is not None else "", justify="right"),
+                Text(f"{st.forecast_percent}%" if st.forecast_percent is not None else "", justify="right",
+                     style=colour),
+                Text(st.state, style=colour),
+            )  # fmt: skip
 
     def _show_tiers(self, tiers: TierSpend | None) -> None:
         table = self.query_one("#tiers", DataTable)
