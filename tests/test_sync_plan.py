@@ -77,3 +77,18 @@ def test_plan_covers_backfill_through_today_without_overlap(back, cov_from, cov_
     assert everything - stored <= set(got)  # every missing day is fetched
     assert TODAY in got  # today is always refreshed
     assert [w[1] for w in windows] == sorted((w[1] for w in windows), reverse=True) or covered_from is not None
+
+
+def test_rechunk_keeps_small_orgs_and_cuts_large_ones() -> None:
+    from openai_cost_tui.sync.plan import rechunk, window_days
+
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=None, covered_to=None)
+    rest = windows[1:]
+    assert rechunk(rest, rows_per_day=300) == rest  # a demo-sized org: 180-day windows, fewest requests
+    cut = rechunk(rest, rows_per_day=5000)  # 150k rows / 5k a day = 30-day windows
+    assert all(window_days(w) <= 30 for w in cut)
+    assert sorted(days(cut)) == sorted(days(rest))  # the same days, none twice
+    assert [w[1] for w in cut] == sorted((w[1] for w in cut), reverse=True)  # still newest first
+    tiny = rechunk(rest, rows_per_day=10**9)  # never below a week, but for each window's oldest remainder
+    assert all(window_days(w) == 7 for w in tiny if w[0] not in {r[0] for r in rest})
+    assert rechunk(rest, rows_per_day=0) == rest

@@ -25,7 +25,7 @@ from ..core.models import Connection, CostRow
 from ..keystore import KeyStore
 from ..store.restatements import day_totals, record_changes
 from ..store.store import Store
-from .plan import Window, plan_windows
+from .plan import Window, plan_windows, rechunk, window_days
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +154,18 @@ class SyncEngine:
         try:
             with self.client(conn, cancel) as client:
                 grouping = PROJECT_GROUPING if conn.group_by_api_key is False else FULL_GROUPING
-                for window in windows:
+                pending = list(windows)
+                while pending:
                     if cancel is not None and cancel.is_set():
                         raise Cancelled()
+                    window = pending.pop(0)
+                    before = run.rows
                     grouping = self._sync_window(client, run, window, grouping, today)
                     run.windows_done += 1
+                    # A large organization's 180-day page is hundreds of MB: size the windows still
+                    # to come by the rows per day just seen, so a window holds ~WINDOW_ROWS rows.
+                    pending = rechunk(pending, rows_per_day=(run.rows - before) / window_days(window))
+                    run.windows_total = run.windows_done + len(pending)
                     run.report("costs", window=window)
                 run.report("names")
                 self._refresh_names(client, run)

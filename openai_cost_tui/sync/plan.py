@@ -8,6 +8,8 @@ Window = tuple[date, date]  # inclusive UTC days
 
 FIRST_CHUNK_DAYS = 31  # the newest window is small: the current month shows up first
 CHUNK_DAYS = 180  # then the API's largest page (limit=180 buckets) per window
+WINDOW_ROWS = 150_000  # a window of a large organization is cut to about this many rows (memory)
+MIN_WINDOW_DAYS = 7
 
 
 def chunk_newest_first(start: date, end: date, *, first: int = FIRST_CHUNK_DAYS,
@@ -43,3 +45,25 @@ def plan_windows(*, today: date, backfill_start: date, covered_from: date | None
     if backfill_start < covered_from:
         windows += chunk_newest_first(backfill_start, covered_from - timedelta(days=1), first=CHUNK_DAYS)
     return windows
+
+
+def window_days(window: Window) -> int:
+    return (window[1] - window[0]).days + 1
+
+
+def rechunk(windows: list[Window], *, rows_per_day: float, target_rows: int = WINDOW_ROWS) -> list[Window]:
+    """Cut the remaining windows (newest first) to hold about ``target_rows`` rows each.
+
+    Small organizations keep the 180-day windows (the fewest requests); a large one gets shorter
+    windows so a sync's memory stays bounded. Never longer than 180 days, never shorter than a week.
+    """
+    if rows_per_day <= 0:
+        return windows
+    size = int(max(MIN_WINDOW_DAYS, min(CHUNK_DAYS, target_rows // rows_per_day)))
+    out: list[Window] = []
+    for start, end in windows:
+        if window_days((start, end)) <= size:
+            out.append((start, end))
+        else:
+            out += chunk_newest_first(start, end, first=size, size=size)
+    return out
