@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from openai_cost_tui.checks import budget_status, budget_statuses
-from openai_cost_tui.cli.main import main
 from openai_cost_tui.core import money
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.errors import UsageError
@@ -18,6 +17,7 @@ from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Project
 from openai_cost_tui.store.budgets import Budget, budgets, parse_amount, remove_budget, set_budget
 from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
+from tests.support.cli import run
 
 TODAY = date(2026, 11, 16)  # a Monday; November has 30 days: 15 complete days before today, 15 from it
 NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
@@ -217,16 +217,6 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "open_context", lambda **kw: open_context(clock=fixed_clock(NOW), **kw))
     build_store(str(tmp_path / "costs.db")).close()
     return tmp_path
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own exits
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_cli_set_list_remove(home, capsys) -> None:

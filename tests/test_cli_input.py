@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from openai_cost_tui.cli.main import main
 from openai_cost_tui.core import money
 from openai_cost_tui.core.models import CostRow
 from openai_cost_tui.store.store import NewConnection, Store
+from tests.support.cli import run
 
 
 @pytest.fixture
@@ -33,16 +33,6 @@ def home(tmp_path, monkeypatch):
     s.replace_window(b.id, day, day, rows[:1])
     s.close()
     return tmp_path
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own exits
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def test_report_default_is_month_to_date_by_service(home, capsys) -> None:
