@@ -197,3 +197,13 @@ def test_two_connections_one_failing(tmp_path) -> None:
     assert [x.outcome for x in results] == ["ok", "failed"]
     assert "MISSING_VAR" in results[1].error
     assert r.store.connection(bad.id).status == "failed"
+
+
+def test_a_year_costs_no_more_requests_than_pages_force(rig: Rig) -> None:
+    assert rig.sync().ok
+    costs = rig.api.requests_to("/costs")
+    grouped = [r for r in costs if any(k == "group_by" for k, _ in r.query)]
+    totals = [r for r in costs if not any(k == "group_by" for k, _ in r.query)]
+    assert len(grouped) == 4  # 31 + 180 + 180 + 1 days: the quick first window, then full pages
+    assert len(totals) == 3  # the reconciliation totals for all 392 days, once: ceil(392 / 180)
+    assert all(("limit", "180") in r.query for r in costs)

@@ -82,6 +82,9 @@ class _Run:
     span: Window | None = None
     key_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     warnings: list[str] = field(default_factory=list)
+    plan_start: date | None = None  # the oldest day this sync will fetch
+    totals: list[CostRow] | None = None  # ungrouped daily totals over totals_span
+    totals_span: Window = (date.max, date.min)
 
     def report(self, phase: str, message: str = "", window: Window | None = None) -> None:
         self.progress(
@@ -147,6 +150,7 @@ class SyncEngine:
             trailing_days=self.trailing_days,
         )
         run.windows_total = len(windows)
+        run.plan_start = min((w[0] for w in windows), default=None)
         run_id = self.store.start_run(conn.id)
         self.store.update_connection(conn.id, status="syncing", backfill_start=backfill_start)
         run.report("start")
@@ -201,7 +205,7 @@ class SyncEngine:
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
-        totals = self._fetch(client, run, window, (), today)
+        totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
         with self.store.write():  # rows, coverage, reconciliation, restatements: together or not at all
@@ -218,6 +222,15 @@ class SyncEngine:
             if row.api_key_id and row.project_id:
                 run.key_ids[row.project_id].add(row.api_key_id)
         return grouping
+
+    def _totals(self, client: AdminClient, run: _Run, window: Window, today: date) -> list[CostRow]:
+        """The ungrouped daily totals for reconciliation: fetched once for every day still to sync
+        (one row a day, a few requests), not once per window."""
+        if run.totals is None or not (run.totals_span[0] <= window[0] and window[1] <= run.totals_span[1]):
+            span = (min(window[0], run.plan_start or window[0]), window[1])
+            run.totals = self._fetch(client, run, span, (), today)
+            run.totals_span = span
+        return run.totals
 
     def _fetch(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
                today: date) -> list[CostRow]:
