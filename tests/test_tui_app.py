@@ -280,3 +280,21 @@ async def test_insights_show_budgets_with_their_state(ctx) -> None:
         table = app.screen.query_one("#budgets", DataTable)
         states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
         assert "over" in states.values() and "ok" in states.values(), states
+
+
+async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
+    from openai_cost_tui.context import open_context
+
+    c = open_context(folder=str(tmp_path), clock=fixed_clock(FROZEN))
+    try:
+        app = make_app(c)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            caption = str(app.screen.query_one("#caption").render())
+            assert "press F3, then a, to add an organization" in caption
+            assert "no data yet" in app.status_text()
+            await pilot.press("f5")
+            await settle(app, pilot)
+            assert "press F3, then a" in str(app.screen.query_one("#insights-summary").render())
+    finally:
+        c.close()

@@ -40,6 +40,7 @@ class InsightsData:
     cache: list[CacheEconomics] = field(default_factory=list)
     tiers: TierSpend | None = None
     budgets: list[BudgetStatus] = field(default_factory=list)
+    has_data: bool = False
     restated: list[str] = field(default_factory=list)
 
 
@@ -105,7 +106,7 @@ class InsightsScreen(AppScreen):
     @work(thread=True, exclusive=True, group="insights", exit_on_error=False)
     def _compute(self, url: str, today: date) -> None:
         with Store(url, taxonomy=self.ctx.store.taxonomy) as store:
-            data = InsightsData(today)
+            data = InsightsData(today, has_data=store.last_day() is not None)
             data.forecast = analysis.forecast_view(store, PivotSpec(rows=("service",), cols=None, top=12), today)
             for anomaly in analysis.find_anomalies(store, today, lookback_days=ANOMALY_DAYS)[:30]:
                 data.anomalies.append((anomaly, analysis.anomaly_drivers(store, anomaly, today, limit=3)))
@@ -129,8 +130,8 @@ class InsightsScreen(AppScreen):
                         if data.restated else "")
         restated.display = bool(data.restated)
         total = data.forecast.total if data.forecast else None
-        if total is None:
-            summary = "No data yet: add a connection (F3) and sync."
+        if total is None or not data.has_data:
+            summary = "No costs yet: press F3, then a, to add an organization by its Admin key."
         else:
             summary = (f"{total.month_start:%B %Y}: ${money.format_display(total.actual)} so far (through "
                        f"{total.as_of}); forecast ${money.format_display(total.total)} "

@@ -227,7 +227,11 @@ class ReportScreen(AppScreen):
         )
         parts.extend(grid.notes)
         if not grid.order:
-            parts.insert(0, "No costs in this range with these filters")
+            if self.ctx.store.last_day() is None:
+                parts = ["No costs yet: press F3, then a, to add an organization by its Admin key "
+                         "(or try openai-cost-tui --demo)"]
+            else:
+                parts.insert(0, "No costs in this range with these filters")
         if loading or self._shown_generation < self._generation:
             parts.append("querying ...")
         caption.update(Text(" · ".join(parts), style="dim", no_wrap=True, overflow="ellipsis"))
