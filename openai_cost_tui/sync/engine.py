@@ -224,10 +224,12 @@ class SyncEngine:
         return grouping
 
     def _totals(self, client: AdminClient, run: _Run, window: Window, today: date) -> list[CostRow]:
-        """The ungrouped daily totals for reconciliation: fetched once for every day still to sync
-        (one row a day, a few requests), not once per window."""
+        """The ungrouped daily totals for reconciliation (one row a day): for the first window, then once
+        for every day still to sync (a few requests), not once per window."""
         if run.totals is None or not (run.totals_span[0] <= window[0] and window[1] <= run.totals_span[1]):
-            span = (min(window[0], run.plan_start or window[0]), window[1])
+            # the first window alone (its data should land within seconds), then the rest in one go
+            first = run.windows_done == 0
+            span = window if first else (min(window[0], run.plan_start or window[0]), window[1])
             run.totals = self._fetch(client, run, span, (), today)
             run.totals_span = span
         return run.totals
