@@ -298,3 +298,17 @@ async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
             assert "press F3, then a" in str(app.screen.query_one("#insights-summary").render())
     finally:
         c.close()
+
+
+async def test_report_flags_rows_with_an_anomalous_day(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r", *"proj", "enter")
+        await settle(app, pilot)
+        await pilot.pause()
+        screen = app.screen
+        flags = screen.data.grid.flags
+        assert flags, "the fake org's spikes should flag their projects"
+        assert all(note.startswith("⚠ 2026-") for note in flags.values())
+        assert "unusual day" in str(screen.query_one("#caption").render())

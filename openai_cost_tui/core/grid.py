@@ -40,6 +40,7 @@ class Grid:
     total: tuple[Cell | None, ...]
     notes: tuple[str, ...] = ()
     series: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
+    flags: dict[tuple[str, ...], str] = field(default_factory=dict)  # row key -> anomaly note
 
     @property
     def label_title(self) -> str:

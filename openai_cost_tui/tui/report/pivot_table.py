@@ -62,7 +62,7 @@ class PivotTable(DataTable):
         if with_trend:
             self.add_column("Daily trend", key=TREND_KEY, width=TREND_WIDTH)
         for row, row_texts in zip(rows, texts, strict=True):
-            cells: list = [self._label(row)]
+            cells: list = [self._label(row, grid.flags.get(row.key))]
             for i, col in enumerate(grid.columns):
                 style = "bold" if row.kind != "leaf" else ""
                 if col.provisional:
@@ -77,9 +77,12 @@ class PivotTable(DataTable):
         self._restore(row_id, column, old_row)
 
     @staticmethod
-    def _label(row: DisplayRow) -> Text:
+    def _label(row: DisplayRow, flag: str | None = None) -> Text:
         style = {"group": "bold", "total": "bold"}.get(row.kind, "")
-        return Text(row.label, style=style, no_wrap=True, overflow="ellipsis")
+        label = Text(row.label, style=style, no_wrap=True, overflow="ellipsis")
+        if flag:
+            label.append(" ⚠", style="bold yellow")
+        return label
 
     def current_ids(self) -> tuple[str | None, str | None]:
         if not self.row_count:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from ... import analysis
+from ...core import money
 from ...core.dates import DateRange
 from ...core.grid import Grid, grid_from_compare, grid_from_pivot
 from ...core.models import Cell, PivotResult
@@ -45,10 +47,33 @@ def load_report(store: Store, state: ReportState, today: date, *, series: bool) 
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:
-    """``data`` with each row's daily series over its date range (for the trend column and chart)."""
+    """``data`` with each row's daily series over its date range (for the trend column and chart),
+    and anomaly flags on service or project rows."""
     rng = data.result.date_range
     series = daily_series(store, data.state, rng, today)
-    return replace(data, grid=replace(data.grid, series=series), days=tuple(rng))
+    flags = anomaly_flags(store, data.state, rng, today)
+    return replace(data, grid=replace(data.grid, series=series, flags=flags), days=tuple(rng))
+
+
+FLAGGED_DIMS = ("service", "project")
+
+
+def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date) -> dict[tuple[str, ...], str]:
+    """Rows (by service or project) with an anomalous day in the range: "⚠ 2026-11-18 +$241.11"."""
+    dim = state.rows[0]
+    if len(state.rows) != 1 or dim not in FLAGGED_DIMS:
+        return {}
+    lookback = min((min(rng.end, today - timedelta(days=1)) - rng.start).days + 1, 92)
+    if lookback < 1:
+        return {}
+    spec = state.spec(today)
+    found = analysis.find_anomalies(store, min(rng.end + timedelta(days=1), today), lookback_days=lookback,
+                                    dims=(dim,), workspace=spec.workspace, filters=spec.filters)
+    flags: dict[tuple[str, ...], str] = {}
+    for a in found:  # strongest first: keep each row's strongest
+        sign = "+" if a.delta >= 0 else "-"
+        flags.setdefault(a.series, f"⚠ {a.day} {sign}${money.format_display(abs(a.delta))}")
+    return flags
 
 
 def daily_series(

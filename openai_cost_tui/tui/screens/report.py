@@ -226,6 +226,8 @@ class ReportScreen(AppScreen):
             f"{leaves} row{'s' if leaves != 1 else ''} · sorted {sort_description(grid, self.state.sort)}"
         )
         parts.extend(grid.notes)
+        if grid.flags:
+            parts.append(f"⚠ {len(grid.flags)} row(s) had an unusual day: see Insights (F5)")
         if not grid.order:
             if self.ctx.store.last_day() is None:
                 parts = ["No costs yet: press F3, then a, to add an organization by its Admin key "
