@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
 from dataclasses import replace
 
@@ -45,11 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _read_key(args: argparse.Namespace) -> str:
-    if args.key_env:
-        value = os.environ.get(args.key_env)
-        if value is None:
-            raise UsageError(f"${args.key_env} is not set; export the key in it first")
-        return value
+    """The key from stdin or a prompt without echo (``--key-env`` is read by onboarding)."""
     if args.key_stdin:
         return sys.stdin.read()
     if not sys.stdin.isatty():
