@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine
 from tests.support.expect import atto, expected_totals
+from tests.support.readers import total_readers
 from tests.test_sync import KEY_ENV, NOW, START, TODAY
 
 SERVER = os.environ.get("OPENAI_COST_TUI_TEST_PG")
@@ -130,26 +130,9 @@ def test_readers_see_whole_windows_while_another_user_syncs(pg_url, tmp_path) ->
     engine = engine_for(writer, org, tmp_path)
     assert engine.sync(writer.connection(conn.id)).ok
     expected = writer.total()
-    stop, seen, errors = threading.Event(), [], []
-
-    def read() -> None:
-        reader = Store(pg_url)
-        try:
-            while not stop.is_set():
-                seen.append(reader.total())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            reader.close()
-
-    threads = [threading.Thread(target=read) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for _ in range(2):
-        assert engine.sync(writer.connection(conn.id), since=START).ok
-    stop.set()
-    for t in threads:
-        t.join()
+    with total_readers(pg_url, 2) as (seen, errors):
+        for _ in range(2):
+            assert engine.sync(writer.connection(conn.id), since=START).ok
     writer.close()
     assert not errors and seen and set(seen) == {expected}
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 
@@ -18,6 +17,7 @@ from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.expect import atto
+from tests.support.readers import total_readers
 
 WRITER = r"""
 import sys
@@ -72,31 +72,12 @@ def test_readers_never_see_a_half_replaced_window(tmp_path) -> None:
 
     versions = [rows(10**18), rows(3 * 10**18)]
     writer_store.replace_window(1, date(2026, 5, 1), date(2026, 5, 28), versions[0])
-    stop = threading.Event()
-    seen: list[int] = []
-    errors: list[BaseException] = []
-
-    def read() -> None:
-        reader = Store(str(path))
-        try:
-            while not stop.is_set():
-                seen.append(reader.total())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            reader.close()
-
-    readers = [threading.Thread(target=read) for _ in range(3)]
-    for t in readers:
-        t.start()
-    deadline = time.monotonic() + 3
-    n = 0
-    while time.monotonic() < deadline:
-        n += 1
-        writer_store.replace_window(1, date(2026, 5, 1), date(2026, 5, 28), versions[n % 2])
-    stop.set()
-    for t in readers:
-        t.join()
+    with total_readers(str(path), 3) as (seen, errors):
+        deadline = time.monotonic() + 3
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            writer_store.replace_window(1, date(2026, 5, 1), date(2026, 5, 28), versions[n % 2])
     writer_store.close()
     assert not errors, errors
     assert n > 3 and len(seen) > 10

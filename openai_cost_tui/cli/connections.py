@@ -87,7 +87,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         conns = ctx.store.connections()
-        counts = {c.id: ctx.store.cost_count(c.id) for c in conns}
+        figures = ctx.store.connection_figures(ctx.today, ctx.today)
+        counts = {c.id: figures.get(c.id, (0, 0))[0] for c in conns}
     if args.format == "json":
         print(json.dumps([
             {

@@ -352,6 +352,16 @@ class Store:
                 query = query.where(C.connection == connection_id)
             return query.count()
 
+    def connection_figures(self, start: date, end: date, currency: str = "usd") -> dict[int, tuple[int, int]]:
+        """Per connection: (stored cost rows, exact total over ``start..end``), in one query."""
+        C = self.m.Cost
+        in_range = (C.day >= start) & (C.day <= end) & (C.currency == currency)
+        hi = pw.fn.SUM(pw.Case(None, [(in_range, C.amount_hi)], 0))
+        lo = pw.fn.SUM(pw.Case(None, [(in_range, C.amount_lo)], 0))
+        query = C.select(C.connection, pw.fn.COUNT(C.id), hi, lo).group_by(C.connection).tuples()
+        with self.read():
+            return {cid: (int(n), money.join(int(h or 0), int(low or 0))) for cid, n, h, low in query}
+
     def total(self, *, connection_id: int | None = None, start: date | None = None, end: date | None = None,
               currency: str = "usd") -> int:
         """Exact total in atto-units (for checks and status lines)."""

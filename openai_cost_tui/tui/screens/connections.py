@@ -58,9 +58,9 @@ class ConnectionsScreen(AppScreen):
         selected = self.selected_id()
         table.clear()
         month_start = first_of_month(self.ctx.today)
+        figures = store.connection_figures(month_start, self.ctx.today)  # one query for every row
         for c in conns:
-            rows = store.cost_count(c.id)
-            month = store.total(connection_id=c.id, start=month_start, end=self.ctx.today)
+            rows, month = figures.get(c.id, (0, 0))
             table.add_row(
                 c.description,
                 c.organization or "",
