@@ -1,15 +1,17 @@
-"""The monthly rollup: month pivots read it, and it always equals the daily rows it summarises."""
+"""The rollups: pivots read them, and each always equals the daily rows it summarises."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openai_cost_tui.core.dates import DateRange
-from openai_cost_tui.core.models import PivotSpec
+from openai_cost_tui.core.models import Filter, PivotSpec
+from openai_cost_tui.store import rollup
 from openai_cost_tui.store.pivot import run_pivot, split_by_month
 from openai_cost_tui.store.store import Store
 from tests.test_sync import Rig
@@ -17,19 +19,26 @@ from tests.test_sync import Rig
 TODAY = date(2026, 11, 27)
 
 
-def rollup_dump(store: Store) -> list[tuple]:
+def rollup_dump(store: Store, r: rollup.Rollup = rollup.MONTH) -> list[tuple]:
+    extra = ", unit_min, unit_max" if r.units else ""
     with store.read():
         return sorted(store.db.execute_sql(
-            "SELECT connection_id, month, project_id, api_key_id, charge_id, currency, "
-            "amount_hi * 1000000000 + amount_lo, qty_hi, qty_lo FROM cost_month").fetchall())
+            f"SELECT {', '.join(r.keys)}, amount_hi * 1000000000 + amount_lo, qty_hi, qty_lo{extra} "
+            f"FROM {r.table}").fetchall())
 
 
-def rebuilt(store: Store) -> list[tuple]:
+def rebuilt(store: Store, r: rollup.Rollup = rollup.MONTH) -> list[tuple]:
+    """The rollup recomputed here from ``cost``, written independently of store/rollup.py."""
+    keys = ", ".join(f"c.{k}" for k in r.keys)
+    extra = ", MIN(ch.unit), MAX(ch.unit)" if r.units else ""
     with store.read():
         return sorted(store.db.execute_sql(
-            "SELECT connection_id, month, project_id, api_key_id, charge_id, currency, "
-            "SUM(amount_hi) * 1000000000 + SUM(amount_lo), SUM(qty_hi), SUM(qty_lo) FROM cost "
-            "GROUP BY connection_id, month, project_id, api_key_id, charge_id, currency").fetchall())
+            f"SELECT {keys}, SUM(c.amount_hi) * 1000000000 + SUM(c.amount_lo), SUM(c.qty_hi), SUM(c.qty_lo)"
+            f"{extra} FROM cost c JOIN charge ch ON ch.id = c.charge_id GROUP BY {keys}").fetchall())
+
+
+def all_rollups_match(store: Store) -> bool:
+    return all(rollup_dump(store, r) == rebuilt(store, r) != [] for r in rollup.ROLLUPS)
 
 
 def test_split_by_month_takes_whole_months_and_leaves_edges() -> None:
@@ -48,55 +57,65 @@ def test_split_by_month_takes_whole_months_and_leaves_edges() -> None:
 def test_rollup_follows_syncs_revisions_and_removal(tmp_path) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok
-    assert rollup_dump(rig.store) == rebuilt(rig.store) != []
+    assert all_rollups_match(rig.store)
     from decimal import Decimal
 
     rig.org.revise(date(2026, 11, 25), scale=Decimal("3"))
     assert rig.sync().ok
-    assert rollup_dump(rig.store) == rebuilt(rig.store)
+    assert all_rollups_match(rig.store)
     rig.store.remove_connection(rig.conn.id)
-    assert rollup_dump(rig.store) == []
+    assert all(rollup_dump(rig.store, r) == [] for r in rollup.ROLLUPS)
     rig.store.close()
 
 
-@settings(max_examples=25, deadline=None)
+def test_each_pivot_reads_the_smallest_table_holding_its_dimensions() -> None:
+    assert rollup.pick_daily({"service", "day"}) is rollup.DAY_CHARGE
+    assert rollup.pick_daily({"organization", "tier", "week"}) is rollup.DAY_CHARGE
+    assert rollup.pick_daily({"project", "day"}) is rollup.DAY_PROJECT
+    assert rollup.pick_daily({"project", "category", "day"}) is None  # both: only cost has them
+    assert rollup.pick_daily({"api_key", "day"}) is None
+
+
+FILTERS = [(), (Filter("category", ("gpt-4o",)),), (Filter("service", ("Chats and Completions",),
+                                                           exclude=True),)]
+
+
+@settings(max_examples=40, deadline=None)
 @given(start=st.integers(0, 390), length=st.integers(0, 200),
-       rows=st.sampled_from([("service",), ("project",), ("category", "tier")]),
-       cols=st.sampled_from([None, "month", "connection", "day"]))
-def test_pivots_through_the_rollup_equal_the_daily_rows(synced, start, length, rows, cols) -> None:
+       rows=st.sampled_from([("service",), ("project",), ("category", "tier"), ("organization",),
+                             ("project", "unit"), ("api_key",)]),
+       cols=st.sampled_from([None, "month", "connection", "day", "week"]),
+       filters=st.sampled_from(FILTERS), measure=st.sampled_from(["cost", "quantity"]))
+def test_pivots_through_the_rollups_equal_the_daily_rows(synced, start, length, rows, cols, filters,
+                                                          measure) -> None:
     from datetime import timedelta
 
     first = date(2025, 11, 1) + timedelta(days=start)
     last = min(TODAY, first + timedelta(days=length))
     if first > last:
         return
-    spec = PivotSpec(rows=rows, cols=cols, date_range=DateRange(first, last))
+    spec = PivotSpec(rows=rows, cols=cols, date_range=DateRange(first, last), filters=filters, measure=measure)
     fast = run_pivot(synced, spec, today=TODAY)
-    # the same spec forced through the daily rows: add a harmless day-level filter dimension
-    import openai_cost_tui.store.pivot as P
-
-    original = P.split_by_month
-    P.split_by_month = lambda r, d: ([], [(r.start, r.end)])
-    try:
-        slow = run_pivot(synced, spec, today=TODAY)
-    finally:
-        P.split_by_month = original
-    assert (fast.row_keys, fast.cells, fast.row_totals, fast.total) == (
-        slow.row_keys, slow.cells, slow.row_totals, slow.total)
+    slow = run_pivot(synced, spec, today=TODAY, use_rollups=False)
+    assert (fast.row_keys, fast.col_keys, fast.cells, fast.row_totals, fast.total) == (
+        slow.row_keys, slow.col_keys, slow.cells, slow.row_totals, slow.total)
 
 
-def test_a_schema_3_store_gets_its_rollup_filled(tmp_path) -> None:
+@pytest.mark.parametrize(("version", "added"), [(3, ["cost_month", "cost_day_charge", "cost_day_project"]),
+                                                (4, ["cost_day_charge", "cost_day_project"])])
+def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok
-    expected = rollup_dump(rig.store)
+    expected = {r.table: rollup_dump(rig.store, r) for r in rollup.ROLLUPS}
     path = rig.store.url
     rig.store.close()
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE cost_month")
-    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    for table in added:
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
     con.commit()
     con.close()
     with Store(path) as store:
-        assert rollup_dump(store) == expected
-        spec = PivotSpec(rows=("service",), cols="month", date_range=DateRange(date(2025, 11, 1), TODAY))
+        assert {r.table: rollup_dump(store, r) for r in rollup.ROLLUPS} == expected
+        spec = PivotSpec(rows=("service",), cols="day", date_range=DateRange(date(2025, 11, 1), TODAY))
         assert run_pivot(store, spec, today=TODAY).total.amount == store.total()

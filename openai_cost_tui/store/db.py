@@ -136,7 +136,9 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
     with db.atomic():
         db.create_tables(models.all(), safe=True)
         if version is not None and version < 4:
-            rollup.rebuild(db)  # 4 added the monthly rollup: fill it from the daily rows
+            rollup.rebuild(db)  # 4 added the monthly rollup, 5 the daily ones: fill them from the rows
+        elif version is not None and version < 5:
+            rollup.rebuild(db, rollup.DAILY)
         Meta = models.Meta
         Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[Meta.key], preserve=[Meta.value]

@@ -180,7 +180,7 @@ class Store:
         summary = self.removal_summary(connection_id)
         m = self.m
         with self.write():
-            for model in (m.Cost, m.CostMonth, m.Reconciliation, m.SyncRun, m.ApiKey, m.Project,
+            for model in (m.Cost, *m.rollups(), m.Reconciliation, m.SyncRun, m.ApiKey, m.Project,
                           m.WorkspaceConnection):
                 model.delete().where(model.connection == connection_id).execute()
             m.Connection.delete().where(m.Connection.id == connection_id).execute()
