@@ -21,6 +21,7 @@ STATES = {
     "filter-modal": ("f", *"sub", "enter", *"cached"),
     "dates-modal": ("d",),
     "unit-cost-by-week": ("m", *"unit", "enter", "c", *"week", "enter"),
+    "preset-caching": ("p", *"caching", "enter"),
 }
 
 

@@ -308,6 +308,36 @@ async def test_save_and_open_a_view(run, ctx) -> None:
         assert screen(app).state.rows == ("api_key",)
 
 
+async def test_presets_show_caching_savings_and_tiers_and_go_back(run, ctx) -> None:
+    from openai_cost_tui import analysis
+    from openai_cost_tui.core.economics import describe_caching
+
+    app, test = run()
+    async with test as pilot:
+        await settle(pilot)
+        await keys(pilot, "p")
+        await typed(pilot, "caching")
+        await keys(pilot, "enter")
+        state = screen(app).state
+        assert (state.rows, state.cols, state.dates.preset) == (("category",), "subcategory", "30d")
+        assert header(app)[0] == "Category"
+        assert set(header(app)[1:]) - {"Total", "Daily trend"} <= {"input", "cached input", "audio input", "text input", "image input",
+                                          "cache writes", "text cached input", "audio cached input"}
+        line = app.screen.query_one("#caching")
+        assert line.display
+        expected = describe_caching(analysis.cache_economics(ctx.store, state.date_range(ctx.today),
+                                                             today=ctx.today, filters=state.filters))
+        assert expected.startswith("Prompt caching saved $") and str(line.render()).startswith(expected[:60])
+        await keys(pilot, "p")
+        await typed(pilot, "tier")
+        await keys(pilot, "enter")
+        assert screen(app).state.rows == ("tier", "category")
+        assert table_text(app)[0][0].strip() == "▾ standard"  # the tier's subtotal row first
+        assert not app.screen.query_one("#caching").display
+        await keys(pilot, "backspace", "backspace")
+        assert screen(app).state.rows == ("service",)
+
+
 async def test_live_refresh_keeps_cursor_and_drops_stale_results(run) -> None:
     app, test = run()
     async with test as pilot:

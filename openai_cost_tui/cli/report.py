@@ -11,6 +11,7 @@ from ..core.dimensions import dimension
 from ..core.errors import UsageError
 from ..core.models import MEASURES, Filter, PivotSpec
 from ..core.render import RENDERERS
+from ..core.report_presets import preset_ids, preset_state
 from ..store.pivot import run_pivot, validate_spec
 from .common import context
 
@@ -18,6 +19,9 @@ from .common import context
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("report", help="print a pivot of the stored costs")
     parser.add_argument("--view", metavar="NAME", help="render a view saved in the TUI; other flags override it")
+    parser.add_argument("--preset", choices=preset_ids(),
+                        help="a built-in view (cache: prompt caching by model; tiers: spend by tier; "
+                             "context: long context); other flags override it")
     parser.add_argument("--rows", default=None, metavar="DIM[,DIM]", help="row dimension(s) (default service)")
     parser.add_argument("--cols", metavar="DIM", help="column dimension, e.g. month")
     parser.add_argument("--from", dest="start", metavar="DATE", help="first UTC day (default: 1st of this month)")
@@ -69,10 +73,16 @@ def build_spec(args: argparse.Namespace, today) -> PivotSpec:
 
 
 def view_spec(args: argparse.Namespace, store, today) -> PivotSpec:
-    """A saved view's spec (its dates resolved against today), with any flag given overriding it."""
+    """A saved view's or a preset's spec (its dates resolved against today), with any flag given
+    overriding it."""
     from ..store.views import load_view
 
-    spec = load_view(store, args.view).spec(today)
+    if args.view and args.preset:
+        raise UsageError("--view and --preset each name a view to start from; give one of them")
+    if args.view:
+        spec = load_view(store, args.view).spec(today)
+    else:
+        spec = preset_state(args.preset, store.charge_values("subcategory")).spec(today)
     changes: dict = {}
     if args.rows:
         changes["rows"] = tuple(d.strip() for d in args.rows.split(",") if d.strip())
@@ -93,7 +103,16 @@ def view_spec(args: argparse.Namespace, store, today) -> PivotSpec:
 
 def cmd_report(args: argparse.Namespace) -> int:
     with context(args) as ctx:
-        spec = view_spec(args, ctx.store, ctx.today) if args.view else build_spec(args, ctx.today)
+        spec = view_spec(args, ctx.store, ctx.today) if args.view or args.preset else build_spec(args, ctx.today)
         result = run_pivot(ctx.store, spec, today=ctx.today)
+        caching = ""
+        if args.format == "table" and "subcategory" in (*spec.rows, spec.cols):  # a human reads it
+            from ..analysis import cache_economics
+            from ..core.economics import describe_caching
+
+            caching = describe_caching(cache_economics(ctx.store, spec.date_range, today=ctx.today,
+                                                       workspace=spec.workspace, filters=spec.filters))
     print(RENDERERS[args.format](result), end="")
+    if caching:
+        print(caching + ".")
     return 0

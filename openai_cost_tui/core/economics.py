@@ -157,3 +157,23 @@ def tier_spend(rows: Iterable[ChargeRow]) -> TierSpend:
         spend_by(rows, "context", CONTEXT_ORDER),
         sum(r.amount for r in rows),
     )
+
+
+def describe_caching(found: Iterable[CacheEconomics], *, top: int = 3) -> str:
+    """One line: the cached share of input tokens over every model, what caching saved, and the models
+    that saved most ("" when no model had cached tokens)."""
+    found = list(found)
+    cached = sum(e.cached_tokens for e in found)
+    if not cached:
+        return ""
+    share = money.ratio(cached, cached + sum(e.input_tokens for e in found))
+    saved = sum(e.saved for e in found)
+    text = (f"Prompt caching saved ${money.format_display(saved)} against uncached input: "
+            f"{share * 100:.1f}% of input tokens were cached")
+    premium = sum(e.write_premium for e in found)
+    if premium:
+        text += f" (cache writes cost ${money.format_display(premium)} extra)"
+    best = [e for e in sorted(found, key=lambda e: (-e.saved, e.category)) if e.saved > 0][:top]
+    if best:
+        text += "; most: " + ", ".join(f"{e.category} ${money.format_display(e.saved)}" for e in best)
+    return text

@@ -337,6 +337,13 @@ class Store:
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
 
+    def charge_values(self, field: str) -> list[str]:
+        """Every value a derived charge dimension (``subcategory``, ``tier`` ...) takes in the store."""
+        Ch = self.m.Charge
+        column = Ch._meta.fields[field]
+        with self.read():
+            return sorted(v for (v,) in Ch.select(column).distinct().tuples())
+
     def last_day(self) -> date | None:
         """The newest day any cost row is stored for (None for an empty store)."""
         C = self.m.Cost

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from ... import analysis
 from ...core import money
 from ...core.dates import DateRange
+from ...core.economics import describe_caching
 from ...core.grid import Grid, grid_from_compare, grid_from_pivot
 from ...core.models import Cell, PivotResult
+from ...core.report_presets import shows_caching
 from ...core.report_state import ReportState
 from ...store.pivot import run_pivot
 from ...store.store import Store
@@ -24,6 +26,7 @@ class ReportData:
     result: PivotResult  # the current period, as exported
     grid: Grid
     days: tuple[date, ...] = ()  # the days of ``grid.series``
+    caching: str = ""  # what prompt caching saved in this view, when it splits models by subcategory
 
 
 def load_report(store: Store, state: ReportState, today: date, *, series: bool) -> ReportData:
@@ -39,11 +42,16 @@ def load_report(store: Store, state: ReportState, today: date, *, series: bool) 
         result = run_pivot(store, spec, today=today)
         grid = grid_from_pivot(result)
     days: tuple[date, ...] = ()
+    caching = ""
+    if shows_caching(state):
+        found = analysis.cache_economics(store, result.date_range, today=today, workspace=spec.workspace,
+                                         filters=spec.filters)
+        caching = describe_caching(found)
     if series:
         rng = result.date_range
         days = tuple(rng)
         grid = replace(grid, series=daily_series(store, state, rng, today))
-    return ReportData(state, result, grid, days)
+    return ReportData(state, result, grid, days, caching)
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:

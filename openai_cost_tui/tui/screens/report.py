@@ -24,6 +24,7 @@ from ...core.errors import CostToolError
 from ...core.grid import display_rows, sort_description
 from ...core.models import Filter
 from ...core.render import measure_title
+from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...store.views import load_view, save_view, view_names
 from ..report.chart import ChartPanel
@@ -71,6 +72,7 @@ class ReportScreen(AppScreen):
         _b("v", "compare", "Compare", "compare", "Show the previous period alongside with the change"),
         _b("g", "chart", "Chart", "chart", "Daily chart of the row under the cursor"),
         _b("e", "export", "Export", "export", "Write this view to CSV, JSON or Markdown"),
+        _b("p", "presets", "Presets", "presets", "Built-in views: prompt caching savings, spend by tier, long context"),
         _b("n", "pick_nested", "Nest", "nest", "A second row dimension, nested with subtotals", show=False),
         _b("s", "swap", "Swap", "swap", "Swap rows and columns", show=False),
         _b("m", "pick_measure", "Measure", "measure", "Cost, quantity or unit cost", show=False),
@@ -110,10 +112,12 @@ class ReportScreen(AppScreen):
             yield Horizontal(id="chips")
         yield PivotTable(id="pivot")
         yield Static(id="caption")
+        yield Static(id="caching")
         yield ChartPanel(id="chart")
 
     def on_mount(self) -> None:
         self.query_one("#chart", ChartPanel).display = False
+        self.query_one("#caching", Static).display = False
         self.query_one(PivotTable).focus()
         self._paint_head()
         self.refresh_report()
@@ -210,6 +214,9 @@ class ReportScreen(AppScreen):
         table.show(grid, rows, with_trend=bool(grid.series) and self._trend_fits(), home=self._cursor_home)
         self._cursor_home = False
         self._paint_caption()
+        caching = self.query_one("#caching", Static)
+        caching.update(Text(self.data.caching, no_wrap=True, overflow="ellipsis"))
+        caching.display = bool(self.data.caching)
         self._paint_chart()
 
     def _paint_caption(self, *, loading: bool = False) -> None:
@@ -468,6 +475,16 @@ class ReportScreen(AppScreen):
             )
 
         self.app.push_screen(PromptModal("Save this view as", placeholder="e.g. Monthly by project"), named)
+
+    def action_presets(self) -> None:
+        def chosen(preset_id: str | None) -> None:
+            if not preset_id:
+                return
+            state = preset_state(preset_id, self.ctx.store.charge_values("subcategory"))
+            self.set_state(replace(state, workspace=self.state.workspace), remember=True)
+
+        options = [(p.id, f"{p.title:<24} {p.description}") for p in PRESETS]
+        self.app.push_screen(ChoiceModal("Presets (⌫ comes back)", options), chosen)
 
     def action_open_view(self) -> None:
         names = view_names(self.ctx.store)
