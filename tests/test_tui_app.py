@@ -282,6 +282,50 @@ async def test_insights_show_budgets_with_their_state(ctx) -> None:
         assert "over" in states.values() and "ok" in states.values(), states
 
 
+async def test_budgets_are_set_changed_and_removed_from_insights(ctx) -> None:
+    from openai_cost_tui.core import money
+    from openai_cost_tui.store.budgets import budgets
+
+    def stored() -> dict[str, int]:
+        return {b.label: b.amount for b in budgets(ctx.store)}
+
+    assert stored() == {"total": money.parse_exact("40000"), "Production": money.parse_exact("20000")}
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await settle(app, pilot)
+        connection = ctx.store.connections()[0].description
+        await pilot.press("b")
+        await pilot.press(*f"connection {connection}".lower())
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"1,200", "enter")  # a thousands separator: explained, the dialog stays
+        await pilot.pause()
+        assert "without thousands separators" in str(app.screen.query_one("#error").render())
+        await pilot.press(*["backspace"] * 5, *"1200.5", "enter")
+        await settle(app, pilot)
+        assert stored()[f"connection {connection}"] == money.parse_exact("1200.50")
+        table = app.screen.query_one("#budgets", DataTable)
+        labels = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert f"connection {connection}" in labels
+        # change the total: the dialog starts from the amount it has now
+        await pilot.press("b", *"everything", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#amount").value == "40000.00"
+        await pilot.press(*["backspace"] * 8, *"45000", "enter")
+        await settle(app, pilot)
+        assert stored()["total"] == money.parse_exact("45000")
+        # remove the one under the cursor, after a yes
+        table = app.screen.query_one("#budgets", DataTable)
+        table.focus()
+        table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(table.row_count)].index("Production"))
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Production" not in stored() and len(stored()) == 2
+
+
 async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
     from openai_cost_tui.context import open_context
 

@@ -155,11 +155,36 @@ def _select(store: Store, key: str | None = None) -> list[Budget]:
 
 def known_project_names(store: Store) -> set[str]:
     """Project names (or ids without a name) seen so far, to warn about a budget that matches none."""
-    P, Cost = store.m.Project, store.m.Cost
+    P, Cost = store.m.Project, store.m.CostMonth  # the monthly rollup has every project id, ~30x fewer rows
     with store.read():
         names = {n or pid for pid, n in P.select(P.project_id, P.name).tuples()}
         ids = {pid for (pid,) in Cost.select(Cost.project_id).distinct().tuples() if pid}
     return names | ids
+
+
+def budget_targets(store: Store) -> list[tuple[str, str]]:
+    """Everything a budget can be set for, as (scope, target): the total, each workspace, each
+    connection, then each project name seen so far (across connections)."""
+    out = [("total", "")]
+    out += [("workspace", w.name) for w in store.workspaces()]
+    out += [("connection", c.description) for c in store.connections()]
+    out += [("project", name) for name in displayed_project_names(store)]
+    return out
+
+
+def displayed_project_names(store: Store) -> list[str]:
+    """The projects with costs, by the name the report shows (their id when unnamed)."""
+    P, CM = store.m.Project, store.m.CostMonth
+    with store.read():
+        names = {(c, pid): n for c, pid, n in P.select(P.connection, P.project_id, P.name).tuples()}
+        used = CM.select(CM.connection, CM.project_id).distinct().tuples()
+        shown = {names.get((c, pid)) or pid for c, pid in used if pid}
+    return sorted(shown, key=str.casefold)
+
+
+def amount_text(amount: int) -> str:
+    """An amount as a person types it back: ``1200.50`` (no separators, so parse_amount reads it)."""
+    return f"{Decimal(amount // CENT).scaleb(-2):.2f}"
 
 
 def _get(store: Store, key: str, *, required: bool = True) -> Budget | None:

@@ -20,11 +20,16 @@ from ...core import money
 from ...core.anomalies import Anomaly, Driver
 from ...core.dates import DateRange
 from ...core.economics import CacheEconomics, TierSpend
+from ...core.errors import CostToolError
 from ...core.forecast import Forecast
 from ...core.models import PivotSpec
 from ...core.restatements import describe
+from ...store.budgets import Budget, amount_text, budget_targets, remove_budget, set_budget
 from ...store.restatements import restatements
 from ...store.store import Store
+from ..modals.budget import BudgetAmountModal
+from ..modals.confirm import ConfirmModal
+from ..report.pickers import ChoiceModal
 from .base import AppScreen
 
 STATE_STYLE = {"over": "bold red", "forecast over": "red", "near": "yellow", "ok": "green"}
@@ -56,7 +61,15 @@ def _signed(atto: int) -> Text:
 class InsightsScreen(AppScreen):
     BINDINGS = [
         Binding("r", "recompute", "Recompute", id="insights-recompute", tooltip="Compute everything again"),
+        Binding("b", "set_budget", "Set budget", id="insights-set-budget",
+                tooltip="Set a monthly budget for the total, a workspace, a connection or a project"),
+        Binding("x", "remove_budget", "Remove budget", id="insights-remove-budget",
+                tooltip="Remove the budget under the cursor in the budgets table"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.budget_rows: list[Budget] = []  # the budgets table's rows, in order
 
     @dataclass
     class Computed(Message, bubble=False):
@@ -65,7 +78,7 @@ class InsightsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="insights"):
             yield Static("", id="insights-summary", classes="intro")
-            yield Label("Budgets this month (set them with: openai-cost-tui budgets set ...)",
+            yield Label("Budgets this month (b sets one, x removes the one under the cursor)",
                         classes="section-title")
             yield DataTable(id="budgets", cursor_type="row", zebra_stripes=True)
             yield Static("", id="restated", classes="note")
@@ -177,8 +190,9 @@ class InsightsScreen(AppScreen):
     def _show_budgets(self, statuses: list[BudgetStatus]) -> None:
         table = self.query_one("#budgets", DataTable)
         table.clear()
+        self.budget_rows = [st.budget for st in statuses]
         if not statuses:
-            table.add_row("No budgets yet.", "", "", "", "", "", "")
+            table.add_row("No budgets yet: b sets one.", "", "", "", "", "", "")
         for st in statuses:
             colour = STATE_STYLE.get(st.state, "")
             table.add_row(
@@ -188,6 +202,68 @@ class InsightsScreen(AppScreen):
                      style=colour),
                 Text(st.state, style=colour),
             )  # fmt: skip
+
+    # -- budgets ------------------------------------------------------------------------------------
+
+    def _budget_under_cursor(self) -> Budget | None:
+        table = self.query_one("#budgets", DataTable)
+        row = table.cursor_row
+        return self.budget_rows[row] if self.budget_rows and 0 <= row < len(self.budget_rows) else None
+
+    def action_set_budget(self) -> None:
+        store = self.ctx.store
+        existing = {(b.scope, b.target): b for b in self.budget_rows if b.connection is None}
+        current = self._budget_under_cursor()
+
+        def label(scope: str, target: str) -> str:
+            name = "Everything (the total)" if scope == "total" else f"{scope} {target}"
+            found = existing.get((scope, target))
+            return f"{name}  (now ${money.format_display(found.amount)})" if found else name
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            scope, _, target = key.partition(":")
+            found = existing.get((scope, target))
+            title = f"Monthly budget for {label(scope, target).split('  (')[0]}, in US dollars"
+            self.app.push_screen(BudgetAmountModal(title, value=amount_text(found.amount) if found else ""),
+                                 lambda amount: self._save_budget(scope, target, amount))
+
+        options = [(f"{scope}:{target}", label(scope, target)) for scope, target in budget_targets(store)]
+        at = f"{current.scope}:{current.target}" if current and current.connection is None else None
+        self.app.push_screen(ChoiceModal("Set a monthly budget for", options, current=at), chosen)
+
+    def _save_budget(self, scope: str, target: str, amount: int | None) -> None:
+        if amount is None:
+            return
+        try:
+            budget = set_budget(self.ctx.store, scope, target, amount)
+        except CostToolError as exc:
+            self.notify(exc.message, title=exc.title, severity="error")
+            return
+        self.notify(f"Budget for {budget.label}: ${money.format_display(budget.amount)} a month.", timeout=4)
+        self.reload()
+
+    def action_remove_budget(self) -> None:
+        budget = self._budget_under_cursor()
+        if budget is None:
+            self.notify("Move the cursor to a budget in the budgets table first.", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                remove_budget(self.ctx.store, budget.scope, budget.target, connection=budget.connection)
+            except CostToolError as exc:
+                self.notify(exc.message, title=exc.title, severity="error")
+                return
+            self.notify(f"Removed the budget for {budget.label}.", timeout=4)
+            self.reload()
+
+        self.app.push_screen(ConfirmModal(
+            "Remove budget", f"Remove the ${money.format_display(budget.amount)} monthly budget for "
+            f"{budget.label}? Costs are not touched.", yes="Remove"), answered)
 
     def _show_tiers(self, tiers: TierSpend | None) -> None:
         table = self.query_one("#tiers", DataTable)
