@@ -270,7 +270,8 @@ def render(report: dict) -> str:
             out.append(f"  pivots failed: {t['queries_error']}")
         keys = t.get("tui_keys") or {}
         if keys.get("keys"):
-            parts = [f"'{k}' {_ms(v.get('median_ms'))} ms" for k, v in keys["keys"].items()]
+            parts = [f"'{k}' {_ms(v.get('median_ms'))} ms (idle after {_ms(v.get('until_idle_median_ms'))} ms)"
+                     for k, v in keys["keys"].items()]
             out.append(f"  TUI key press -> painted pivot ({keys.get('size', ['?'])[0]}x{keys.get('size', ['?', '?'])[1]}): "
                        + ", ".join(parts))
         elif keys.get("error"):

@@ -1,8 +1,9 @@
 """The TUI, headless: key press to painted pivot, and cold start to the first painted report.
 
 Key press: ``make_app`` + ``run_test`` on a benchmark store with a frozen clock; a key that changes the
-pivot (``s`` swaps rows and columns, ``t`` cycles top N) is pressed and the clock stops when the report
-screen has shown the answer to that key's query and the screen has been composited once more.
+pivot (``s`` swaps rows and columns, ``t`` cycles top N) is pressed and the clock stops at the first
+frame the app writes that shows the answer to that key's query. The time until the app is idle again
+(the daily trend column and anomaly marks, computed after the pivot is on screen) is reported beside it.
 
 Cold start: a fresh interpreter (``python -m benchmarks.tui_timing cold ...``) that imports the app, opens
 the demo or a store, runs the app headless and reports the time from the parent's spawn to the first
@@ -101,6 +102,20 @@ async def _until_painted(app, pilot, since: int, timeout: float = TIMEOUT, want_
 
 # -- key press to painted pivot ------------------------------------------------------------------------
 
+def _record_frames(app) -> list[tuple[float, int | None]]:
+    """Every frame the app writes, as (time, the report generation it shows). The pivot counts as
+    painted at the first frame showing the new generation; the pilot's ``press`` only returns once the
+    app is idle, after the trend column and anomaly marks that follow the pivot have landed too."""
+    frames: list[tuple[float, int | None]] = []
+    display = app._display
+
+    def recording(screen, renderable) -> None:
+        display(screen, renderable)
+        frames.append((time.perf_counter(), _generation(screen)[1]))
+
+    app._display = recording
+    return frames
+
 async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[str, ...] = KEYS) -> dict:
     """Median ms from a key press to the repainted pivot, per key, on the store at ``store_path``."""
     from openai_cost_tui.context import open_context
@@ -117,10 +132,14 @@ async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[
                     return out
                 out["first_paint_in_process_ms"] = round((time.perf_counter() - start) * 1000, 1)
                 out["screen"] = type(app.screen).__name__
+                frames = _record_frames(app)
                 for key in keys:
-                    times = []
+                    times, idle = [], []
                     for _ in range(runs + 1):  # the first press warms caches: not counted
+                        await app.workers.wait_for_complete()  # the last key's trend column is done
+                        await pilot.pause()
                         gen_before = _generation(app.screen)[0] or 0
+                        frames.clear()
                         t0 = time.perf_counter()
                         await pilot.press(key)
                         if _painted(app, gen_before) is None or (_generation(app.screen)[0] or 0) > gen_before:
@@ -129,11 +148,15 @@ async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[
                             ok = False  # the key did not start a query (not bound on this screen?)
                         if not ok:
                             break
-                        times.append((time.perf_counter() - t0) * 1000)
+                        done = (time.perf_counter() - t0) * 1000
+                        first = next((t for t, shown in frames if shown is not None and shown > gen_before), None)
+                        times.append((first - t0) * 1000 if first is not None else done)
+                        idle.append(done)
                     if len(times) > 1:
                         timed = times[1:]
                         out["keys"][key] = {"median_ms": round(statistics.median(timed), 1),
                                             "runs_ms": [round(t, 1) for t in timed],
+                                            "until_idle_median_ms": round(statistics.median(idle[1:]), 1),
                                             "rows_shown": _report_rows(app.screen)}
                     else:
                         out["keys"][key] = {"median_ms": None, "note": "no re-query after this key"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from .core.clock import Clock, system_clock, today
@@ -113,6 +114,7 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     day = today(clock)
     start = add_months(day, -12)
     transports = {}
+    orgs = {}
     for seed, workspaces in DEMO_CONNECTIONS:
         org = FakeOrg(seed, start=start, end=day, size=size if seed == 7 else "small")
         description = f"{org.organization_name} (demo)"
@@ -130,13 +132,22 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             workspaces=workspaces,
         )
         transports[conn.id] = fake_transport(FakeAdminApi(org))
+        if seed == DEMO_CONNECTIONS[0][0]:
+            orgs[conn.id] = org
 
     # Budgets to show off: the production workspace is forecast to go over, the total is fine.
     set_budget(store, "workspace", "Production", parse_amount("20000"))
     set_budget(store, "total", "", parse_amount("40000"))
     spare = fake_transport(FakeAdminApi(FakeOrg(23, start=start, end=day, size="small")))
 
+    late = set()
+
     def transport_for(conn: Connection):
+        if conn.id in orgs and conn.synced_through is not None and conn.id not in late:
+            # As the live API does with recent days, yesterday is revised after the first sync (late
+            # usage: +1.8%), so the next sync shows a restatement on the Insights screen.
+            late.add(conn.id)
+            orgs[conn.id].revise(day - timedelta(days=1), scale=Decimal("1.018"))
         if conn.id in transports:
             return transports[conn.id]
         # a connection added in the demo with the default URL gets a third fake org; others are real HTTP

@@ -153,3 +153,26 @@ def test_a_long_backfill_records_nothing(rig: Rig) -> None:
     """The whole backfill is one first sync: nothing recorded though many windows were written."""
     assert rig.sync(since=START).ok
     assert restatements(rig.store) == []
+
+
+def test_the_demo_revises_yesterday_once_after_its_first_sync() -> None:
+    """--demo shows a restatement: after the first sync, late usage lifts yesterday by 1.8% upstream."""
+    from tests.support.tui import synced_demo
+
+    ctx = synced_demo()
+    try:
+        main = ctx.store.connections()[0]
+        assert restatements(ctx.store) == []  # a backfill records none
+        before = ctx.store.total(connection_id=main.id, start=ctx.today - timedelta(days=1),
+                                 end=ctx.today - timedelta(days=1))
+        assert all(r.ok for r in ctx.engine.sync_all(ctx.store.connections()))
+        after = ctx.store.total(connection_id=main.id, start=ctx.today - timedelta(days=1),
+                                end=ctx.today - timedelta(days=1))
+        found = restatements(ctx.store)
+        assert found and {r.change.day for r in found} == {ctx.today - timedelta(days=1)}
+        assert sum(r.change.new - r.change.old for r in found) == after - before > 0
+        assert describe(found[0].change, today=ctx.today).startswith("yesterday (2026-11-26): ")
+        assert all(r.ok for r in ctx.engine.sync_all(ctx.store.connections()))
+        assert len(restatements(ctx.store)) == len(found)  # once only
+    finally:
+        ctx.close()

@@ -188,8 +188,11 @@ def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec,
              group_dims: list[str]) -> list[tuple[tuple[str, ...], str, Cell]]:
     out = []
     n = len(group_dims)
+    dates = store.is_postgres  # SQLite gives every dimension as text already; PostgreSQL gives dates
     for rec in store.db.execute(query):  # the driver's tuples: no per-row model conversion
-        keys = tuple(_text(v) for v in rec[:n])
+        keys = rec[:n]
+        if dates or None in keys:
+            keys = tuple(_text(v) for v in keys)
         hi, lo, qhi, qlo, umin, umax = rec[n:]
         if hi is None and lo is None:
             continue  # an aggregate over no rows
@@ -218,14 +221,17 @@ def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...]
         key = (row_key, col_key)
         cells[key] = cells[key] + cell if key in cells else cell
 
-    row_totals: dict[tuple[str, ...], Cell] = {}
-    col_totals: dict[str, Cell] = {}
-    total = Cell()
+    row_sums: dict[tuple[str, ...], _Sum] = {}
+    col_sums: dict[str, _Sum] = {}
+    grand = _Sum()
     for (row_key, col_key), cell in cells.items():
-        row_totals[row_key] = row_totals[row_key] + cell if row_key in row_totals else cell
+        (row_sums.get(row_key) or row_sums.setdefault(row_key, _Sum())).add(cell)
         if spec.cols:
-            col_totals[col_key] = col_totals[col_key] + cell if col_key in col_totals else cell
-        total = total + cell
+            (col_sums.get(col_key) or col_sums.setdefault(col_key, _Sum())).add(cell)
+        grand.add(cell)
+    row_totals = {k: v.cell() for k, v in row_sums.items()}
+    col_totals = {k: v.cell() for k, v in col_sums.items()}
+    total = grand.cell()
 
     outer_totals: dict[str, int] = defaultdict(int)
     for row_key, cell in row_totals.items():
@@ -260,6 +266,27 @@ def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...]
         total=total,
         provisional_from=provisional,
     )
+
+
+class _Sum:
+    """A running Cell total without a new Cell per addition (thousands of groups fold into totals)."""
+
+    __slots__ = ("amount", "quantity", "units")
+
+    def __init__(self) -> None:
+        self.amount = 0
+        self.quantity: int | None = None
+        self.units: frozenset[str] = frozenset()
+
+    def add(self, cell: Cell) -> None:
+        self.amount += cell.amount
+        if cell.quantity is not None:
+            self.quantity = cell.quantity if self.quantity is None else self.quantity + cell.quantity
+        if not cell.units <= self.units:
+            self.units = self.units | cell.units
+
+    def cell(self) -> Cell:
+        return Cell(self.amount, self.quantity, self.units)
 
 
 def _text(value: object) -> str:
