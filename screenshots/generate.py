@@ -30,7 +30,11 @@ SHOTS = [
     ("report-chart", ("g",), (120, 36)),
     ("report-filter", ("f", "enter"), (120, 36)),
     ("report-nested", ("n", "p", "r", "o", "j", "enter"), (120, 36)),
+    ("report-caching", ("p", *"caching", "enter"), (120, 36)),
+    ("report-tiers", ("p", *"tier", "enter"), (120, 36)),
     ("insights", ("f5",), (120, 36)),
+    ("insights-savings", ("f5", "end"), (120, 36)),
+    ("set-budget", ("f5", "b", *"connection umbrella", "enter"), (120, 36)),
     ("connections", ("f3",), (120, 36)),
     ("add-connection", ("f3", "a"), (120, 36)),
     ("remove-connection", ("f3", "d"), (120, 36)),
@@ -43,6 +47,7 @@ async def shoot(name: str, keys: tuple[str, ...], size: tuple[int, int]) -> Path
     ctx = open_demo(clock=fixed_clock(FROZEN), size="demo")
     try:
         ctx.engine.sync_all(ctx.store.connections())
+        ctx.engine.sync_all(ctx.store.connections())  # the demo's upstream revision of yesterday lands
         app = make_app(ctx, sync_on_start=False, refresh_interval=0)
         async with app.run_test(size=size) as pilot:
             app.animation_level = "none"

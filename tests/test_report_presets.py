@@ -29,9 +29,9 @@ def test_the_cache_preset_keeps_only_input_like_subcategories() -> None:
     assert preset_state("cache", []).filters == ()  # nothing known yet: no filter that hides everything
 
 
-def test_the_tier_and_context_presets_nest_models_under_each_value() -> None:
-    assert preset_state("tiers").rows == ("tier", "category")
-    assert preset_state("context").rows == ("context", "category")
+def test_the_tier_and_context_presets_split_each_model() -> None:
+    assert (preset_state("tiers").rows, preset_state("tiers").cols) == (("category",), "tier")
+    assert (preset_state("context").rows, preset_state("context").cols) == (("category",), "context")
     assert not shows_caching(preset_state("tiers"))
     with pytest.raises(UsageError, match="unknown preset 'nope'; choose one of: cache, tiers, context"):
         preset_state("nope")
@@ -88,11 +88,11 @@ def test_report_preset_cache_prints_models_by_input_kind_and_what_caching_saved(
                                  "were cached; most: gpt-4o $0.50.")
 
 
-def test_report_preset_tiers_nests_models_in_tiers(home, capsys) -> None:
+def test_report_preset_tiers_splits_models_by_tier(home, capsys) -> None:
     code, out, _ = run(capsys, "report", "--preset", "tiers", *DAYS, "--format", "json")
     assert code == 0
-    got = {(r["tier"], r["category"]): r["cost"] for r in json.loads(out)["rows"]}
-    assert got == {("standard", "gpt-4o"): "13", ("batch", "gpt-4o"): "1.25"}
+    got = {(r["category"], r["tier"]): r["cost"] for r in json.loads(out)["rows"]}
+    assert got == {("gpt-4o", "standard"): "13", ("gpt-4o", "batch"): "1.25"}
 
 
 def test_report_preset_and_view_together_is_a_usage_error(home, capsys) -> None:

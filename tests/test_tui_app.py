@@ -326,6 +326,32 @@ async def test_budgets_are_set_changed_and_removed_from_insights(ctx) -> None:
         assert "Production" not in stored() and len(stored()) == 2
 
 
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (from the app's own SVG screenshot)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_dialog_titles_and_messages_are_on_screen(ctx, size) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        name = ctx.store.connections()[0].description
+        text = screen_text(app)
+        assert f"Remove {name}?" in text and "This deletes its" in text and "Workspaces affected" in text
+        await pilot.press("n", "f5")
+        await settle(app, pilot)
+        await pilot.press("b", *"everything", "enter")
+        await settle(app, pilot)
+        assert "Monthly budget for Everything (the total), in US dollars" in screen_text(app)
+
+
 async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
     from openai_cost_tui.context import open_context
 

@@ -23,8 +23,8 @@ class ReportPreset:
 
 PRESETS = (
     ReportPreset("cache", "Prompt caching by model", "cached vs uncached input · 30 days"),
-    ReportPreset("tiers", "Spend by tier", "batch, flex, priority · 3 months"),
-    ReportPreset("context", "Long context by model", "long vs standard · 3 months"),
+    ReportPreset("tiers", "Spend by tier", "each model by tier (batch, flex ...) · 3 months"),
+    ReportPreset("context", "Long context by model", "each model, long vs standard · 3 months"),
 )
 
 
@@ -42,9 +42,9 @@ def preset_state(preset_id: str, subcategories: Iterable[str] = ()) -> ReportSta
                                filters=(Filter("subcategory", inputs),) if inputs else (),
                                dates=DateChoice("30d"), top=None)
         case "tiers":
-            return ReportState(rows=("tier", "category"), cols="month", dates=DateChoice("3m"), top=None)
+            return ReportState(rows=("category",), cols="tier", dates=DateChoice("3m"), top=None)
         case "context":
-            return ReportState(rows=("context", "category"), cols="month", dates=DateChoice("3m"), top=None)
+            return ReportState(rows=("category",), cols="context", dates=DateChoice("3m"), top=None)
     raise UsageError(f"unknown preset {preset_id!r}; choose one of: {', '.join(preset_ids())}")
 
 
