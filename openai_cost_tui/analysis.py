@@ -215,6 +215,15 @@ def cache_economics(store: Store, date_range: DateRange, **scope) -> list[E.Cach
     return E.cache_economics(charge_rows(store, date_range, **scope))
 
 
+def caching_line(store: Store, spec: PivotSpec, today: date) -> str:
+    """What prompt caching saved in a view that splits models by subcategory ("" for any other view,
+    or when nothing was cached): one line for under the report, in the TUI and the CLI's table."""
+    if "subcategory" not in (*spec.rows, spec.cols) or spec.date_range is None:
+        return ""
+    found = cache_economics(store, spec.date_range, today=today, workspace=spec.workspace, filters=spec.filters)
+    return E.describe_caching(found)
+
+
 def tier_spend(store: Store, date_range: DateRange, **scope) -> E.TierSpend:
     """Usage spend by tier and by context (credits left out)."""
     return E.tier_spend(charge_rows(store, date_range, **scope))

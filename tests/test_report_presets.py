@@ -12,7 +12,7 @@ from openai_cost_tui.core import money
 from openai_cost_tui.core.economics import CacheEconomics, describe_caching
 from openai_cost_tui.core.errors import UsageError
 from openai_cost_tui.core.models import CostRow, Filter
-from openai_cost_tui.core.report_presets import preset_state, shows_caching
+from openai_cost_tui.core.report_presets import preset_state
 from openai_cost_tui.paths import default_db, ensure_private_dir
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
@@ -25,14 +25,12 @@ def test_the_cache_preset_keeps_only_input_like_subcategories() -> None:
                                    "credit", "hd, 1024x1024"])
     assert (state.rows, state.cols, state.dates.preset, state.top) == (("category",), "subcategory", "30d", None)
     assert state.filters == (Filter("subcategory", ("audio input", "cache writes", "input", "text cached input")),)
-    assert shows_caching(state)
     assert preset_state("cache", []).filters == ()  # nothing known yet: no filter that hides everything
 
 
 def test_the_tier_and_context_presets_split_each_model() -> None:
     assert (preset_state("tiers").rows, preset_state("tiers").cols) == (("category",), "tier")
     assert (preset_state("context").rows, preset_state("context").cols) == (("category",), "context")
-    assert not shows_caching(preset_state("tiers"))
     with pytest.raises(UsageError, match="unknown preset 'nope'; choose one of: cache, tiers, context"):
         preset_state("nope")
 

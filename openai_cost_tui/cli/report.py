@@ -106,12 +106,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         spec = view_spec(args, ctx.store, ctx.today) if args.view or args.preset else build_spec(args, ctx.today)
         result = run_pivot(ctx.store, spec, today=ctx.today)
         caching = ""
-        if args.format == "table" and "subcategory" in (*spec.rows, spec.cols):  # a human reads it
-            from ..analysis import cache_economics
-            from ..core.economics import describe_caching
+        if args.format == "table":  # a person reads it: say what caching saved, when the view shows it
+            from ..analysis import caching_line
 
-            caching = describe_caching(cache_economics(ctx.store, spec.date_range, today=ctx.today,
-                                                       workspace=spec.workspace, filters=spec.filters))
+            caching = caching_line(ctx.store, spec, ctx.today)
     print(RENDERERS[args.format](result), end="")
     if caching:
         print(caching + ".")

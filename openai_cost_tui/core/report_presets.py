@@ -47,8 +47,3 @@ def preset_state(preset_id: str, subcategories: Iterable[str] = ()) -> ReportSta
             return ReportState(rows=("category",), cols="context", dates=DateChoice("3m"), top=None)
     raise UsageError(f"unknown preset {preset_id!r}; choose one of: {', '.join(preset_ids())}")
 
-
-def shows_caching(state: ReportState) -> bool:
-    """Whether a view splits models by subcategory, so a line on what caching saved belongs beside it."""
-    dims = {*state.rows, state.cols}
-    return "subcategory" in dims and not state.compare

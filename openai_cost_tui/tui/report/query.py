@@ -11,10 +11,8 @@ from datetime import date, timedelta
 from ... import analysis
 from ...core import money
 from ...core.dates import DateRange
-from ...core.economics import describe_caching
 from ...core.grid import Grid, grid_from_compare, grid_from_pivot
 from ...core.models import Cell, PivotResult
-from ...core.report_presets import shows_caching
 from ...core.report_state import ReportState
 from ...store.pivot import run_pivot
 from ...store.store import Store
@@ -42,11 +40,7 @@ def load_report(store: Store, state: ReportState, today: date, *, series: bool) 
         result = run_pivot(store, spec, today=today)
         grid = grid_from_pivot(result)
     days: tuple[date, ...] = ()
-    caching = ""
-    if shows_caching(state):
-        found = analysis.cache_economics(store, result.date_range, today=today, workspace=spec.workspace,
-                                         filters=spec.filters)
-        caching = describe_caching(found)
+    caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
     if series:
         rng = result.date_range
         days = tuple(rng)
