@@ -126,7 +126,7 @@ def run_pivot(store: Store, spec: PivotSpec, *, today: date, use_rollups: bool =
         months, day_ranges = split_by_month(date_range, store.last_day())
     daily_table = store.m.Cost
     if use_rollups and (daily := rollup.pick_daily(needed)) is not None:
-        daily_table = next(t for t in store.m.rollups() if t._meta.table_name == daily.table)
+        daily_table = getattr(store.m, daily.model)
     raw: list[tuple[tuple[str, ...], str, Cell]] = []
     with store.read():
         if months:

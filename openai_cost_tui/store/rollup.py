@@ -32,6 +32,7 @@ DAY_DIMS = frozenset({"day", "week", "month"})
 @dataclass(frozen=True)
 class Rollup:
     table: str
+    model: str  # its Peewee model's name in schema.Models
     keys: tuple[str, ...]  # the columns it groups ``cost`` by
     dims: frozenset[str]  # the pivot dimensions it can answer (group or filter by)
     by_day: bool  # True: refreshed per day range; False: per whole months
@@ -49,11 +50,11 @@ class Rollup:
         return "GROUP BY " + ", ".join(f"c.{k}" for k in self.keys)
 
 
-MONTH = Rollup("cost_month", ("connection_id", "month", "project_id", "api_key_id", "charge_id", "currency"),
+MONTH = Rollup("cost_month", "CostMonth", ("connection_id", "month", "project_id", "api_key_id", "charge_id", "currency"),
                CHARGE_DIMS | CONNECTION_DIMS | {"month", "project", "api_key"}, by_day=False)
-DAY_CHARGE = Rollup("cost_day_charge", ("day", "connection_id", "week", "month", "charge_id", "currency"),
+DAY_CHARGE = Rollup("cost_day_charge", "CostDayCharge", ("day", "connection_id", "week", "month", "charge_id", "currency"),
                     CHARGE_DIMS | CONNECTION_DIMS | DAY_DIMS, by_day=True)
-DAY_PROJECT = Rollup("cost_day_project", ("day", "connection_id", "week", "month", "project_id", "currency"),
+DAY_PROJECT = Rollup("cost_day_project", "CostDayProject", ("day", "connection_id", "week", "month", "project_id", "currency"),
                      CONNECTION_DIMS | DAY_DIMS | {"project"}, by_day=True, units=True)
 ROLLUPS = (MONTH, DAY_CHARGE, DAY_PROJECT)
 DAILY = (DAY_CHARGE, DAY_PROJECT)  # smallest first

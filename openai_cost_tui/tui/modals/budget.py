@@ -9,10 +9,6 @@ from .line import LineModal
 class BudgetAmountModal(LineModal[int]):
     """Answers the amount in atto-dollars, or None when cancelled."""
 
-    FIELD_ID = "amount"
-
     def __init__(self, title: str, *, value: str = "") -> None:
-        super().__init__(title, value=value, placeholder="US dollars a month, like 12000 or 1200.50", ok="Save")
-
-    def read(self, text: str) -> int:
-        return parse_amount(text)
+        super().__init__(title, parse_amount, value=value, placeholder="US dollars a month, like 12000 or 1200.50",
+                         ok="Save", field_id="amount")

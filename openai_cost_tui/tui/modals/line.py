@@ -1,8 +1,9 @@
-"""A dialog that asks for one line and checks it inline: a bad answer is explained under the field and
-the dialog stays open. Subclasses say how to read the line (``read``, raising UsageError)."""
+"""A dialog that asks for one line and checks it inline: ``read`` turns the line into the answer or
+raises UsageError, whose message is shown under the field while the dialog stays open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from textual.app import ComposeResult
@@ -18,22 +19,21 @@ T = TypeVar("T")
 
 class LineModal(ModalScreen[T | None], Generic[T]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="line-cancel", tooltip="Close without saving")]
-    FIELD_ID = "line"
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "", ok: str = "OK") -> None:
+    def __init__(self, title: str, read: Callable[[str], T], *, value: str = "", placeholder: str = "",
+                 ok: str = "OK", field_id: str = "line") -> None:
         super().__init__()
         self.title_text = title
+        self.read = read
         self.value = value
         self.placeholder = placeholder
         self.ok = ok
-
-    def read(self, text: str) -> T:
-        raise NotImplementedError
+        self.field_id = field_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id=self.FIELD_ID)
+            yield Input(value=self.value, placeholder=self.placeholder, id=self.field_id)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, id="ok", variant="primary")

@@ -27,7 +27,8 @@ class ReportData:
     caching: str = ""  # what prompt caching saved in this view, when it splits models by subcategory
 
 
-def load_report(store: Store, state: ReportState, today: date, *, series: bool) -> ReportData:
+def load_report(store: Store, state: ReportState, today: date) -> ReportData:
+    """The pivot (and its previous period when comparing), without the daily series: see with_series."""
     spec = state.spec(today)
     if state.compare:
         spec = replace(spec, cols=None, top=None)
@@ -39,13 +40,8 @@ def load_report(store: Store, state: ReportState, today: date, *, series: bool) 
     else:
         result = run_pivot(store, spec, today=today)
         grid = grid_from_pivot(result)
-    days: tuple[date, ...] = ()
     caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
-    if series:
-        rng = result.date_range
-        days = tuple(rng)
-        grid = replace(grid, series=daily_series(store, state, rng, today))
-    return ReportData(state, result, grid, days, caching)
+    return ReportData(state, result, grid, caching=caching)
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:

@@ -215,17 +215,20 @@ class InsightsScreen(AppScreen):
         existing = {(b.scope, b.target): b for b in self.budget_rows if b.connection is None}
         current = self._budget_under_cursor()
 
+        def name(scope: str, target: str) -> str:
+            return "Everything (the total)" if scope == "total" else f"{scope} {target}"
+
         def label(scope: str, target: str) -> str:
-            name = "Everything (the total)" if scope == "total" else f"{scope} {target}"
             found = existing.get((scope, target))
-            return f"{name}  (now ${money.format_display(found.amount)})" if found else name
+            now = f"  (now ${money.format_display(found.amount)})" if found else ""
+            return name(scope, target) + now
 
         def chosen(key: str | None) -> None:
             if key is None:
                 return
             scope, _, target = key.partition(":")
             found = existing.get((scope, target))
-            title = f"Monthly budget for {label(scope, target).split('  (')[0]}, in US dollars"
+            title = f"Monthly budget for {name(scope, target)}, in US dollars"
             self.app.push_screen(BudgetAmountModal(title, value=amount_text(found.amount) if found else ""),
                                  lambda amount: self._save_budget(scope, target, amount))
 

@@ -155,7 +155,7 @@ class ReportScreen(AppScreen):
     def _query(self, state: ReportState, generation: int, series: bool) -> None:
         # The pivot first (month views read the monthly rollup: fast), then the daily series for the
         # trend column, which needs every daily row: the table is on screen before it arrives.
-        data = load_report(self.ctx.store, state, self.ctx.today, series=False)
+        data = load_report(self.ctx.store, state, self.ctx.today)
         if get_current_worker().is_cancelled:
             return
         self.post_message(self.Loaded(generation, data))
