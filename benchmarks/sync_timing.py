@@ -76,9 +76,9 @@ def _serve(args: argparse.Namespace) -> int:
 # -- the sync process ---------------------------------------------------------------------------------
 
 def _sync(args: argparse.Namespace) -> int:
-    from openai_cost_tui.context import DemoKeyStore
     from openai_cost_tui.core.clock import fixed_clock
     from openai_cost_tui.core.dates import add_months
+    from openai_cost_tui.services.context import DemoKeyStore
     from openai_cost_tui.store.store import NewConnection, Store
     from openai_cost_tui.sync.engine import SyncEngine
 

@@ -118,7 +118,7 @@ def _record_frames(app) -> list[tuple[float, int | None]]:
 
 async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[str, ...] = KEYS) -> dict:
     """Median ms from a key press to the repainted pivot, per key, on the store at ``store_path``."""
-    from openai_cost_tui.context import open_context
+    from openai_cost_tui.services.context import open_context
 
     out: dict = {"size": list(SIZE), "keys": {}}
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as folder:
@@ -240,7 +240,7 @@ async def _cold(app, *, want_data: bool, timeout: float, t0: float) -> dict:
 
 def _cold_main(args: argparse.Namespace) -> int:
     t0 = float(os.environ.get("BENCH_T0") or time.time())
-    from openai_cost_tui.context import open_context, open_demo
+    from openai_cost_tui.services.context import open_context, open_demo
     from openai_cost_tui.tui.app import make_app  # noqa: F401  (the import is part of the cold start)
 
     from .memory import peak_rss_mb

@@ -14,8 +14,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openai_cost_tui.context import open_demo
 from openai_cost_tui.core.clock import fixed_clock
+from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
 
 HERE = Path(__file__).resolve().parent

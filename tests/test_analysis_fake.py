@@ -8,7 +8,6 @@ from decimal import Decimal, localcontext
 
 import pytest
 
-from openai_cost_tui import analysis
 from openai_cost_tui.core import anomalies as A
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.dates import DateRange, month_to_date
@@ -18,7 +17,8 @@ from openai_cost_tui.core.taxonomy import Taxonomy
 from openai_cost_tui.fake.api import FakeAdminApi
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.transport import fake_transport
-from openai_cost_tui.keystore import KeyStore
+from openai_cost_tui.keys.keystore import KeyStore
+from openai_cost_tui.services import analysis
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine
 from tests.support.expect import atto, expected_totals

@@ -16,7 +16,6 @@ from openai_cost_tui.api.limits import (
     parse_spend_alerts_page,
     parse_spend_limit,
 )
-from openai_cost_tui.checks import read_limits
 from openai_cost_tui.core.errors import AuthError, ProtocolError, UsageError
 from openai_cost_tui.core.models import Project
 from openai_cost_tui.core.secret import Secret
@@ -24,7 +23,8 @@ from openai_cost_tui.fake.api import FakeAdminApi
 from openai_cost_tui.fake.faults import Fault, FaultPlan
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.transport import fake_transport
-from openai_cost_tui.keystore import KeyStore
+from openai_cost_tui.keys.keystore import KeyStore
+from openai_cost_tui.services.checks import read_limits
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from openai_cost_tui.checks import budget_status, budget_statuses
 from openai_cost_tui.core import money
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.errors import UsageError
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Project
+from openai_cost_tui.services.checks import budget_status, budget_statuses
 from openai_cost_tui.store.budgets import Budget, budgets, parse_amount, remove_budget, set_budget
 from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
@@ -212,7 +212,7 @@ def test_workspace_selection(store: Store) -> None:
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_COST_TUI_HOME", str(tmp_path))
     import openai_cost_tui.cli.common as common
-    from openai_cost_tui.context import open_context
+    from openai_cost_tui.services.context import open_context
 
     monkeypatch.setattr(common, "open_context", lambda **kw: open_context(clock=fixed_clock(NOW), **kw))
     build_store(str(tmp_path / "costs.db")).close()

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 import openai_cost_tui.cli.common as common
-from openai_cost_tui.context import open_context
 from openai_cost_tui.core.clock import fixed_clock
+from openai_cost_tui.services.context import open_context
 from openai_cost_tui.store.budgets import set_budget
 from openai_cost_tui.store.store import Store
 from tests.test_budgets import NOW, build_store, run, usd
@@ -138,7 +138,7 @@ def test_bad_input_is_exit_2_and_one_line(home, capsys, argv, needle) -> None:
 
 def test_a_forecast_above_the_organization_hard_limit_is_a_finding(home) -> None:
     from openai_cost_tui.api.limits import SpendLimit
-    from openai_cost_tui.checks import ApiLimits, run_check
+    from openai_cost_tui.services.checks import ApiLimits, run_check
 
     with Store(str(home / "costs.db")) as s:
         acme, labs = s.connection("Acme"), s.connection("Labs")

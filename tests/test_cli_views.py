@@ -8,10 +8,10 @@ import subprocess
 import sys
 from datetime import date
 
+from openai_cost_tui.config.paths import default_db, ensure_private_dir
 from openai_cost_tui.core import money
 from openai_cost_tui.core.models import CostRow, Filter
 from openai_cost_tui.core.report_state import DateChoice, ReportState
-from openai_cost_tui.paths import default_db, ensure_private_dir
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.store.views import save_view
 

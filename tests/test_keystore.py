@@ -12,7 +12,7 @@ import pytest
 from openai_cost_tui.core.errors import KeyStoreError, UsageError
 from openai_cost_tui.core.models import Connection
 from openai_cost_tui.core.secret import Secret
-from openai_cost_tui.keystore import KeyStore
+from openai_cost_tui.keys.keystore import KeyStore
 from tests.support.test_keyring import DroppingKeyring, HangingKeyring, LockedKeyring
 
 KEY = Secret("sk-admin-" + "k" * 40 + "WXYZ")

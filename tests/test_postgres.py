@@ -22,7 +22,7 @@ from openai_cost_tui.fake.api import FakeAdminApi
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
 from openai_cost_tui.fake.transport import fake_transport
-from openai_cost_tui.keystore import KeyStore
+from openai_cost_tui.keys.keystore import KeyStore
 from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine

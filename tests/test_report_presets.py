@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
+from openai_cost_tui.config.paths import default_db, ensure_private_dir
 from openai_cost_tui.core import money
 from openai_cost_tui.core.economics import CacheEconomics, describe_caching
 from openai_cost_tui.core.errors import UsageError
 from openai_cost_tui.core.models import CostRow, Filter
 from openai_cost_tui.core.report_presets import preset_state
-from openai_cost_tui.paths import default_db, ensure_private_dir
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
 

@@ -11,11 +11,11 @@ import pytest
 
 import openai_cost_tui.cli.common as common
 from openai_cost_tui.cli.main import main
-from openai_cost_tui.context import open_context
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.errors import StoreError
 from openai_cost_tui.core.restatements import Restatement, describe, signed_dollars
 from openai_cost_tui.fake.faults import Fault
+from openai_cost_tui.services.context import open_context
 from openai_cost_tui.store.restatements import restatements
 from tests.support.expect import expected_totals
 from tests.test_sync import NOW, START, TODAY, Rig

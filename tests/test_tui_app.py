@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, SelectionList
 
-from openai_cost_tui.context import open_demo
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.fake.api import FakeAdminApi
 from openai_cost_tui.fake.faults import Fault
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
+from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.modals.add_connection import AddConnectionModal
 from openai_cost_tui.tui.modals.confirm import ConfirmModal
@@ -353,7 +353,7 @@ async def test_dialog_titles_and_messages_are_on_screen(ctx, size) -> None:
 
 
 async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
-    from openai_cost_tui.context import open_context
+    from openai_cost_tui.services.context import open_context
 
     c = open_context(folder=str(tmp_path), clock=fixed_clock(FROZEN))
     try:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openai_cost_tui.context import open_demo
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.report_state import DateChoice
+from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.store.views import view_names
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.messages import DataChanged
@@ -309,8 +309,8 @@ async def test_save_and_open_a_view(run, ctx) -> None:
 
 
 async def test_presets_show_caching_savings_and_tiers_and_go_back(run, ctx) -> None:
-    from openai_cost_tui import analysis
     from openai_cost_tui.core.economics import describe_caching
+    from openai_cost_tui.services import analysis
 
     app, test = run()
     async with test as pilot:

@@ -294,6 +294,8 @@ class AdminClient:
                 if not is_retryable_exception(exc):
                     raise ApiError(f"could not reach the API for {what}: {transport_reason(exc)}") from None
                 reason = transport_reason(exc)
+            except httpx.HTTPError as exc:  # anything else httpx raises: a protocol fault, never retried
+                raise ApiError(f"could not read the API's answer for {what}: {type(exc).__name__}") from None
             else:
                 if response.is_success:
                     return decode_json(response.content)

@@ -77,7 +77,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..checks import budget_statuses, read_limits, usd
+    from ..services.checks import budget_statuses, read_limits, usd
 
     with context(args) as ctx:
         today = ctx.today

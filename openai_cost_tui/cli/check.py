@@ -42,7 +42,7 @@ def _days(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..checks import read_limits, run_check
+    from ..services.checks import read_limits, run_check
 
     with context(args) as ctx:
         if args.workspace is not None:

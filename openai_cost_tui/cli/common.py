@@ -7,7 +7,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-from ..context import AppContext, open_context, open_demo
+from ..services.context import AppContext, open_context, open_demo
 
 
 @contextlib.contextmanager

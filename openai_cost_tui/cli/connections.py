@@ -8,11 +8,11 @@ import json
 import sys
 from dataclasses import replace
 
+from ..core.base_url import DEFAULT_BASE_URL, check_base_url
 from ..core.dates import parse_day
 from ..core.errors import UsageError
 from ..core.secret import check_admin_key
-from ..keys_policy import DEFAULT_BASE_URL, check_base_url
-from ..onboarding import ConnectionDraft, add_connection, check_env_name
+from ..services.onboarding import ConnectionDraft, add_connection, check_env_name
 from ..store.validate import clean_name
 from .common import context, table
 

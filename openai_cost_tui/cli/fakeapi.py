@@ -21,11 +21,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_fake_api(args: argparse.Namespace) -> int:
+    from ..core.base_url import is_loopback
     from ..fake.api import FakeAdminApi
     from ..fake.faults import FaultPlan
     from ..fake.org import FakeOrg
     from ..fake.server import serve_forever
-    from ..keys_policy import is_loopback
 
     if not is_loopback(args.host):
         raise UsageError(f"--host {args.host} is not a loopback address; the fake API serves 127.0.0.1 or ::1 only")

@@ -107,7 +107,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         result = run_pivot(ctx.store, spec, today=ctx.today)
         caching = ""
         if args.format == "table":  # a person reads it: say what caching saved, when the view shows it
-            from ..analysis import caching_line
+            from ..services.analysis import caching_line
 
             caching = caching_line(ctx.store, spec, ctx.today)
     print(RENDERERS[args.format](result), end="")

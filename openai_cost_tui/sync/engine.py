@@ -14,18 +14,20 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ..api.client import AdminClient, CostsQuery
 from ..api.errors import GroupingRejected
 from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
 from ..core.models import Connection, CostRow
-from ..keystore import KeyStore
+from ..keys.keystore import KeyStore
 from ..store.restatements import day_totals, record_changes
 from ..store.store import Store
 from .plan import Window, plan_windows, rechunk, window_days
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class SyncResult:
 
 
 ProgressFn = Callable[[SyncProgress], None]
-TransportFor = Callable[[Connection], httpx.BaseTransport | None]
+TransportFor = Callable[[Connection], "httpx.BaseTransport | None"]
 
 
 @dataclass
@@ -177,8 +179,6 @@ class SyncEngine:
             outcome, error = "cancelled", "cancelled before it finished; the days fetched so far are kept"
         except CostToolError as exc:
             outcome, error = "failed", exc.message
-        except httpx.HTTPError as exc:  # anything the client did not already translate
-            outcome, error = "failed", f"network error: {type(exc).__name__}"
         fields: dict = {"status": outcome if outcome != "cancelled" else ("ok" if conn.synced_through else "new")}
         if outcome == "ok":
             fields.update(last_synced_at=_naive(self.clock()), last_error=None)

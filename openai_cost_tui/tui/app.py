@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from ..context import AppContext
 from ..core.errors import CostToolError
+from ..services.context import AppContext
 from ..store.store import Store
 from ..sync.engine import SyncProgress
 from .messages import DataChanged, SyncFinished, SyncProgressed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..context import open_context, open_demo
+from ..services.context import open_context, open_demo
 from .app import make_app
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from openai_cost_tui.context import AppContext, open_demo
 from openai_cost_tui.core.clock import fixed_clock
+from openai_cost_tui.services.context import AppContext, open_demo
 
 FROZEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 

@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from ...context import AppContext
+from ...core.base_url import DEFAULT_BASE_URL
 from ...core.dates import parse_day
 from ...core.errors import CostToolError, UsageError
 from ...core.models import Connection
 from ...core.secret import Secret
-from ...keys_policy import DEFAULT_BASE_URL
-from ...onboarding import ConnectionDraft, add_connection
+from ...services.context import AppContext
+from ...services.onboarding import ConnectionDraft, add_connection
 
 
 class AddConnectionModal(ModalScreen[Connection | None]):

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from ...context import AppContext
+from ...services.context import AppContext
 from ..messages import DataChanged
 from ..widgets.status import StatusLine
 

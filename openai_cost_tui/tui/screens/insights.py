@@ -14,8 +14,6 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
-from ... import analysis
-from ...checks import BudgetStatus, budget_statuses
 from ...core import money
 from ...core.anomalies import Anomaly, Driver
 from ...core.dates import DateRange
@@ -24,6 +22,8 @@ from ...core.errors import CostToolError
 from ...core.forecast import Forecast
 from ...core.models import PivotSpec
 from ...core.restatements import describe
+from ...services import analysis
+from ...services.checks import BudgetStatus, budget_statuses
 from ...store.budgets import Budget, amount_text, budget_targets, remove_budget, set_budget
 from ...store.restatements import restatements
 from ...store.store import Store

@@ -26,6 +26,7 @@ from ...core.models import Filter
 from ...core.render import measure_title
 from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
+from ...services.report_query import ReportData, load_report, value_totals, with_series
 from ...store.views import load_view, save_view, view_names
 from ..report.chart import ChartPanel
 from ..report.date_range import DateRangeModal
@@ -33,7 +34,6 @@ from ..report.export import FORMATS, write_export
 from ..report.filters import FilterModal, chip_label
 from ..report.pickers import NONE_CHOICE, ChoiceModal, PromptModal, dimension_options, measure_options
 from ..report.pivot_table import TREND_KEY, PivotTable
-from ..report.query import ReportData, load_report, value_totals, with_series
 from .base import AppScreen
 
 WIDE_ENOUGH_FOR_TREND = 100

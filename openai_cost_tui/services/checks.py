@@ -19,20 +19,20 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from ..core import money
+from ..core.anomalies import Anomaly
+from ..core.dates import DateRange, first_of_month
+from ..core.errors import CostToolError
+from ..core.forecast import forecast_month
+from ..core.models import Connection, Filter
+from ..core.restatements import signed_dollars
 from . import analysis
-from .core import money
-from .core.anomalies import Anomaly
-from .core.dates import DateRange, first_of_month
-from .core.errors import CostToolError
-from .core.forecast import forecast_month
-from .core.models import Connection, Filter
-from .core.restatements import signed_dollars
 
 if TYPE_CHECKING:
-    from .api.limits import SpendAlert, SpendLimit
-    from .store.budgets import Budget
-    from .store.store import Store
-    from .sync.engine import SyncEngine
+    from ..api.limits import SpendAlert, SpendLimit
+    from ..store.budgets import Budget
+    from ..store.store import Store
+    from ..sync.engine import SyncEngine
 
 NEAR = Fraction(9, 10)
 STALE_HOURS = 26
@@ -136,7 +136,7 @@ def budget_status(store: Store, budget: Budget, today: date, *, weeks: int = 6) 
 
 def budget_statuses(store: Store, today: date, *, workspace: str | None = None) -> list[BudgetStatus]:
     """Every budget (or those inside ``workspace``) with its used, forecast and state."""
-    from .store.budgets import budgets
+    from ..store.budgets import budgets
 
     chosen = budgets(store)
     if workspace is not None:
@@ -175,7 +175,7 @@ class ApiLimits:
     error: str | None = None
 
     def sentence(self) -> str:
-        from .api.limits import describe_alerts, describe_limit
+        from ..api.limits import describe_alerts, describe_limit
 
         if self.error:
             return f"limits {self.connection.description}: not read ({self.error})"
@@ -303,7 +303,7 @@ def run_check(store: Store, today: date, now: datetime, *, workspace: str | None
     for item in limits:
         notes.append(item.sentence())
         if item.limit is not None and item.limit.currency == "usd" and item.limit.amount > 0:
-            from .store.budgets import Budget
+            from ..store.budgets import Budget
 
             s = budget_status(store, Budget("connection", item.connection.description, item.limit.amount), today)
             if s.forecast > item.limit.amount:

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from .core.errors import KeyStoreError, UsageError
-from .core.models import Connection
-from .core.secret import Secret, check_admin_key
+from ..core.errors import KeyStoreError, UsageError
+from ..core.models import Connection
+from ..core.secret import Secret, check_admin_key
 
 SERVICE = "openai-cost-tui"
 T = TypeVar("T")

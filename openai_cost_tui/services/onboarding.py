@@ -12,15 +12,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from .api.client import AdminClient
+from ..api.client import AdminClient
+from ..core.base_url import DEFAULT_BASE_URL, check_base_url
+from ..core.errors import UsageError
+from ..core.models import Connection
+from ..core.secret import Secret, check_admin_key
+from ..keys.keystore import WAYS_ON
+from ..store.store import NewConnection
+from ..store.validate import clean_name
 from .context import AppContext
-from .core.errors import UsageError
-from .core.models import Connection
-from .core.secret import Secret, check_admin_key
-from .keys_policy import DEFAULT_BASE_URL, check_base_url
-from .keystore import WAYS_ON
-from .store.store import NewConnection
-from .store.validate import clean_name
 
 KEY_SOURCES = ("keyring", "env", "file")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from .core.errors import StoreError
+from ..core.errors import StoreError
 
 APP_NAME = "openai-cost-tui"
 ENV_HOME = "OPENAI_COST_TUI_HOME"

@@ -12,15 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .core import anomalies as A
-from .core import economics as E
-from .core.dates import DateRange, first_of_month
-from .core.dimensions import TIME_DIMENSIONS
-from .core.forecast import Forecast, forecast_month
-from .core.models import Filter, PivotSpec
+from ..core import anomalies as A
+from ..core import economics as E
+from ..core.dates import DateRange, first_of_month
+from ..core.dimensions import TIME_DIMENSIONS
+from ..core.forecast import Forecast, forecast_month
+from ..core.models import Filter, PivotSpec
 
 if TYPE_CHECKING:
-    from .store.store import Store
+    from ..store.store import Store
 
 CREDITS = "Credits"
 NO_CREDITS = Filter("service", (CREDITS,), exclude=True)
@@ -39,7 +39,7 @@ class ForecastView:
 
 
 def _pivot(store: Store, spec: PivotSpec, today: date):
-    from .store.pivot import run_pivot
+    from ..store.pivot import run_pivot
 
     return run_pivot(store, spec, today=today)
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from ... import analysis
-from ...core import money
-from ...core.dates import DateRange
-from ...core.grid import Grid, grid_from_compare, grid_from_pivot
-from ...core.models import Cell, PivotResult
-from ...core.report_state import ReportState
-from ...store.pivot import run_pivot
-from ...store.store import Store
+from ..core import money
+from ..core.dates import DateRange
+from ..core.grid import Grid, grid_from_compare, grid_from_pivot
+from ..core.models import Cell, PivotResult
+from ..core.report_state import ReportState
+from ..store.pivot import run_pivot
+from ..store.store import Store
+from . import analysis
 
 
 @dataclass(frozen=True)

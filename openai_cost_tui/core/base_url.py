@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlparse
 
-from .core.errors import UsageError
+from .errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 

@@ -13,18 +13,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from .core.clock import Clock, system_clock, today
-from .core.dates import add_months
-from .core.errors import UsageError
-from .core.models import Connection
-from .core.secret import Secret
-from .core.taxonomy import Taxonomy
-from .keystore import KeyStore
-from .paths import data_dir, default_db, ensure_private_dir, rules_file
-from .store.budgets import parse_amount, set_budget
-from .store.db import is_postgres_url
-from .store.store import NewConnection, Store
-from .sync.engine import SyncEngine
+from ..config.paths import data_dir, default_db, ensure_private_dir, rules_file
+from ..core.clock import Clock, system_clock, today
+from ..core.dates import add_months
+from ..core.errors import UsageError
+from ..core.models import Connection
+from ..core.secret import Secret
+from ..core.taxonomy import Taxonomy
+from ..keys.keystore import KeyStore
+from ..store.budgets import parse_amount, set_budget
+from ..store.db import is_postgres_url
+from ..store.store import NewConnection, Store
+from ..sync.engine import SyncEngine
 
 DEMO_KEY_SOURCE = "demo"
 DEMO_BASE_URL = "https://api.openai.com/v1"
@@ -103,9 +103,9 @@ class DemoKeyStore(KeyStore):
 
 def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     """A temporary store with connections to the bundled fake organizations (not yet synced)."""
-    from .fake.api import FakeAdminApi
-    from .fake.org import FakeOrg
-    from .fake.transport import fake_transport
+    from ..fake.api import FakeAdminApi
+    from ..fake.org import FakeOrg
+    from ..fake.transport import fake_transport
 
     tmp = Path(tempfile.mkdtemp(prefix="openai-cost-tui-demo-"))
     folder = ensure_private_dir(tmp / "data")
