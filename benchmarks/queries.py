@@ -21,7 +21,6 @@ from pathlib import Path
 from openai_cost_tui.core import money
 from openai_cost_tui.core.dates import DateRange, add_months
 from openai_cost_tui.core.models import Filter, PivotSpec
-from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import Store
 
 from .stores import WORKSPACE
@@ -178,7 +177,7 @@ def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs:
             n_dims = len(spec.rows) + (1 if spec.cols else 0)
             sql, params = plain_sql(spec, dates_as_text=True)
             engines: dict[str, Callable[[], object]] = {
-                "run_pivot": lambda spec=spec: run_pivot(store, spec, today=today),
+                "run_pivot": lambda spec=spec: store.run_pivot(spec, today=today),
                 "sqlite": lambda sql=sql, params=params: raw.execute(sql, params).fetchall(),
             }
             if duck is not None:
@@ -227,13 +226,13 @@ def profile_query(sqlite_path: Path, today: date, query: BenchQuery, top: int = 
     store = Store(str(sqlite_path))
     try:
         spec = query.spec(today)
-        run_pivot(store, spec, today=today)  # warm the page cache
+        store.run_pivot(spec, today=today)  # warm the page cache
         start = time.perf_counter()
-        run_pivot(store, spec, today=today)
+        store.run_pivot(spec, today=today)
         plain_ms = (time.perf_counter() - start) * 1000
         profiler = cProfile.Profile()
         profiler.enable()
-        run_pivot(store, spec, today=today)
+        store.run_pivot(spec, today=today)
         profiler.disable()
     finally:
         store.close()

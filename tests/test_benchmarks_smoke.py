@@ -14,7 +14,6 @@ import pytest
 
 from benchmarks import queries, stores
 from benchmarks.run import main, render
-from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import Store
 
 pytestmark = pytest.mark.timeout(240)
@@ -43,7 +42,7 @@ def test_tiny_store_is_a_valid_store(report: dict) -> None:
         assert len(store.connections()) == 2
         assert [w.name for w in store.workspaces()] == sorted([stores.WORKSPACE, stores.PRODUCTION])
         assert store.cost_count() == tier["rows"]
-        result = run_pivot(store, queries.QUERIES[0].spec(stores.DEFAULT_END), today=stores.DEFAULT_END)
+        result = store.run_pivot(queries.QUERIES[0].spec(stores.DEFAULT_END), today=stores.DEFAULT_END)
         assert result.row_keys
 
 

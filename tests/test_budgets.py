@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from openai_cost_tui.core import money
+from openai_cost_tui.core.budgets import Budget, parse_amount
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.errors import UsageError
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Project
 from openai_cost_tui.services.checks import budget_status, budget_statuses
-from openai_cost_tui.store.budgets import Budget, budgets, parse_amount, remove_budget, set_budget
 from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
@@ -92,57 +92,57 @@ def test_bad_amounts_are_refused(text, needle) -> None:
 
 
 def test_set_list_change_and_remove(store: Store) -> None:
-    set_budget(store, "project", "Search", usd("2200"))
-    set_budget(store, "connection", "Labs", usd("1000"))
-    set_budget(store, "total", "", usd("1600"))
-    set_budget(store, "workspace", "prod", usd("2500"))
-    got = set_budget(store, "project", "Search", usd("250"), connection="Labs")
+    store.set_budget("project", "Search", usd("2200"))
+    store.set_budget("connection", "Labs", usd("1000"))
+    store.set_budget("total", "", usd("1600"))
+    store.set_budget("workspace", "prod", usd("2500"))
+    got = store.set_budget("project", "Search", usd("250"), connection="Labs")
     assert got == Budget("project", "Search", usd("250"), "Labs")
-    assert budgets(store) == [
+    assert store.budgets() == [
         Budget("total", "", usd("1600")),
         Budget("workspace", "prod", usd("2500")),
         Budget("connection", "Labs", usd("1000")),
         Budget("project", "Search", usd("2200")),
         Budget("project", "Search", usd("250"), "Labs"),
     ]
-    set_budget(store, "total", "", usd("1700"))  # changing keeps one budget per target
-    assert [b.amount for b in budgets(store) if b.scope == "total"] == [usd("1700")]
-    assert remove_budget(store, "project", "Search") == Budget("project", "Search", usd("2200"))
-    assert [b.label for b in budgets(store)] == ["total", "prod", "connection Labs", "project Search in Labs"]
+    store.set_budget("total", "", usd("1700"))  # changing keeps one budget per target
+    assert [b.amount for b in store.budgets() if b.scope == "total"] == [usd("1700")]
+    assert store.remove_budget("project", "Search") == Budget("project", "Search", usd("2200"))
+    assert [b.label for b in store.budgets()] == ["total", "prod", "connection Labs", "project Search in Labs"]
     with pytest.raises(UsageError, match="no budget for project Search$"):
-        remove_budget(store, "project", "Search")
+        store.remove_budget("project", "Search")
 
 
 @pytest.mark.parametrize(("call", "needle"), [
-    (lambda s: set_budget(s, "workspace", "nope", usd("1")), "no workspace 'nope'; known workspaces: prod"),
-    (lambda s: set_budget(s, "connection", "nope", usd("1")), "no connection 'nope'"),
-    (lambda s: set_budget(s, "project", "Search", usd("1"), connection="nope"), "no connection 'nope'"),
-    (lambda s: set_budget(s, "team", "x", usd("1")), "one of: total, workspace"),
-    (lambda s: set_budget(s, "total", "x", usd("1")), "takes no name"),
-    (lambda s: set_budget(s, "workspace", "prod", usd("1"), connection="Acme"), "only a project budget"),
-    (lambda s: set_budget(s, "total", "", 0), "more than"),
-    (lambda s: set_budget(s, "total", "", -usd("5")), "more than"),
-    (lambda s: set_budget(s, "total", "", usd("2000000000")), "not plausible"),
-    (lambda s: set_budget(s, "total", "", usd("0.001")), "whole number of cents"),
-    (lambda s: set_budget(s, "project", "  ", usd("1")), "project name is empty"),
+    (lambda s: s.set_budget("workspace", "nope", usd("1")), "no workspace 'nope'; known workspaces: prod"),
+    (lambda s: s.set_budget("connection", "nope", usd("1")), "no connection 'nope'"),
+    (lambda s: s.set_budget("project", "Search", usd("1"), connection="nope"), "no connection 'nope'"),
+    (lambda s: s.set_budget("team", "x", usd("1")), "one of: total, workspace"),
+    (lambda s: s.set_budget("total", "x", usd("1")), "takes no name"),
+    (lambda s: s.set_budget("workspace", "prod", usd("1"), connection="Acme"), "only a project budget"),
+    (lambda s: s.set_budget("total", "", 0), "more than"),
+    (lambda s: s.set_budget("total", "", -usd("5")), "more than"),
+    (lambda s: s.set_budget("total", "", usd("2000000000")), "not plausible"),
+    (lambda s: s.set_budget("total", "", usd("0.001")), "whole number of cents"),
+    (lambda s: s.set_budget("project", "  ", usd("1")), "project name is empty"),
 ])
 def test_bad_budgets_are_usage_errors(store: Store, call, needle) -> None:
     with pytest.raises(UsageError, match=needle):
         call(store)
-    assert budgets(store) == []
+    assert store.budgets() == []
 
 
 def test_budgets_follow_renames_and_go_with_their_target(store: Store) -> None:
-    set_budget(store, "workspace", "prod", usd("100"))
-    set_budget(store, "connection", "Labs", usd("200"))
-    set_budget(store, "project", "Search", usd("300"), connection="Labs")
-    set_budget(store, "project", "Search", usd("400"))
+    store.set_budget("workspace", "prod", usd("100"))
+    store.set_budget("connection", "Labs", usd("200"))
+    store.set_budget("project", "Search", usd("300"), connection="Labs")
+    store.set_budget("project", "Search", usd("400"))
     store.rename_workspace("prod", "production")
-    assert budgets(store)[0] == Budget("workspace", "production", usd("100"))
+    assert store.budgets()[0] == Budget("workspace", "production", usd("100"))
     store.remove_workspace("production")
     labs = store.connection("Labs")
     store.remove_connection(labs.id)
-    assert budgets(store) == [Budget("project", "Search", usd("400"))]
+    assert store.budgets() == [Budget("project", "Search", usd("400"))]
 
 
 def test_a_schema_2_store_migrates_by_adding_the_new_tables(tmp_path) -> None:
@@ -155,8 +155,8 @@ def test_a_schema_2_store_migrates_by_adding_the_new_tables(tmp_path) -> None:
     db.commit()
     db.close()
     with Store(path) as s:
-        set_budget(s, "total", "", usd("5"))
-        assert s.cost_count() > 0 and budgets(s) == [Budget("total", "", usd("5"))]
+        s.set_budget("total", "", usd("5"))
+        assert s.cost_count() > 0 and s.budgets() == [Budget("total", "", usd("5"))]
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     db.close()
@@ -199,8 +199,8 @@ def test_sentences(store: Store) -> None:
 
 def test_workspace_selection(store: Store) -> None:
     for budget, *_ in CASES:
-        set_budget(store, budget.scope, budget.target, budget.amount, connection=budget.connection)
-    set_budget(store, "connection", "Acme", usd("5000"))
+        store.set_budget(budget.scope, budget.target, budget.amount, connection=budget.connection)
+    store.set_budget("connection", "Acme", usd("5000"))
     assert [s.budget.label for s in budget_statuses(store, TODAY, workspace="prod")] == ["prod", "connection Acme"]
     assert len(budget_statuses(store, TODAY)) == 6
 

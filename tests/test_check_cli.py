@@ -12,7 +12,6 @@ import pytest
 import openai_cost_tui.cli.common as common
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import open_context
-from openai_cost_tui.store.budgets import set_budget
 from openai_cost_tui.store.store import Store
 from tests.test_budgets import NOW, build_store, run, usd
 
@@ -44,10 +43,10 @@ def test_nothing_to_report_is_exit_0(home, capsys) -> None:
 
 def test_budgets_crossed_are_exit_3_one_line_each(home, capsys) -> None:
     with Store(str(home / "costs.db")) as s:
-        set_budget(s, "total", "", usd("1600"))  # used 1694: over
-        set_budget(s, "workspace", "prod", usd("2500"))  # forecast 3000: forecast over
-        set_budget(s, "connection", "Labs", usd("1000"))  # forecast 300: fine
-        set_budget(s, "project", "Search", usd("2200"))  # forecast 2100: near, not a finding
+        s.set_budget("total", "", usd("1600"))  # used 1694: over
+        s.set_budget("workspace", "prod", usd("2500"))  # forecast 3000: forecast over
+        s.set_budget("connection", "Labs", usd("1000"))  # forecast 300: fine
+        s.set_budget("project", "Search", usd("2200"))  # forecast 2100: near, not a finding
     code, out, err = run(capsys, "check")
     assert code == 3 and err == ""
     assert out.splitlines() == [

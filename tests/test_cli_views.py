@@ -13,7 +13,6 @@ from openai_cost_tui.core import money
 from openai_cost_tui.core.models import CostRow, Filter
 from openai_cost_tui.core.report_state import DateChoice, ReportState
 from openai_cost_tui.store.store import NewConnection, Store
-from openai_cost_tui.store.views import save_view
 
 
 def cli(home, *args) -> subprocess.CompletedProcess:
@@ -43,7 +42,7 @@ def seeded(home) -> None:
             dates=DateChoice("custom", date(2026, 5, 1), date(2026, 5, 31)),
             filters=(Filter("service", ("Images",), exclude=True),),
         )
-        save_view(store, "May models", state)
+        store.save_view("May models", state)
 
 
 def test_report_renders_a_saved_view(tmp_path) -> None:

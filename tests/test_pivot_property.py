@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from openai_cost_tui.core import money
 from openai_cost_tui.core.dates import DateRange, month_id, week_id
 from openai_cost_tui.core.models import ApiKeyInfo, Cell, CostRow, Filter, PivotSpec, Project
+from openai_cost_tui.core.pivot import OTHER_LABEL
 from openai_cost_tui.core.taxonomy import classify
-from openai_cost_tui.store.pivot import OTHER_LABEL, run_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 
 START = date(2026, 4, 20)
@@ -212,7 +212,7 @@ def test_pivot_equals_plain_aggregation(raw, spec_list) -> None:
                 conn_id, START, START + timedelta(days=DAYS - 1), [r for c, r in data if c == i]
             )
         for spec in spec_list:
-            result = run_pivot(store, spec, today=START + timedelta(days=DAYS))
+            result = store.run_pivot(spec, today=START + timedelta(days=DAYS))
             cells, row_totals, col_totals, total = expected(data, spec)
             assert result.row_totals == row_totals
             assert set(result.row_keys) == set(row_totals)

@@ -23,7 +23,6 @@ from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
 from openai_cost_tui.fake.transport import fake_transport
 from openai_cost_tui.keys.keystore import KeyStore
-from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine
 from tests.support.expect import atto, expected_totals
@@ -83,13 +82,13 @@ def test_sync_and_pivots_equal_sqlite_to_the_last_digit(pg_url, tmp_path) -> Non
         assert pg.dump_costs() == lite.dump_costs()
         for spec in SPECS:
             spec = PivotSpec(**{**spec.__dict__, "date_range": DateRange(START, TODAY)})
-            a, b = run_pivot(pg, spec, today=TODAY), run_pivot(lite, spec, today=TODAY)
-            raw = run_pivot(pg, spec, today=TODAY, use_rollups=False)
+            a, b = pg.run_pivot(spec, today=TODAY), lite.run_pivot(spec, today=TODAY)
+            raw = pg.run_pivot(spec, today=TODAY, use_rollups=False)
             assert (a.row_keys, a.col_keys, a.cells, a.row_totals, a.total) == (
                 b.row_keys, b.col_keys, b.cells, b.row_totals, b.total) == (
                 raw.row_keys, raw.col_keys, raw.cells, raw.row_totals, raw.total), spec
         spec = PivotSpec(rows=("project",), cols=None, date_range=DateRange(START, TODAY))
-        got = {k: c.amount for k, c in run_pivot(pg, spec, today=TODAY).row_totals.items()}
+        got = {k: c.amount for k, c in pg.run_pivot(spec, today=TODAY).row_totals.items()}
         assert got == expected_totals(org, ("project",), START, TODAY)
     finally:
         pg.close()

@@ -16,7 +16,6 @@ from openai_cost_tui.core.errors import StoreError
 from openai_cost_tui.core.restatements import Restatement, describe, signed_dollars
 from openai_cost_tui.fake.faults import Fault
 from openai_cost_tui.services.context import open_context
-from openai_cost_tui.store.restatements import restatements
 from tests.support.expect import expected_totals
 from tests.test_sync import NOW, START, TODAY, Rig
 
@@ -33,14 +32,14 @@ def service_totals(rig: Rig, day) -> dict[tuple, int]:
 
 
 def usd_changes(rig: Rig) -> list[Restatement]:
-    return [r.change for r in restatements(rig.store) if r.currency == "usd"]
+    return [r.change for r in rig.store.restatements() if r.currency == "usd"]
 
 
 def test_a_first_sync_and_an_unchanged_resync_record_nothing(rig: Rig) -> None:
     assert rig.sync().ok
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
     assert rig.sync().ok
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
 
 
 def test_a_revised_day_is_recorded_exactly(rig: Rig) -> None:
@@ -59,7 +58,7 @@ def test_a_revised_day_is_recorded_exactly(rig: Rig) -> None:
     )
     got = usd_changes(rig)
     assert got == expected and got  # every moved service, exactly, largest move first
-    stored = restatements(rig.store)[0]
+    stored = rig.store.restatements()[0]
     assert (stored.connection, stored.detected_at) == ("Acme", NOW.replace(tzinfo=None))
     assert sum(r.delta for r in got) == sum(after.values()) - sum(before.values())
     # the same revision is not recorded twice
@@ -83,7 +82,7 @@ def test_today_is_still_filling_and_never_a_restatement(rig: Rig) -> None:
     assert rig.sync().ok
     rig.org.revise(TODAY, scale=Decimal("3"))
     assert rig.sync().ok
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
 
 
 def test_a_failed_window_records_no_restatement(rig: Rig, monkeypatch) -> None:
@@ -97,7 +96,7 @@ def test_a_failed_window_records_no_restatement(rig: Rig, monkeypatch) -> None:
     monkeypatch.setattr(rig.store, "replace_reconciliation", broken)  # fails after the restatements were written
     result = rig.sync()
     assert not result.ok and "simulated" in result.error
-    assert restatements(rig.store) == [] and rig.store.dump_costs() == before
+    assert rig.store.restatements() == [] and rig.store.dump_costs() == before
 
 
 def test_a_failed_fetch_records_nothing(rig: Rig) -> None:
@@ -105,23 +104,23 @@ def test_a_failed_fetch_records_nothing(rig: Rig) -> None:
     rig.org.revise(TODAY - timedelta(days=2), scale=Decimal("1.5"))
     rig.api.faults.add(Fault("500", path="costs", times=0))
     assert not rig.sync().ok
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
 
 
 def test_restatements_go_with_their_connection(rig: Rig) -> None:
     assert rig.sync().ok
     rig.org.revise(TODAY - timedelta(days=2), scale=Decimal("1.5"))
-    assert rig.sync().ok and restatements(rig.store)
+    assert rig.sync().ok and rig.store.restatements()
     rig.store.remove_connection(rig.conn.id)
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
 
 
 def test_since_filters_by_detection(rig: Rig) -> None:
     assert rig.sync().ok
     rig.org.revise(TODAY - timedelta(days=2), scale=Decimal("1.5"))
     assert rig.sync().ok
-    assert restatements(rig.store, since=NOW.replace(tzinfo=None))
-    assert restatements(rig.store, since=(NOW + timedelta(seconds=1)).replace(tzinfo=None)) == []
+    assert rig.store.restatements(since=NOW.replace(tzinfo=None))
+    assert rig.store.restatements(since=(NOW + timedelta(seconds=1)).replace(tzinfo=None)) == []
 
 
 def test_cli_prints_sentences(rig: Rig, tmp_path, monkeypatch, capsys) -> None:
@@ -152,7 +151,7 @@ def test_cli_prints_sentences(rig: Rig, tmp_path, monkeypatch, capsys) -> None:
 def test_a_long_backfill_records_nothing(rig: Rig) -> None:
     """The whole backfill is one first sync: nothing recorded though many windows were written."""
     assert rig.sync(since=START).ok
-    assert restatements(rig.store) == []
+    assert rig.store.restatements() == []
 
 
 def test_the_demo_revises_yesterday_once_after_its_first_sync() -> None:
@@ -162,17 +161,17 @@ def test_the_demo_revises_yesterday_once_after_its_first_sync() -> None:
     ctx = synced_demo()
     try:
         main = ctx.store.connections()[0]
-        assert restatements(ctx.store) == []  # a backfill records none
+        assert ctx.store.restatements() == []  # a backfill records none
         before = ctx.store.total(connection_id=main.id, start=ctx.today - timedelta(days=1),
                                  end=ctx.today - timedelta(days=1))
         assert all(r.ok for r in ctx.engine.sync_all(ctx.store.connections()))
         after = ctx.store.total(connection_id=main.id, start=ctx.today - timedelta(days=1),
                                 end=ctx.today - timedelta(days=1))
-        found = restatements(ctx.store)
+        found = ctx.store.restatements()
         assert found and {r.change.day for r in found} == {ctx.today - timedelta(days=1)}
         assert sum(r.change.new - r.change.old for r in found) == after - before > 0
         assert describe(found[0].change, today=ctx.today).startswith("yesterday (2026-11-26): ")
         assert all(r.ok for r in ctx.engine.sync_all(ctx.store.connections()))
-        assert len(restatements(ctx.store)) == len(found)  # once only
+        assert len(ctx.store.restatements()) == len(found)  # once only
     finally:
         ctx.close()

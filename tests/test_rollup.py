@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import Filter, PivotSpec
+from openai_cost_tui.core.pivot import split_by_month
 from openai_cost_tui.store import rollup
-from openai_cost_tui.store.pivot import run_pivot, split_by_month
 from openai_cost_tui.store.store import Store
 from tests.test_sync import Rig
 
@@ -95,8 +95,8 @@ def test_pivots_through_the_rollups_equal_the_daily_rows(synced, start, length, 
     if first > last:
         return
     spec = PivotSpec(rows=rows, cols=cols, date_range=DateRange(first, last), filters=filters, measure=measure)
-    fast = run_pivot(synced, spec, today=TODAY)
-    slow = run_pivot(synced, spec, today=TODAY, use_rollups=False)
+    fast = synced.run_pivot(spec, today=TODAY)
+    slow = synced.run_pivot(spec, today=TODAY, use_rollups=False)
     assert (fast.row_keys, fast.col_keys, fast.cells, fast.row_totals, fast.total) == (
         slow.row_keys, slow.col_keys, slow.cells, slow.row_totals, slow.total)
 
@@ -118,4 +118,4 @@ def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> Non
     with Store(path) as store:
         assert {r.table: rollup_dump(store, r) for r in rollup.ROLLUPS} == expected
         spec = PivotSpec(rows=("service",), cols="day", date_range=DateRange(date(2025, 11, 1), TODAY))
-        assert run_pivot(store, spec, today=TODAY).total.amount == store.total()
+        assert store.run_pivot(spec, today=TODAY).total.amount == store.total()

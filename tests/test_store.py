@@ -127,7 +127,6 @@ def test_reclassify_after_rule_change_needs_no_resync(store_path: str) -> None:
     from openai_cost_tui.core.dates import DateRange
     from openai_cost_tui.core.models import PivotSpec
     from openai_cost_tui.core.taxonomy import Taxonomy
-    from openai_cost_tui.store.pivot import run_pivot
 
     s = Store(store_path)
     c = s.add_connection(conn_draft())
@@ -136,7 +135,7 @@ def test_reclassify_after_rule_change_needs_no_resync(store_path: str) -> None:
     s = Store(store_path, taxonomy=Taxonomy.from_toml('[[rule]]\nmatch = "acme-*"\nservice = "Fine-tuning"\n'))
     assert s.reclassify() == 1
     spec = PivotSpec(rows=("service",), cols=None, date_range=DateRange(date(2026, 5, 1), date(2026, 5, 31)))
-    assert run_pivot(s, spec, today=date(2026, 6, 1)).row_keys == (("Fine-tuning",),)
+    assert s.run_pivot(spec, today=date(2026, 6, 1)).row_keys == (("Fine-tuning",),)
     s.close()
 
 

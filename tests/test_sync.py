@@ -15,7 +15,6 @@ from openai_cost_tui.fake.faults import Fault, FaultPlan
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.transport import fake_transport
 from openai_cost_tui.keys.keystore import KeyStore
-from openai_cost_tui.store.pivot import run_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 from openai_cost_tui.sync.engine import SyncEngine
 from tests.support.expect import atto, expected_totals
@@ -48,7 +47,7 @@ class Rig:
 
     def pivot(self, rows, cols=None, start=START, end=TODAY):
         spec = PivotSpec(rows=rows, cols=cols, date_range=DateRange(start, end))
-        result = run_pivot(self.store, spec, today=TODAY)
+        result = self.store.run_pivot(spec, today=TODAY)
         if cols:
             return {(*r, c): cell.amount for (r, c), cell in result.cells.items()}
         return {r: cell.amount for r, cell in result.row_totals.items()}

@@ -269,10 +269,10 @@ async def test_insights_show_forecast_anomalies_and_savings(ctx) -> None:
 
 
 async def test_insights_show_budgets_with_their_state(ctx) -> None:
-    from openai_cost_tui.store.budgets import parse_amount, set_budget
+    from openai_cost_tui.core.budgets import parse_amount
 
-    set_budget(ctx.store, "workspace", "Everything", parse_amount("100"))
-    set_budget(ctx.store, "total", "", parse_amount("1000000"))
+    ctx.store.set_budget("workspace", "Everything", parse_amount("100"))
+    ctx.store.set_budget("total", "", parse_amount("1000000"))
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f5")
@@ -284,10 +284,9 @@ async def test_insights_show_budgets_with_their_state(ctx) -> None:
 
 async def test_budgets_are_set_changed_and_removed_from_insights(ctx) -> None:
     from openai_cost_tui.core import money
-    from openai_cost_tui.store.budgets import budgets
 
     def stored() -> dict[str, int]:
-        return {b.label: b.amount for b in budgets(ctx.store)}
+        return {b.label: b.amount for b in ctx.store.budgets()}
 
     assert stored() == {"total": money.parse_exact("40000"), "Production": money.parse_exact("20000")}
     app = make_app(ctx, sync_on_start=False)

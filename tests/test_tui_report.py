@@ -10,7 +10,6 @@ import pytest
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.report_state import DateChoice
 from openai_cost_tui.services.context import open_demo
-from openai_cost_tui.store.views import view_names
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.messages import DataChanged
 from openai_cost_tui.tui.report.chart import ChartPanel
@@ -297,7 +296,7 @@ async def test_save_and_open_a_view(run, ctx) -> None:
         await keys(pilot, "enter", "S")
         await typed(pilot, "By key")
         await keys(pilot, "enter")
-        assert "By key" in view_names(ctx.store)
+        assert "By key" in ctx.store.view_names()
         await keys(pilot, "r")
         await typed(pilot, "tier")
         await keys(pilot, "enter")

@@ -18,7 +18,6 @@ from openai_cost_tui.core.models import Cell, Filter, PivotResult, PivotSpec
 from openai_cost_tui.core.report_state import DateChoice, ReportState, previous_range
 from openai_cost_tui.core.sparkline import bars, bucket, spark
 from openai_cost_tui.store.store import Store
-from openai_cost_tui.store.views import delete_view, load_view, save_view, view_names
 from openai_cost_tui.tui.report.export import write_export
 
 TODAY = date(2026, 11, 27)
@@ -205,16 +204,16 @@ def test_export_writes_private_files_without_overwriting(tmp_path) -> None:
 
 def test_saved_views_round_trip(store: Store) -> None:
     state = ReportState(rows=("api_key",), filters=(Filter("subcategory", ("cached input",)),))
-    assert save_view(store, "  Cached by key ", state) == "Cached by key"
-    save_view(store, "Cached by key", state.with_measure("quantity"))  # overwrite
-    assert view_names(store) == ["Cached by key"]
-    assert load_view(store, "Cached by key").measure == "quantity"
+    assert store.save_view("  Cached by key ", state) == "Cached by key"
+    store.save_view("Cached by key", state.with_measure("quantity"))  # overwrite
+    assert store.view_names() == ["Cached by key"]
+    assert store.load_view("Cached by key").measure == "quantity"
     with pytest.raises(UsageError, match="saved views: Cached by key"):
-        load_view(store, "nope")
+        store.load_view("nope")
     with pytest.raises(UsageError):
-        save_view(store, "", state)
-    delete_view(store, "Cached by key")
-    assert view_names(store) == []
+        store.save_view("", state)
+    store.delete_view("Cached by key")
+    assert store.view_names() == []
 
 
 def test_a_schema_1_store_migrates_by_adding_the_views_table(store_path) -> None:
@@ -225,8 +224,8 @@ def test_a_schema_1_store_migrates_by_adding_the_views_table(store_path) -> None
     db.commit()
     db.close()
     with Store(store_path) as store:
-        save_view(store, "x", ReportState())
-        assert view_names(store) == ["x"]
+        store.save_view("x", ReportState())
+        assert store.view_names() == ["x"]
     db = sqlite3.connect(store_path)
     from openai_cost_tui.store.schema import SCHEMA_VERSION
 

@@ -53,13 +53,13 @@ def target(args: argparse.Namespace) -> tuple[str, str, str | None]:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from ..store.budgets import known_project_names, parse_amount, set_budget
+    from ..core.budgets import parse_amount
 
     scope, name, conn = target(args)
     amount = parse_amount(args.amount)
     with context(args, synced_demo=False) as ctx:
-        budget = set_budget(ctx.store, scope, name, amount, connection=conn)
-        unseen = scope == "project" and budget.target not in known_project_names(ctx.store)
+        budget = ctx.store.set_budget(scope, name, amount, connection=conn)
+        unseen = scope == "project" and budget.target not in ctx.store.known_project_names()
     print(f"Budget for {budget.label}: ${money.format_display(budget.amount)} a month.")
     if unseen:
         err(f"note: no project named {budget.target!r} is in the store yet; the budget counts $0 until one is")
@@ -67,11 +67,10 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from ..store.budgets import remove_budget
 
     scope, name, conn = target(args)
     with context(args, synced_demo=False) as ctx:
-        budget = remove_budget(ctx.store, scope, name, connection=conn)
+        budget = ctx.store.remove_budget(scope, name, connection=conn)
     print(f"Removed the budget for {budget.label} (${money.format_display(budget.amount)} a month).")
     return 0
 

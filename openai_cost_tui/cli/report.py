@@ -10,9 +10,9 @@ from ..core.dates import DateRange
 from ..core.dimensions import dimension
 from ..core.errors import UsageError
 from ..core.models import MEASURES, Filter, PivotSpec
+from ..core.pivot import validate_spec
 from ..core.render import RENDERERS
 from ..core.report_presets import preset_ids, preset_state
-from ..store.pivot import run_pivot, validate_spec
 from .common import context
 
 
@@ -75,12 +75,11 @@ def build_spec(args: argparse.Namespace, today) -> PivotSpec:
 def view_spec(args: argparse.Namespace, store, today) -> PivotSpec:
     """A saved view's or a preset's spec (its dates resolved against today), with any flag given
     overriding it."""
-    from ..store.views import load_view
 
     if args.view and args.preset:
         raise UsageError("--view and --preset each name a view to start from; give one of them")
     if args.view:
-        spec = load_view(store, args.view).spec(today)
+        spec = store.load_view(args.view).spec(today)
     else:
         spec = preset_state(args.preset, store.charge_values("subcategory")).spec(today)
     changes: dict = {}
@@ -104,7 +103,7 @@ def view_spec(args: argparse.Namespace, store, today) -> PivotSpec:
 def cmd_report(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         spec = view_spec(args, ctx.store, ctx.today) if args.view or args.preset else build_spec(args, ctx.today)
-        result = run_pivot(ctx.store, spec, today=ctx.today)
+        result = ctx.store.run_pivot(spec, today=ctx.today)
         caching = ""
         if args.format == "table":  # a person reads it: say what caching saved, when the view shows it
             from ..services.analysis import caching_line

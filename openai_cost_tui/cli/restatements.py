@@ -32,11 +32,10 @@ def _days(text: str) -> int:
 
 
 def cmd_restatements(args: argparse.Namespace) -> int:
-    from ..store.restatements import restatements
 
     with context(args) as ctx:
         since = (ctx.clock().astimezone(UTC) - timedelta(days=args.days)).replace(tzinfo=None)
-        items = restatements(ctx.store, since=since, limit=None)
+        items = ctx.store.restatements(since=since, limit=None)
         today = ctx.today
         several = len(ctx.store.connections()) > 1
     if args.format == "json":

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from .dimensions import NONE_LABEL, label
 from .models import Filter
+from .pivot import OTHER_LABEL
 from .report_state import ReportState
 
 DRILL_CHAIN = ("service", "category", "subcategory", "project", "api_key", "model_version", "line_item")
-OTHER_LABEL = "(other)"
 
 
 def pinned(state: ReportState) -> set[str]:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from .dates import bin_id
 from .dimensions import TIME_DIMENSIONS, label
 from .models import Cell, PivotResult
+from .pivot import OTHER_LABEL as OTHER
 from .render import display_text, measure_value
 
-OTHER = "(other)"
 MAX_DIM_COLS = 12  # columns by a dimension: the 12 largest and one "(other)"
 MAX_TIME_COLS = 120  # columns by day over a long range: the latest 120 (totals still count every day)
 LABEL_KEY = "label"

@@ -13,7 +13,8 @@ from datetime import date
 from .dates import DateRange, add_months, last_month, last_n_days, month_to_date, parse_day, year_to_date
 from .dimensions import TIME_DIMENSIONS, dimension, label
 from .errors import UsageError
-from .models import MEASURES, Filter, PivotSpec
+from .models import Filter, PivotSpec
+from .pivot import check_shape
 
 PRESETS: dict[str, str] = {
     "mtd": "Month to date",
@@ -100,16 +101,7 @@ class ReportState:
     crumbs: tuple[tuple[str, str], ...] = ()  # the drill path, for the breadcrumb
 
     def __post_init__(self) -> None:
-        if not 1 <= len(self.rows) <= 2 or len(set(self.rows)) != len(self.rows):
-            raise UsageError("rows take one or two different dimensions")
-        for dim_id in (*self.rows, *((self.cols,) if self.cols else ())):
-            dimension(dim_id)
-        if self.cols in self.rows:
-            raise UsageError(f"{self.cols!r} is already a row dimension; pick another for the columns")
-        if self.measure not in MEASURES:
-            raise UsageError(f"unknown measure {self.measure!r}; choose one of: {', '.join(MEASURES)}")
-        if self.top is not None and self.top < 1:
-            raise UsageError("top must be at least 1")
+        check_shape(self.rows, self.cols, self.measure, self.top)
 
     # -- to a query -----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from . import money
 
@@ -69,3 +69,22 @@ def describe(change: Restatement, *, today: date | None = None) -> str:
     if today is not None and change.day == today - timedelta(days=1):
         day = f"yesterday ({day})"
     return f"{day}: {change.value} revised {signed_dollars(change.delta)}"
+
+
+@dataclass(frozen=True)
+class StoredRestatement:
+    """A recorded revision: ``change`` is the core value (``describe`` turns it into a sentence)."""
+
+    connection_id: int
+    connection: str
+    currency: str
+    detected_at: datetime  # naive UTC
+    change: Restatement
+
+
+def net_by_day(items: Iterable[StoredRestatement]) -> dict[date, int]:
+    """The net revision of each day (one currency's items)."""
+    out: dict[date, int] = defaultdict(int)
+    for item in items:
+        out[item.change.day] += item.change.delta
+    return dict(out)

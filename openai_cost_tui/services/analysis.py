@@ -18,13 +18,13 @@ from ..core.dates import DateRange, first_of_month
 from ..core.dimensions import TIME_DIMENSIONS
 from ..core.forecast import Forecast, forecast_month
 from ..core.models import Filter, PivotSpec
+from ..core.pivot import OTHER_LABEL
 
 if TYPE_CHECKING:
     from ..store.store import Store
 
 CREDITS = "Credits"
 NO_CREDITS = Filter("service", (CREDITS,), exclude=True)
-OTHER = "(other)"
 # the pivot rows of each anomaly dimension (key names repeat across projects, so keys go by project)
 ANOMALY_ROWS = {"service": ("service",), "project": ("project",), "api_key": ("project", "api_key")}
 DRIVER_DIM = {"service": "category", "project": "api_key", "api_key": "category"}
@@ -39,9 +39,8 @@ class ForecastView:
 
 
 def _pivot(store: Store, spec: PivotSpec, today: date):
-    from ..store.pivot import run_pivot
 
-    return run_pivot(store, spec, today=today)
+    return store.run_pivot(spec, today=today)
 
 
 def coverage_start(store: Store, workspace: str | None = None) -> date | None:
@@ -112,7 +111,7 @@ def forecast_view(store: Store, spec: PivotSpec, today: date, *, weeks: int = 6)
 def _fold(
     series: dict[tuple[str, ...], Series], keep: set[tuple[str, ...]], width: int
 ) -> dict[tuple[str, ...], Series]:
-    other_key = (OTHER, *([""] * (width - 1)))
+    other_key = (OTHER_LABEL, *([""] * (width - 1)))
     out: dict[tuple[str, ...], Series] = {}
     for key, s in series.items():
         target = out.setdefault(key if key in keep else other_key, {})

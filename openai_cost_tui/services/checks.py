@@ -30,7 +30,7 @@ from . import analysis
 
 if TYPE_CHECKING:
     from ..api.limits import SpendAlert, SpendLimit
-    from ..store.budgets import Budget
+    from ..core.budgets import Budget
     from ..store.store import Store
     from ..sync.engine import SyncEngine
 
@@ -136,9 +136,8 @@ def budget_status(store: Store, budget: Budget, today: date, *, weeks: int = 6) 
 
 def budget_statuses(store: Store, today: date, *, workspace: str | None = None) -> list[BudgetStatus]:
     """Every budget (or those inside ``workspace``) with its used, forecast and state."""
-    from ..store.budgets import budgets
 
-    chosen = budgets(store)
+    chosen = store.budgets()
     if workspace is not None:
         members = _members(store, workspace)
         chosen = [b for b in chosen if in_workspace(b, workspace, members)]
@@ -303,7 +302,7 @@ def run_check(store: Store, today: date, now: datetime, *, workspace: str | None
     for item in limits:
         notes.append(item.sentence())
         if item.limit is not None and item.limit.currency == "usd" and item.limit.amount > 0:
-            from ..store.budgets import Budget
+            from ..core.budgets import Budget
 
             s = budget_status(store, Budget("connection", item.connection.description, item.limit.amount), today)
             if s.forecast > item.limit.amount:

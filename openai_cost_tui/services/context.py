@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..config.paths import data_dir, default_db, ensure_private_dir, rules_file
+from ..core.budgets import parse_amount
 from ..core.clock import Clock, system_clock, today
 from ..core.dates import add_months
 from ..core.errors import UsageError
@@ -21,7 +22,6 @@ from ..core.models import Connection
 from ..core.secret import Secret
 from ..core.taxonomy import Taxonomy
 from ..keys.keystore import KeyStore
-from ..store.budgets import parse_amount, set_budget
 from ..store.db import is_postgres_url
 from ..store.store import NewConnection, Store
 from ..sync.engine import SyncEngine
@@ -136,8 +136,8 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             orgs[conn.id] = org
 
     # Budgets to show off: the production workspace is forecast to go over, the total is fine.
-    set_budget(store, "workspace", "Production", parse_amount("20000"))
-    set_budget(store, "total", "", parse_amount("40000"))
+    store.set_budget("workspace", "Production", parse_amount("20000"))
+    store.set_budget("total", "", parse_amount("40000"))
     spare = fake_transport(FakeAdminApi(FakeOrg(23, start=start, end=day, size="small")))
 
     late = set()

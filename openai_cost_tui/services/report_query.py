@@ -13,7 +13,6 @@ from ..core.dates import DateRange
 from ..core.grid import Grid, grid_from_compare, grid_from_pivot
 from ..core.models import Cell, PivotResult
 from ..core.report_state import ReportState
-from ..store.pivot import run_pivot
 from ..store.store import Store
 from . import analysis
 
@@ -32,13 +31,13 @@ def load_report(store: Store, state: ReportState, today: date) -> ReportData:
     spec = state.spec(today)
     if state.compare:
         spec = replace(spec, cols=None, top=None)
-        current = run_pivot(store, spec, today=today)
+        current = store.run_pivot(spec, today=today)
         previous_range = state.spec(today, previous=True).date_range
-        previous = run_pivot(store, replace(spec, date_range=previous_range), today=today)
+        previous = store.run_pivot(replace(spec, date_range=previous_range), today=today)
         grid = grid_from_compare(current, previous, top=state.top)
-        result = run_pivot(store, state.spec(today), today=today)
+        result = store.run_pivot(state.spec(today), today=today)
     else:
-        result = run_pivot(store, spec, today=today)
+        result = store.run_pivot(spec, today=today)
         grid = grid_from_pivot(result)
     caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
     return ReportData(state, result, grid, caching=caching)
@@ -79,7 +78,7 @@ def daily_series(
 ) -> dict[tuple[str, ...], tuple[int, ...]]:
     """Each row's cost per day over ``rng`` (exact atto-units), folded like the pivot's rows."""
     spec = replace(state.spec(today), cols="day", measure="cost", date_range=rng)
-    result = run_pivot(store, spec, today=today)
+    result = store.run_pivot(spec, today=today)
     index = {(rng.start + timedelta(days=i)).isoformat(): i for i in range(rng.days)}
     out: dict[tuple[str, ...], list[int]] = {}
     for (row_key, day), cell in result.cells.items():
@@ -92,5 +91,5 @@ def value_totals(store: Store, state: ReportState, dim: str, today: date) -> lis
     """Every value of ``dim`` in the current dates and other filters, largest first."""
     others = tuple(f for f in state.filters if f.dim != dim)
     spec = replace(state.spec(today), rows=(dim,), cols=None, filters=others, top=None, measure="cost")
-    result = run_pivot(store, spec, today=today)
+    result = store.run_pivot(spec, today=today)
     return [(rk[0], result.row_totals[rk]) for rk in result.row_keys]

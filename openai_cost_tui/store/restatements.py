@@ -9,107 +9,24 @@ atto-dollars here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
 from ..core import money
-from ..core.restatements import Restatement, diff
-from .store import Store, _as_date
+from ..core.restatements import Restatement, StoredRestatement, diff
+from .convert import as_date
+
+if TYPE_CHECKING:
+    pass
 
 DIMENSION = "service"
 Totals = dict[str, dict[tuple[date, str], int]]  # currency -> (day, service) -> atto
 
 
-@dataclass(frozen=True)
-class StoredRestatement:
-    """A recorded revision: ``change`` is the core value (``describe`` turns it into a sentence)."""
-
-    connection_id: int
-    connection: str
-    currency: str
-    detected_at: datetime  # naive UTC
-    change: Restatement
-
-
-def day_totals(store: Store, connection_id: int, start: date, end: date) -> Totals:
-    """The connection's stored cost per (day, service) and currency over ``start..end``."""
-    C, Ch = store.m.Cost, store.m.Charge
-    query = (
-        C.select(C.day, C.currency, Ch.service, pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
-        .join(Ch, on=(C.charge == Ch.id))
-        .where((C.connection == connection_id) & (C.day >= start) & (C.day <= end))
-        .group_by(C.day, C.currency, Ch.service)
-        .tuples()
-    )
-    out: Totals = defaultdict(dict)
-    with store.read():
-        for day, currency, service, hi, lo in query:
-            out[currency][(_as_date(day), service)] = money.join(int(hi or 0), int(lo or 0))
-    return dict(out)
-
-
-def record_changes(store: Store, connection_id: int, before: Totals, start: date, end: date, *,
-                   detected_at: datetime, tolerance: int = 0) -> list[Restatement]:
-    """Compare ``before`` with what is stored now for ``start..end`` and keep every difference.
-
-    Call it inside the transaction that replaced the window, with ``before`` taken in it too, and
-    with ``start..end`` limited to days that were stored (and complete) before.
-    """
-    if end < start:
-        return []
-    after = day_totals(store, connection_id, start, end)
-    R = store.m.Restatement
-    found: list[Restatement] = []
-    rows = []
-    for currency in sorted(set(before) | set(after)):
-        old = {k: v for k, v in before.get(currency, {}).items() if start <= k[0] <= end}
-        changes = diff(old, after.get(currency, {}), dimension=DIMENSION, tolerance=tolerance)
-        found.extend(changes)
-        rows.extend(
-            {
-                "connection": connection_id,
-                "day": c.day,
-                "dimension": c.dimension,
-                "value": c.value,
-                "currency": currency,
-                "old_total": money.format_exact(c.old),
-                "new_total": money.format_exact(c.new),
-                "detected_at": detected_at,
-            }
-            for c in changes
-        )
-    if rows:
-        with store.write():
-            R.insert_many(rows).execute()
-    return found
-
-
-def restatements(store: Store, *, since: datetime | None = None, connection_id: int | None = None,
-                 limit: int | None = 500) -> list[StoredRestatement]:
-    """Recorded revisions, newest detection first (then by day and the largest move);
-    ``since`` is naive UTC (detections at or after it)."""
-    R, C = store.m.Restatement, store.m.Connection
-    query = R.select(R, C.description).join(C, on=(R.connection == C.id))
-    if since is not None:
-        query = query.where(R.detected_at >= since)
-    if connection_id is not None:
-        query = query.where(R.connection == connection_id)
-    query = query.order_by(R.detected_at.desc(), R.day.desc(), R.id)
-    if limit is not None:
-        query = query.limit(limit)
-    with store.read():
-        rows = list(query.objects())
-    out = [_stored(r) for r in rows]
-    # within one detection: latest day first, then the largest move
-    return sorted(out, key=lambda s: (-_ts(s.detected_at), -s.change.day.toordinal(), -abs(s.change.delta),
-                                      s.connection, s.change.value))
-
-
 def _stored(row) -> StoredRestatement:
-    change = Restatement(_as_date(row.day), row.dimension, row.value, money.parse_exact(row.old_total),
+    change = Restatement(as_date(row.day), row.dimension, row.value, money.parse_exact(row.old_total),
                          money.parse_exact(row.new_total))
     detected = row.detected_at if isinstance(row.detected_at, datetime) else datetime.fromisoformat(
         str(row.detected_at))
@@ -120,9 +37,76 @@ def _ts(moment: datetime) -> float:
     return moment.timestamp() if moment.tzinfo else (moment - datetime(1970, 1, 1)).total_seconds()
 
 
-def net_by_day(items: Iterable[StoredRestatement]) -> dict[date, int]:
-    """The net revision of each day (one currency's items)."""
-    out: dict[date, int] = defaultdict(int)
-    for item in items:
-        out[item.change.day] += item.change.delta
-    return dict(out)
+class RestatementQueries:
+    """Restatements (mixed into Store)."""
+
+    def day_totals(self, connection_id: int, start: date, end: date) -> Totals:
+        """The connection's stored cost per (day, service) and currency over ``start..end``."""
+        C, Ch = self.m.Cost, self.m.Charge
+        query = (
+            C.select(C.day, C.currency, Ch.service, pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
+            .join(Ch, on=(C.charge == Ch.id))
+            .where((C.connection == connection_id) & (C.day >= start) & (C.day <= end))
+            .group_by(C.day, C.currency, Ch.service)
+            .tuples()
+        )
+        out: Totals = defaultdict(dict)
+        with self.read():
+            for day, currency, service, hi, lo in query:
+                out[currency][(as_date(day), service)] = money.join(int(hi or 0), int(lo or 0))
+        return dict(out)
+
+    def record_changes(self, connection_id: int, before: Totals, start: date, end: date, *,
+                       detected_at: datetime, tolerance: int = 0) -> list[Restatement]:
+        """Compare ``before`` with what is stored now for ``start..end`` and keep every difference.
+
+        Call it inside the transaction that replaced the window, with ``before`` taken in it too, and
+        with ``start..end`` limited to days that were stored (and complete) before.
+        """
+        if end < start:
+            return []
+        after = self.day_totals(connection_id, start, end)
+        R = self.m.Restatement
+        found: list[Restatement] = []
+        rows = []
+        for currency in sorted(set(before) | set(after)):
+            old = {k: v for k, v in before.get(currency, {}).items() if start <= k[0] <= end}
+            changes = diff(old, after.get(currency, {}), dimension=DIMENSION, tolerance=tolerance)
+            found.extend(changes)
+            rows.extend(
+                {
+                    "connection": connection_id,
+                    "day": c.day,
+                    "dimension": c.dimension,
+                    "value": c.value,
+                    "currency": currency,
+                    "old_total": money.format_exact(c.old),
+                    "new_total": money.format_exact(c.new),
+                    "detected_at": detected_at,
+                }
+                for c in changes
+            )
+        if rows:
+            with self.write():
+                R.insert_many(rows).execute()
+        return found
+
+    def restatements(self, *, since: datetime | None = None, connection_id: int | None = None,
+                     limit: int | None = 500) -> list[StoredRestatement]:
+        """Recorded revisions, newest detection first (then by day and the largest move);
+        ``since`` is naive UTC (detections at or after it)."""
+        R, C = self.m.Restatement, self.m.Connection
+        query = R.select(R, C.description).join(C, on=(R.connection == C.id))
+        if since is not None:
+            query = query.where(R.detected_at >= since)
+        if connection_id is not None:
+            query = query.where(R.connection == connection_id)
+        query = query.order_by(R.detected_at.desc(), R.day.desc(), R.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.read():
+            rows = list(query.objects())
+        out = [_stored(r) for r in rows]
+        # within one detection: latest day first, then the largest move
+        return sorted(out, key=lambda s: (-_ts(s.detected_at), -s.change.day.toordinal(), -abs(s.change.delta),
+                                          s.connection, s.change.value))

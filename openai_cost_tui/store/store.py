@@ -19,12 +19,15 @@ from ..core.errors import StoreError, UsageError
 from ..core.models import ApiKeyInfo, Connection, CostRow, Project
 from ..core.taxonomy import Taxonomy
 from . import rollup
+from .budgets import BudgetQueries
 from .charges import ChargeIndex
+from .convert import QTY_SCALE, as_date, now_naive
 from .db import describe, is_postgres_url, open_database, translate_errors
 from .locks import sync_lock
+from .pivot import PivotQueries
+from .restatements import RestatementQueries
 from .validate import clean_name
-
-QTY_SCALE = 10**9  # quantities are kept to 10**-9 of a unit
+from .views import ViewQueries
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ class SyncRunInfo:
     error: str | None
 
 
-class Store:
-    """One open store (a SQLite file or a PostgreSQL database)."""
+class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
+    """One open store (a SQLite file or a PostgreSQL database); the queries of pivots, budgets, saved
+    views and restatements are mixed in from their own modules."""
 
     def __init__(self, url: str, *, taxonomy: Taxonomy | None = None) -> None:
         self.url = url
@@ -131,7 +135,7 @@ class Store:
                 organization_id=new.organization_id,
                 organization_name=new.organization_name,
                 backfill_start=new.backfill_start,
-                created_at=_now(),
+                created_at=now_naive(),
             )
             for name in names:
                 ws, _ = self.m.Workspace.get_or_create(name=name)
@@ -349,7 +353,7 @@ class Store:
         C = self.m.Cost
         with self.read():
             value = C.select(pw.fn.MAX(C.day)).scalar()
-        return _as_date(value) if value is not None else None
+        return as_date(value) if value is not None else None
 
     def cost_count(self, connection_id: int | None = None) -> int:
         C = self.m.Cost
@@ -393,7 +397,7 @@ class Store:
             .tuples()
         )
         with self.read():
-            return {(_as_date(d), cur): money.join(int(hi), int(lo)) for d, cur, hi, lo in query}
+            return {(as_date(d), cur): money.join(int(hi), int(lo)) for d, cur, hi, lo in query}
 
     def data_as_of(self) -> datetime | None:
         C = self.m.Connection
@@ -409,14 +413,14 @@ class Store:
 
     def start_run(self, connection_id: int) -> int:
         with self.write():
-            return self.m.SyncRun.create(connection=connection_id, started_at=_now()).id
+            return self.m.SyncRun.create(connection=connection_id, started_at=now_naive()).id
 
     def finish_run(self, run_id: int, *, outcome: str, pages: int, rows: int, window: tuple[date, date] | None,
                    error: str | None = None) -> None:
         R = self.m.SyncRun
         with self.write():
             R.update(
-                finished_at=_now(),
+                finished_at=now_naive(),
                 outcome=outcome,
                 pages=pages,
                 rows=rows,
@@ -442,7 +446,7 @@ class Store:
         Rc = self.m.Reconciliation
         with self.write():
             Rc.delete().where((Rc.connection == connection_id) & (Rc.day >= start) & (Rc.day <= end)).execute()
-            now = _now()
+            now = now_naive()
             for day, currency, grouped, ungrouped in mismatches:
                 Rc.create(connection=connection_id, day=day, currency=currency,
                           grouped_total=money.format_exact(grouped), ungrouped_total=money.format_exact(ungrouped),
@@ -454,7 +458,7 @@ class Store:
         if connection_id is not None:
             query = query.where(Rc.connection == connection_id)
         with self.read():
-            return [(c, _as_date(d), cur, g, u) for c, d, cur, g, u in query.tuples()]
+            return [(c, as_date(d), cur, g, u) for c, d, cur, g, u in query.tuples()]
 
     # -- tests and tools --------------------------------------------------------------------
 
@@ -481,14 +485,6 @@ def _merge(rows: Iterable[CostRow]) -> dict[tuple, tuple[int, int | None]]:
     return merged
 
 
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _to_connection(row, workspaces: tuple[str, ...]) -> Connection:
     return Connection(
         id=row.id,
@@ -498,10 +494,10 @@ def _to_connection(row, workspaces: tuple[str, ...]) -> Connection:
         key_ref=row.key_ref,
         organization=row.organization_name or row.organization_id,
         masked_key=row.masked_key,
-        backfill_start=_as_date(row.backfill_start),
+        backfill_start=as_date(row.backfill_start),
         last_synced_at=row.last_synced_at.replace(tzinfo=UTC) if row.last_synced_at else None,
-        covered_from=_as_date(row.covered_from) if row.covered_from else None,
-        synced_through=_as_date(row.covered_to) if row.covered_to else None,
+        covered_from=as_date(row.covered_from) if row.covered_from else None,
+        synced_through=as_date(row.covered_to) if row.covered_to else None,
         status=row.status,
         last_error=row.last_error,
         group_by_api_key=row.group_by_api_key,

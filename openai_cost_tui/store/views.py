@@ -5,47 +5,50 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..core.errors import UsageError
 from ..core.report_state import ReportState
-from .store import Store
 from .validate import clean_name
 
-
-def save_view(store: Store, name: str, state: ReportState) -> str:
-    """Create or overwrite the view ``name``; returns the cleaned name."""
-    name = clean_name(name, what="view name")
-    V = store.m.SavedView
-    text = json.dumps(state.to_dict(), sort_keys=True)
-    with store.write():
-        V.insert(name=name, state=text, updated_at=datetime.now(UTC)).on_conflict(
-            conflict_target=[V.name], preserve=[V.state, V.updated_at]
-        ).execute()
-    return name
+if TYPE_CHECKING:
+    pass
 
 
-def view_names(store: Store) -> list[str]:
-    V = store.m.SavedView
-    with store.read():
-        return [v for (v,) in V.select(V.name).order_by(V.name).tuples()]
+class ViewQueries:
+    """Saved views (mixed into Store)."""
 
+    def save_view(self, name: str, state: ReportState) -> str:
+        """Create or overwrite the view ``name``; returns the cleaned name."""
+        name = clean_name(name, what="view name")
+        V = self.m.SavedView
+        text = json.dumps(state.to_dict(), sort_keys=True)
+        with self.write():
+            V.insert(name=name, state=text, updated_at=datetime.now(UTC)).on_conflict(
+                conflict_target=[V.name], preserve=[V.state, V.updated_at]
+            ).execute()
+        return name
 
-def load_view(store: Store, name: str) -> ReportState:
-    V = store.m.SavedView
-    with store.read():
-        row = V.get_or_none(V.name == (name or "").strip())
-    if row is None:
-        known = ", ".join(view_names(store)) or "none yet"
-        raise UsageError(f"no saved view {name!r}; saved views: {known}")
-    try:
-        data = json.loads(row.state)
-    except ValueError:
-        raise UsageError(f"the saved view {name!r} is damaged; save it again") from None
-    return ReportState.from_dict(data)
+    def view_names(self) -> list[str]:
+        V = self.m.SavedView
+        with self.read():
+            return [v for (v,) in V.select(V.name).order_by(V.name).tuples()]
 
+    def load_view(self, name: str) -> ReportState:
+        V = self.m.SavedView
+        with self.read():
+            row = V.get_or_none(V.name == (name or "").strip())
+        if row is None:
+            known = ", ".join(self.view_names()) or "none yet"
+            raise UsageError(f"no saved view {name!r}; saved views: {known}")
+        try:
+            data = json.loads(row.state)
+        except ValueError:
+            raise UsageError(f"the saved view {name!r} is damaged; save it again") from None
+        return ReportState.from_dict(data)
 
-def delete_view(store: Store, name: str) -> None:
-    V = store.m.SavedView
-    with store.write():
-        if not V.delete().where(V.name == name).execute():
-            raise UsageError(f"no saved view {name!r}")
+    def delete_view(self, name: str) -> None:
+        V = self.m.SavedView
+        with self.write():
+            if not V.delete().where(V.name == name).execute():
+                raise UsageError(f"no saved view {name!r}")

@@ -22,7 +22,6 @@ from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
 from ..core.models import Connection, CostRow
 from ..keys.keystore import KeyStore
-from ..store.restatements import day_totals, record_changes
 from ..store.store import Store
 from .plan import Window, plan_windows, rechunk, window_days
 
@@ -209,10 +208,10 @@ class SyncEngine:
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
         with self.store.write():  # rows, coverage, reconciliation, restatements: together or not at all
-            before = day_totals(self.store, run.conn.id, *revisable) if revisable else {}
+            before = self.store.day_totals(run.conn.id, *revisable) if revisable else {}
             written = self.store.replace_window(run.conn.id, start, end, rows)
             if revisable:
-                record_changes(self.store, run.conn.id, before, *revisable, detected_at=_naive(self.clock()),
+                self.store.record_changes(run.conn.id, before, *revisable, detected_at=_naive(self.clock()),
                                tolerance=RECONCILE_TOLERANCE)
             self._extend_coverage(run.conn.id, window)
             self.store.replace_reconciliation(run.conn.id, start, end, mismatches)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...store.budgets import parse_amount
+from ...core.budgets import parse_amount
 from .line import LineModal
 
 

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ...core import money
 from ...core.anomalies import Anomaly, Driver
+from ...core.budgets import Budget, amount_text
 from ...core.dates import DateRange
 from ...core.economics import CacheEconomics, TierSpend
 from ...core.errors import CostToolError
@@ -24,8 +25,6 @@ from ...core.models import PivotSpec
 from ...core.restatements import describe
 from ...services import analysis
 from ...services.checks import BudgetStatus, budget_statuses
-from ...store.budgets import Budget, amount_text, budget_targets, remove_budget, set_budget
-from ...store.restatements import restatements
 from ...store.store import Store
 from ..modals.budget import BudgetAmountModal
 from ..modals.confirm import ConfirmModal
@@ -128,7 +127,7 @@ class InsightsScreen(AppScreen):
             data.tiers = analysis.tier_spend(store, recent)
             data.budgets = budget_statuses(store, today)
             since = datetime.combine(today - timedelta(days=7), datetime.min.time())
-            data.restated = [describe(r.change, today=today) for r in restatements(store, since=since, limit=6)]
+            data.restated = [describe(r.change, today=today) for r in store.restatements(since=since, limit=6)]
         self.post_message(self.Computed(data))
 
     def on_insights_screen_computed(self, message: Computed) -> None:
@@ -232,7 +231,7 @@ class InsightsScreen(AppScreen):
             self.app.push_screen(BudgetAmountModal(title, value=amount_text(found.amount) if found else ""),
                                  lambda amount: self._save_budget(scope, target, amount))
 
-        options = [(f"{scope}:{target}", label(scope, target)) for scope, target in budget_targets(store)]
+        options = [(f"{scope}:{target}", label(scope, target)) for scope, target in store.budget_targets()]
         at = f"{current.scope}:{current.target}" if current and current.connection is None else None
         self.app.push_screen(ChoiceModal("Set a monthly budget for", options, current=at), chosen)
 
@@ -240,7 +239,7 @@ class InsightsScreen(AppScreen):
         if amount is None:
             return
         try:
-            budget = set_budget(self.ctx.store, scope, target, amount)
+            budget = self.ctx.store.set_budget(scope, target, amount)
         except CostToolError as exc:
             self.notify(exc.message, title=exc.title, severity="error")
             return
@@ -257,7 +256,7 @@ class InsightsScreen(AppScreen):
             if not yes:
                 return
             try:
-                remove_budget(self.ctx.store, budget.scope, budget.target, connection=budget.connection)
+                self.ctx.store.remove_budget(budget.scope, budget.target, connection=budget.connection)
             except CostToolError as exc:
                 self.notify(exc.message, title=exc.title, severity="error")
                 return

@@ -23,11 +23,11 @@ from ...core.drill import DrillError, crumb_text, drill
 from ...core.errors import CostToolError
 from ...core.grid import display_rows, sort_description
 from ...core.models import Filter
+from ...core.pivot import OTHER_LABEL
 from ...core.render import measure_title
 from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...services.report_query import ReportData, load_report, value_totals, with_series
-from ...store.views import load_view, save_view, view_names
 from ..report.chart import ChartPanel
 from ..report.date_range import DateRangeModal
 from ..report.export import FORMATS, write_export
@@ -355,7 +355,7 @@ class ReportScreen(AppScreen):
 
     def action_exclude_row(self) -> None:
         row = self.query_one(PivotTable).current_row()
-        if row is None or row.kind == "total" or "(other)" in row.key:
+        if row is None or row.kind == "total" or OTHER_LABEL in row.key:
             self.notify("Move to a row to exclude it.", timeout=3)
             return
         dim, value = self.state.rows[len(row.key) - 1], row.key[-1]
@@ -464,7 +464,7 @@ class ReportScreen(AppScreen):
             if not name:
                 return
             try:
-                saved = save_view(self.ctx.store, name, self.state)
+                saved = self.ctx.store.save_view(name, self.state)
             except CostToolError as exc:
                 self.notify(exc.message, title=exc.title, severity="error")
                 return
@@ -487,7 +487,7 @@ class ReportScreen(AppScreen):
         self.app.push_screen(ChoiceModal("Presets (⌫ comes back)", options), chosen)
 
     def action_open_view(self) -> None:
-        names = view_names(self.ctx.store)
+        names = self.ctx.store.view_names()
         if not names:
             self.notify("No saved views yet: S saves the current one.", timeout=4)
             return
@@ -496,7 +496,7 @@ class ReportScreen(AppScreen):
             if not name:
                 return
             try:
-                state = load_view(self.ctx.store, name)
+                state = self.ctx.store.load_view(name)
             except CostToolError as exc:
                 self.notify(exc.message, title=exc.title, severity="error")
                 return
