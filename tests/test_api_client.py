@@ -208,16 +208,22 @@ def test_429_retry_after_seconds() -> None:
     assert sleeps == [2.0, 7.0] and len(seen) == 3
 
 
-def test_429_retry_after_http_date_and_absurd_value_capped() -> None:
+def test_429_retry_after_http_date_and_absurd_value_gives_up() -> None:
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
     handler, _ = sequence(
         httpx.Response(429, headers={"Retry-After": when}),
-        httpx.Response(429, headers={"Retry-After": "86400"}),
         httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        httpx.Response(429, headers={"Retry-After": "60"}),
     )
     client, sleeps = make(handler)
     client.costs(Q)
-    assert 15 < sleeps[0] <= 20 and sleeps[1:] == [60.0, 0.0]
+    assert 15 < sleeps[0] <= 20 and sleeps[1:] == [0.0, 60.0]
+    # more than the 60 s cap: no point retrying sooner than asked, so it gives up at once
+    handler, seen = sequence(httpx.Response(429, headers={"Retry-After": "86400"}))
+    client, sleeps = make(handler)
+    with pytest.raises(ApiError, match="asked to wait 86,400 s"):
+        client.costs(Q)
+    assert sleeps == [] and len(seen) == 1
 
 
 def test_429_without_retry_after_backs_off_with_jitter() -> None:

@@ -21,7 +21,7 @@ from ..core.errors import ApiError, Cancelled, ProtocolError, UsageError
 from ..core.models import ApiKeyInfo, CostRow, Project
 from ..core.secret import Secret
 from .auth import SecretAuth
-from .errors import error_for_response, status_reason, transport_reason
+from .errors import ErrorAnswer, error_for_response, status_reason, transport_reason
 from .guard import ReadOnlyTransport
 from .limits import SpendAlert, SpendLimit, parse_spend_alerts_page, parse_spend_limit
 from .parse import (
@@ -34,11 +34,45 @@ from .parse import (
     parse_projects_page,
 )
 from .retry import RetryPolicy, is_retryable_exception, is_retryable_status, parse_retry_after
+from .watchdog import Sockets, Watchdog
 
-__all__ = ["AdminClient", "CostsPage", "CostsQuery", "DEFAULT_BASE_URL", "MAX_PAGES"]
+__all__ = [
+    "AdminClient",
+    "CostsPage",
+    "CostsQuery",
+    "DEFAULT_BASE_URL",
+    "MAX_BODY_BYTES",
+    "MAX_PAGES",
+    "REQUEST_DEADLINE",
+    "TOTAL_DEADLINE",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-MAX_PAGES = 10_000
+
+MAX_PAGES = 1_000
+"""Pages of one query (one window of costs, one list of projects or keys) before the client stops: a
+cursor that changes on every page would otherwise be read forever. A window is one page (180 daily
+buckets fit one page); 1,000 pages of 100 are 100,000 projects or keys of one project."""
+
+MAX_BODY_BYTES = 512 * 2**20
+"""The largest answer read (512 MiB, after decompression): past it the request fails and the rest is
+never read, so memory stays bounded. A cost result is about 250 bytes of JSON; the fake large
+organization (300 projects, ~4,350 results a day) makes a 180-day page of ~200 MB, the most a real
+page of such an organization can be, and the sync engine's windows (~150,000 rows) ~40 MB."""
+
+MAX_ERROR_BODY_BYTES = 2**20
+"""An error answer (4xx/5xx) is read up to 1 MiB; the rest is dropped (the message is in the start)."""
+
+REQUEST_DEADLINE = 120.0
+"""Seconds of wall clock for one GET, headers and body, however slowly the body drips (httpx's
+timeouts are per read, so a byte a second never trips them). The fake large organization's 180-day
+page, the slowest answer seen, takes ~20 s; a read timeout longer than this raises the deadline to it."""
+
+TOTAL_DEADLINE = 30 * 60.0
+"""Seconds for everything one client does, from its creation (the sync engine makes one client per
+connection per sync): a year of the fake large organization syncs in ~2 min over loopback. A sync
+cut short keeps the windows it stored; the next one goes on from there."""
+
 LIST_LIMIT = 100
 COSTS_PATH = "/organization/costs"
 _ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -125,15 +159,27 @@ class AdminClient:
         sleep: Callable[[float], None] = time.sleep,
         cancel: threading.Event | None = None,
         max_pages: int = MAX_PAGES,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        request_deadline: float | None = None,
+        total_deadline: float | None = TOTAL_DEADLINE,
     ) -> None:
+        """``request_deadline``: seconds for one GET (default REQUEST_DEADLINE, or ``timeout`` if longer);
+        ``total_deadline``: seconds for all this client's work from now (None: no limit)."""
         base = httpx.URL(base_url.rstrip("/"))
         if base.scheme not in ("http", "https") or not base.host:
             raise UsageError("the base URL must look like https://api.openai.com/v1")
+        if max_pages < 1 or max_body_bytes < 1:
+            raise ValueError("max_pages and max_body_bytes must be positive")
         self.base_url = str(base)
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self._cancel = cancel
         self._max_pages = max_pages
+        self._max_body = max_body_bytes
+        self._request_deadline = max(REQUEST_DEADLINE, timeout) if request_deadline is None else request_deadline
+        self._total_deadline = total_deadline
+        self._ends = None if total_deadline is None else time.monotonic() + total_deadline
+        self._sockets = Sockets()
         self._http = httpx.Client(
             base_url=self.base_url,
             transport=ReadOnlyTransport(transport or _default_transport(base), base),
@@ -176,7 +222,10 @@ class AdminClient:
             seen.add(page.next_page)
             cursor = page.next_page
             yield page
-        raise ProtocolError(f"the API sent more than {self._max_pages} pages of costs; stopped")
+        raise ProtocolError(
+            f"the API sent more than {self._max_pages:,} pages of costs, each with a new cursor; "
+            "stopped instead of reading forever"
+        )
 
     def costs(self, query: CostsQuery) -> list[CostRow]:
         return [row for page in self.iter_cost_pages(query) for row in page.rows]
@@ -262,7 +311,10 @@ class AdminClient:
                 raise ProtocolError(f"the API repeated a page of {what}; stopped instead of looping")
             seen.add(page.last_id)
             after = page.last_id
-        raise ProtocolError(f"the API sent more than {self._max_pages} pages of {what}; stopped")
+        raise ProtocolError(
+            f"the API sent more than {self._max_pages:,} pages of {what}, each with a new cursor; "
+            "stopped instead of reading forever"
+        )
 
     # -- transport ----------------------------------------------------------------------------------
 
@@ -271,11 +323,19 @@ class AdminClient:
             raise Cancelled()
 
     def _pause(self, seconds: float) -> None:
+        """Wait between attempts; a cancel ends the wait at once (the injected ``sleep`` is for tests)."""
         if self._cancel is not None and self._sleep is time.sleep:
-            self._cancel.wait(seconds)  # wakes up at once when cancelled
+            self._cancel.wait(seconds)
         else:
             self._sleep(seconds)
         self._check_cancel()
+
+    def _out_of_time(self, what: str) -> ApiError:
+        return ApiError(
+            f"stopped reading {what}: this client's work ran past its limit of "
+            f"{_duration(self._total_deadline or 0)}; the next sync goes on from here",
+            retryable=True,
+        )
 
     def _get(self, path: str, params: list[tuple[str, str]], what: str) -> Any:
         """One GET with bounded retries; returns the decoded JSON body of a 2xx answer."""
@@ -285,26 +345,22 @@ class AdminClient:
         while True:
             attempt += 1
             self._check_cancel()
+            if self._ends is not None and time.monotonic() >= self._ends:
+                raise self._out_of_time(what)
             started = time.monotonic()
-            status: int | None = None
-            retry_after: float | None = None
-            try:
-                response = self._http.get(path, params=params)
-            except httpx.TransportError as exc:
-                if not is_retryable_exception(exc):
-                    raise ApiError(f"could not reach the API for {what}: {transport_reason(exc)}") from None
-                reason = transport_reason(exc)
-            except httpx.HTTPError as exc:  # anything else httpx raises: a protocol fault, never retried
-                raise ApiError(f"could not read the API's answer for {what}: {type(exc).__name__}") from None
-            else:
-                if response.is_success:
-                    return decode_json(response.content)
-                status = response.status_code
-                if not is_retryable_status(status):
-                    raise error_for_response(response, what)
-                reason = status_reason(response)
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            answer = self._attempt(path, params, what)
+            if not isinstance(answer, _Retry):
+                return answer
             spent += time.monotonic() - started
+            status, reason, retry_after = answer.status, answer.reason, answer.retry_after
+            if retry_after is not None and retry_after > policy.retry_after_cap:
+                raise ApiError(
+                    f"the API asked to wait {_asked(retry_after)} before retrying {what}, longer than this "
+                    f"tool waits ({policy.retry_after_cap:.0f} s at most); gave up after {attempt} "
+                    f"attempt{'s' if attempt > 1 else ''}: {reason}",
+                    status=status,
+                    retryable=True,
+                )
             delay = policy.delay(attempt, retry_after)
             if attempt >= policy.max_attempts or spent + delay > policy.budget_seconds:
                 raise ApiError(
@@ -312,6 +368,110 @@ class AdminClient:
                     status=status,
                     retryable=True,
                 )
+            if self._ends is not None and time.monotonic() + delay >= self._ends:
+                raise self._out_of_time(what)
             log.info("retrying %s in %.1f s after attempt %d: %s", what, delay, attempt, reason)
             self._pause(delay)
             spent += delay
+
+    def _attempt(self, path: str, params: list[tuple[str, str]], what: str) -> Any:
+        """One GET: the decoded body of a 2xx answer, a _Retry for what may pass on a retry; raises
+        for everything else. Every httpx exception becomes an ApiError here."""
+        now = time.monotonic()
+        deadline = now + self._request_deadline
+        if self._ends is not None:
+            deadline = min(deadline, self._ends)
+        watch = Watchdog(self._cancel, deadline, self._sockets.abort)
+        try:
+            with watch, self._http.stream(
+                "GET", path, params=params, extensions={"trace": self._sockets.trace}
+            ) as response:
+                if response.is_success:
+                    body = self._read(response, what, deadline, self._max_body)
+                else:
+                    body = self._read(response, what, deadline, MAX_ERROR_BODY_BYTES, truncate=True)
+        except httpx.TransportError as exc:
+            self._interrupted(watch, what)
+            if not is_retryable_exception(exc):
+                raise ApiError(f"could not reach the API for {what}: {transport_reason(exc)}") from None
+            return _Retry(None, transport_reason(exc), None)
+        except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, httpx.CookieConflict) as exc:
+            # anything else httpx raises (a decoding or protocol fault): never retried
+            self._interrupted(watch, what)
+            raise ApiError(f"could not read the API's answer for {what}: {type(exc).__name__}") from None
+        if response.is_success:
+            return decode_json(body)
+        error = ErrorAnswer(response.status_code, response.reason_phrase, body)
+        if not is_retryable_status(error.status_code):
+            raise error_for_response(error, what)
+        return _Retry(error.status_code, status_reason(error), parse_retry_after(response.headers.get("retry-after")))
+
+    def _interrupted(self, watch: Watchdog, what: str) -> None:
+        """After a failed read: Cancelled or the deadline error if the watchdog cut the connection."""
+        if watch.reason == "cancelled" or (self._cancel is not None and self._cancel.is_set()):
+            raise Cancelled()
+        if watch.reason == "deadline":
+            raise self._deadline_error(what)
+
+    def _deadline_error(self, what: str) -> ApiError:
+        if self._ends is not None and time.monotonic() >= self._ends:
+            return self._out_of_time(what)
+        return ApiError(
+            f"the API's answer for {what} took longer than {_duration(self._request_deadline)} "
+            "(the limit for one request, body included); stopped waiting for it",
+            retryable=True,
+        )
+
+    def _read(
+        self, response: httpx.Response, what: str, deadline: float, limit: int, *, truncate: bool = False
+    ) -> bytes:
+        """The body, chunk by chunk: at most ``limit`` bytes (decompressed), checking cancel and the
+        deadline between chunks. Past the limit: ApiError, or the first ``limit`` bytes if ``truncate``."""
+        declared = response.headers.get("content-length", "")
+        if not truncate and declared.isdigit() and int(declared) > limit:
+            raise self._too_large(what, limit)
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            self._check_cancel()
+            if time.monotonic() >= deadline:
+                raise self._deadline_error(what)
+            if len(body) + len(chunk) > limit:
+                if not truncate:
+                    raise self._too_large(what, limit)
+                body += chunk[: limit - len(body)]
+                break
+            body += chunk
+        return bytes(body)
+
+    @staticmethod
+    def _too_large(what: str, limit: int) -> ApiError:
+        return ApiError(
+            f"the API's answer for {what} was larger than {_size(limit)}; stopped reading it "
+            "(a real answer is far smaller: check the base URL and any proxy in between)"
+        )
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """A failed attempt that may pass on a retry: HTTP status (None for a transport failure), reason."""
+
+    status: int | None
+    reason: str
+    retry_after: float | None
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n:,} bytes"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:g} s"
+
+
+def _asked(seconds: float) -> str:
+    return f"{seconds:,.0f} s" if seconds < 10**12 else "practically forever"

@@ -4,14 +4,43 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from typing import Protocol
 
 import httpx
 
-from ..core.errors import ApiError, AuthError
+from ..core.errors import ApiError, AuthError, ProtocolError
 
 MAX_QUOTE = 160
 _KEYLIKE = re.compile(r"\bsk-[\w\-*.~+/=]{4,}|\bBearer\s+\S+", re.IGNORECASE)
 ADMIN_KEYS_HINT = "an organization owner creates one under Settings > Admin keys"
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+class Answer(Protocol):
+    """What the error helpers read of an answer: an ``httpx.Response``, or an :class:`ErrorAnswer`."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def reason_phrase(self) -> str: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+
+class ErrorAnswer:
+    """An error answer whose body was read with a bound (the client streams every body)."""
+
+    def __init__(self, status_code: int, reason_phrase: str, content: bytes) -> None:
+        self.status_code, self.reason_phrase, self.content = status_code, reason_phrase, content
+
+
+class AmountOutOfRange(ProtocolError):
+    """An amount or quantity the API sent that no real cost row reaches (see ``parse.MAX_AMOUNT``)."""
+
+    title = "Amount out of range"
 
 
 class GroupingRejected(ApiError):
@@ -20,14 +49,37 @@ class GroupingRejected(ApiError):
     title = "Grouping refused"
 
 
+def printable(text: str) -> str:
+    """``text`` with every control, format or unassigned character (ESC, BEL, CR, bidi overrides...)
+    written as its escape (``\\x1b``), so outside text never reaches a terminal raw."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE else ch
+        for ch in text
+    )
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def scrub(text: str, limit: int = MAX_QUOTE) -> str:
-    """One short line, with anything that looks like a key or a bearer token removed."""
+    """One short printable line, with anything that looks like a key or a bearer token removed."""
     line = " ".join(text.split())
     line = _KEYLIKE.sub("[redacted]", line)
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    return shorten(printable(shorten(line, 4 * limit)), limit)
 
 
-def api_detail(response: httpx.Response) -> tuple[str | None, str | None]:
+def quote_value(raw: object, limit: int = 40) -> str:
+    """An outside value for a message: strings in quotes, escaped, at most ``limit`` characters."""
+    text = printable(raw if isinstance(raw, str) else str(raw))
+    if isinstance(raw, str):
+        return '"' + shorten(text, limit - 2) + '"'
+    return shorten(text, limit)
+
+
+def api_detail(response: Answer) -> tuple[str | None, str | None]:
     """The API's (message, param) from ``{"error": {...}}`` or ``{"error": "..."}``; Nones for HTML."""
     try:
         body = json.loads(response.content)
@@ -47,7 +99,7 @@ def api_detail(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
-def status_reason(response: httpx.Response) -> str:
+def status_reason(response: Answer) -> str:
     """``HTTP 503 Service Unavailable: <API message>`` for logs and give-up messages."""
     message, _ = api_detail(response)
     head = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
@@ -68,7 +120,7 @@ def transport_reason(exc: BaseException) -> str:
     return f"{kind} ({detail})" if detail else kind
 
 
-def error_for_response(response: httpx.Response, what: str) -> ApiError:
+def error_for_response(response: Answer, what: str) -> ApiError:
     """The typed error for a final (non-retried) error response to the request for ``what``."""
     status = response.status_code
     message, param = api_detail(response)

@@ -12,8 +12,28 @@ from ..core import money
 from ..core.dates import unix_to_day
 from ..core.errors import BadAmount, ProtocolError
 from ..core.models import ApiKeyInfo, CostRow, Project
+from .errors import AmountOutOfRange, quote_value
 
 GROUP_FIELDS = ("project_id", "line_item", "api_key_id")
+
+MAX_AMOUNT = 10**9
+"""The largest ``|amount.value|`` accepted for one cost row (one day, one group): a billion units of
+its currency. A real row is a day of one line item of one project and key; OpenAI's whole API business
+is in the tens of millions of dollars a day, so no real page reaches it. It is also what the store can
+hold: amounts are kept as 64-bit integers of 10**-9 units, which end at about 9.2 billion. Past it
+(``1e400``, a 50-digit number, an exponent of a billion) the page fails with
+:class:`~.errors.AmountOutOfRange` naming the day and the value, instead of an overflow deeper down."""
+
+MAX_QUANTITY = 10**15
+"""The largest ``quantity`` accepted for one cost row (tokens, images, seconds...): a quadrillion a
+day, far past any organization's use, and well inside the store's 64-bit whole units."""
+
+MAX_NUMBER_TEXT = 100
+"""A number written with more characters than this is out of range whatever its value (a real amount
+has at most a dozen digits before the point and 16 after); it is never converted."""
+
+_NUMERIC_CHARS = frozenset("0123456789+-.eE")
+_LONG_INT = 30  # JSON integers longer than this stay Decimal (no 4300-digit int conversion error)
 
 
 @dataclass(frozen=True)
@@ -36,9 +56,14 @@ class ListPage:
 def decode_json(content: bytes) -> Any:
     """JSON with every number exact: floats and NaN/Infinity become Decimal, never float."""
     try:
-        return json.loads(content, parse_float=Decimal, parse_int=int, parse_constant=Decimal)
+        return json.loads(content, parse_float=Decimal, parse_int=_int, parse_constant=Decimal)
     except (ValueError, RecursionError):
         raise ProtocolError("the API answered with something that is not JSON") from None
+
+
+def _int(text: str) -> int | Decimal:
+    """A JSON integer; a very long one stays a Decimal (cheap, exact, and refused where an int is due)."""
+    return int(text) if len(text) <= _LONG_INT else Decimal(text)
 
 
 def _field(obj: dict, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
@@ -64,7 +89,7 @@ def parse_cost_result(result: Any, day: date) -> CostRow:
     amount = result.get("amount")
     if not isinstance(amount, dict):
         raise BadAmount("amount", amount)
-    value = money.parse_exact(amount.get("value"), what="amount")
+    value = _bounded(amount.get("value"), day, "amount", MAX_AMOUNT)
     currency = amount.get("currency")
     if not isinstance(currency, str) or not currency.strip():
         raise ProtocolError(f"the API sent a cost of {day.isoformat()} without a currency")
@@ -77,8 +102,40 @@ def parse_cost_result(result: Any, day: date) -> CostRow:
         api_key_id=_field(result, "api_key_id", str, "cost result", optional=True),
         currency=currency.strip().lower(),
         amount=value,
-        quantity=None if quantity is None else money.parse_exact(quantity, what="quantity"),
+        quantity=None if quantity is None else _bounded(quantity, day, "quantity", MAX_QUANTITY),
         unit=unit,
+    )
+
+
+def _bounded(raw: object, day: date, what: str, bound: int) -> int:
+    """``money.parse_exact`` of an amount or quantity within ``±bound``; AmountOutOfRange beyond it,
+    compared before any scaling, so an exponent of a billion is never expanded."""
+    value = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            if text and set(text) <= _NUMERIC_CHARS:
+                raise _out_of_range(raw, day, what, bound)
+            value = None  # not a number at all: parse_exact says so
+        else:
+            try:
+                value = Decimal(text)
+            except ArithmeticError:  # not a number: parse_exact says so
+                value = None
+    if isinstance(value, Decimal) and value.is_finite():
+        if value.copy_abs() > bound:  # exact: no context rounding, no overflow
+            raise _out_of_range(raw, day, what, bound)
+        if value and value.adjusted() < -money.SCALE_EXP:  # 1e-999999999 would underflow to 0
+            raise BadAmount(what, raw, "more than 18 decimal places")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > bound:
+        raise _out_of_range(raw, day, what, bound)
+    return money.parse_exact(raw, what=what)
+
+
+def _out_of_range(raw: object, day: date, what: str, bound: int) -> AmountOutOfRange:
+    return AmountOutOfRange(
+        f"the API sent an {what} out of range for {day.isoformat()}: {quote_value(raw)} "
+        f"(this tool accepts at most ±{bound:,} a row); the page was refused"
     )
 
 

@@ -8,13 +8,18 @@ from ..core.errors import UsageError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("fake-api", help="serve the bundled fake Admin API on loopback")
+    from ..fake.faults import HELP
+
+    parser = commands.add_parser("fake-api", help="serve the bundled fake Admin API on loopback",
+                                 epilog=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)")
     parser.add_argument("--seed", type=int, default=7, help="which fake organization (default 7)")
     parser.add_argument("--size", choices=("small", "demo", "large"), default="demo", help="how big an organization")
     parser.add_argument("--fault", metavar="SPEC", default="",
-                        help="inject faults, e.g. 'costs:429:retry-after=1:times=2,costs:500:after=3'")
+                        help="inject faults (kinds below), e.g. 'costs:429:retry-after=1:times=2,costs:500:after=3', "
+                        "'projects:hostile:times=0', 'costs:drip:chunk=64:delay=1', 'costs:huge', 'costs:endless', "
+                        "'costs:amount:value=1e400', 'costs:429:retry-after=999999999'")
     parser.add_argument("--reject-api-key-grouping", action="store_true",
                         help="answer group_by=api_key_id with 400, as some organizations do")
     parser.set_defaults(handler=cmd_fake_api)

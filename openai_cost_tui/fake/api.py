@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +25,7 @@ from email.utils import formatdate
 from openai_cost_tui.core.clock import system_clock
 from openai_cost_tui.core.dates import day_start_unix, unix_to_day
 
-from .faults import Fault, FaultPlan
+from .faults import HOSTILE_MESSAGE, HOSTILE_PARAM, HOSTILE_TEXTS, Fault, FaultPlan
 from .org import GROUP_FIELDS, CostGroup, FakeKey, FakeOrg, FakeProject, aggregate
 
 BASE_PATH = "/v1"
@@ -70,6 +70,9 @@ _USAGE_GROUPS = ("project_id", "user_id", "api_key_id", "model", "batch", "servi
 _USAGE_LIMITS = {"1m": (60, 60, 1440), "1h": (3600, 24, 168), "1d": (86400, 7, 31)}  # width, default, max
 _SERVICE_KEYS = ("ci-", "batch-", "nightly-", "etl", "ingest", "cron", "data-pipeline", "load-test", "canary")
 _PEOPLE = ("Alice Chen", "Bob Okafor", "Carol Diaz", "Dan Novak", "Erin Walsh", "Farid Haddad")
+ENDLESS_CURSOR = "page_endless_"  # cursors of the "endless" fault: a new one on every page
+_AMOUNT = re.compile(rb'"amount":\{"value":("(?:[^"\\]|\\.)*"|[^,}]*)')
+_PIECE = 1 << 16  # bytes per chunk of a "huge" body
 _HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway"
     b"</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
@@ -85,13 +88,23 @@ class RecordedRequest:
 
 @dataclass
 class FakeResponse:
+    """An answer; ``chunks``, when set, is the body sent piece by piece instead of ``body`` (with a
+    ``content-length`` header if its size is known, else chunked)."""
+
     status: int
     headers: dict[str, str]
     body: bytes
+    chunks: Iterator[bytes] | None = None
+
+    def content(self) -> bytes:
+        """The whole body (draining ``chunks``: never for a "huge" answer)."""
+        if self.chunks is not None:
+            self.body, self.chunks = b"".join(self.chunks), None
+        return self.body
 
     def json(self) -> object:
         """The body decoded with exact Decimals."""
-        return json.loads(self.body, parse_float=Decimal)
+        return json.loads(self.content(), parse_float=Decimal)
 
 
 class FakeReset(Exception):
@@ -278,18 +291,48 @@ class FakeAdminApi:
             self.requests.append(RecordedRequest(method.upper(), path, pairs))
             number = len(self.requests)
         fault = self.faults.next_fault(path)
-        response = self._fault(fault, timeout) if fault else None
+        response = self._fault(fault, path, timeout) if fault else None
         if response is None:
-            response = self._dispatch(method.upper(), path, pairs, headers)
-        if fault and fault.kind == "malformed":
-            response = FakeResponse(
-                200, {"content-type": "application/json"}, response.body[: len(response.body) // 2]
-            )
+            if dict(pairs).get("page", "").startswith(ENDLESS_CURSOR):
+                response = _json(200, _page_body([], None))  # an "endless" run that ran out ends cleanly
+            else:
+                response = self._dispatch(method.upper(), path, pairs, headers)
+        if fault:
+            response = self._alter(fault, response, number)
         response.headers.setdefault("x-request-id", f"req_{number:024x}")
         return response
 
-    def _fault(self, fault: Fault, timeout: float | None) -> FakeResponse | None:
+    def _alter(self, fault: Fault, response: FakeResponse, number: int) -> FakeResponse:
+        """The faults that change a normal answer: cut, endless, out-of-range amount, hostile names, drip."""
         kind = fault.kind
+        if kind == "malformed":
+            return FakeResponse(
+                200, {"content-type": "application/json"}, response.body[: len(response.body) // 2]
+            )
+        ok = response.status == 200 and response.chunks is None
+        if kind == "endless" and ok:
+            head, sep, _ = response.body.rpartition(b',"has_more":')
+            if sep:
+                response.body = head + f',"has_more":true,"next_page":"{ENDLESS_CURSOR}{number}"}}'.encode()
+        elif kind == "amount" and ok:
+            response.body = _AMOUNT.sub(
+                lambda m: b'"amount":{"value":' + fault.value.encode(), response.body, count=1
+            )
+        elif kind == "hostile" and ok:
+            response.body = _hostile_names(response.body)
+        elif kind == "drip":
+            body = response.content()
+            response.headers["content-length"] = str(len(body))
+            response.chunks = _drip(body, fault.chunk, fault.delay)
+        return response
+
+    def _fault(self, fault: Fault, path: str, timeout: float | None) -> FakeResponse | None:
+        kind = fault.kind
+        if kind == "huge":
+            return FakeResponse(200, {"content-type": "application/json"}, b"", _huge(fault.size, path))
+        if kind == "hostile-error":
+            headers = self._retry_after("1" if fault.retry_after is None else fault.retry_after)
+            return _json(fault.status, error_body(HOSTILE_MESSAGE, param=HOSTILE_PARAM), headers)
         if kind == "reset":
             raise FakeReset(fault.path)
         if kind == "slow":
@@ -315,7 +358,7 @@ class FakeAdminApi:
             return _unauthorized()
         if kind == "403":
             return _forbidden()
-        return None  # "malformed" answers normally, then is cut short
+        return None  # "malformed", "endless", "amount", "hostile" and "drip" change the normal answer
 
     def _retry_after(self, value: str) -> dict[str, str]:
         if not value:
@@ -608,6 +651,44 @@ def _forbidden() -> FakeResponse:
         "This is not an Admin key: project keys (sk-proj-...) cannot read organization costs."
     )
     return _json(403, error_body(message, code="insufficient_permissions"))
+
+
+def _huge(size: int, path: str) -> Iterator[bytes]:
+    """Valid JSON of ``size`` bytes (at least its frame): a page or list padded with spaces, made as it
+    is sent, never held whole."""
+    if "/costs" in path or "/usage/" in path:
+        head, tail = b'{"object":"page","data":[', b'],"has_more":false,"next_page":null}'
+    else:
+        head, tail = b'{"object":"list","data":[', b'],"has_more":false}'
+    yield head
+    left = size - len(head) - len(tail)
+    piece = b" " * _PIECE
+    while left > 0:
+        yield piece[: min(left, _PIECE)]
+        left -= _PIECE
+    yield tail
+
+
+def _drip(body: bytes, chunk: int, delay: float) -> Iterator[bytes]:
+    for start in range(0, len(body), chunk):
+        if start:
+            time.sleep(delay)
+        yield body[start : start + chunk]
+
+
+def _hostile_names(body: bytes) -> bytes:
+    """Project and API key names replaced by HOSTILE_TEXTS (the same one for an id every time)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(data, dict):
+        return body
+    items = data.get("data") if isinstance(data.get("data"), list) else [data]
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and "name" in item:
+            item["name"] = HOSTILE_TEXTS[zlib.crc32(item["id"].encode()) % len(HOSTILE_TEXTS)]
+    return _dumps(data)
 
 
 def _page_body(buckets: list[str], next_page: str | None) -> bytes:

@@ -55,11 +55,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response(answer.status)
         for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        if answer.chunks is None:
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
+            return
+        length = answer.headers.get("content-length")
+        self.send_header(*(("Content-Length", length) if length else ("Transfer-Encoding", "chunked")))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body)
+        if self.command == "HEAD":
+            return
+        try:
+            for piece in answer.chunks:  # a "drip" or "huge" answer, sent as it is made
+                if piece:
+                    self.wfile.write(piece if length else b"%x\r\n%s\r\n" % (len(piece), piece))
+            if not length:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client hung up (it refused the body, or was cancelled): stop making it
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

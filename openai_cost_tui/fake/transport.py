@@ -34,6 +34,8 @@ def fake_transport(api: FakeAdminApi) -> httpx.BaseTransport:
             ) from None
         except FakeTimeout:
             raise httpx.ReadTimeout("The read operation timed out", request=request) from None
+        if answer.chunks is not None:  # "drip" and "huge": a stream, made as it is read
+            return httpx.Response(answer.status, headers=answer.headers, content=answer.chunks)
         return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
 
     return httpx.MockTransport(handler)
