@@ -35,6 +35,7 @@ from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.dates import day_start_unix
 from openai_cost_tui.core.errors import ApiError, BadAmount, Cancelled, CostToolError, ProtocolError
 from openai_cost_tui.core.secret import Secret
+from openai_cost_tui.core.text import is_safe
 from openai_cost_tui.fake.api import DEMO_KEY, FakeAdminApi
 from openai_cost_tui.fake.faults import Fault, FaultPlan
 from openai_cost_tui.fake.org import FakeOrg
@@ -107,7 +108,7 @@ def test_amounts_out_of_range_fail_the_page_naming_day_and_value(json_value: str
     message = str(info.value)
     assert isinstance(info.value, ProtocolError) and isinstance(info.value, CostToolError)
     assert DAY.isoformat() in message and shown in message and len(shown) <= 40
-    assert "1,000,000,000" in message and message.isprintable()
+    assert "1,000,000,000" in message and is_safe(message)
 
 
 def test_the_bound_itself_and_everything_below_it_parse_exactly() -> None:
@@ -132,10 +133,10 @@ def test_quantities_have_their_own_bound_and_tiny_exponents_do_not_round_to_zero
 def test_quoted_values_are_short_and_never_raw() -> None:
     hostile = "\x1b]0;pwned\x07" + "9" * 80
     quoted = quote_value(hostile)
-    assert quoted.isprintable() and "\\x1b" in quoted and len(quoted) <= 40
+    assert is_safe(quoted) and "\\x1b" in quoted and len(quoted) <= 40
     assert quote_value(Decimal("1E+400")) == "1E+400"
     line = scrub("[/bold] x \x1b]0;pwned\x07\r\n\u202eevil")
-    assert line.isprintable() and "[/bold] x" in line and "\\x1b]0;pwned\\x07" in line and "\\u202e" in line
+    assert is_safe(line) and "[/bold] x" in line and "\\x1b]0;pwned\\x07" in line and "\\u202e" in line
 
 
 def _two_connection_rig(tmp_path, *faults: Fault):

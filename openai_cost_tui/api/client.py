@@ -401,7 +401,7 @@ class AdminClient:
             raise ApiError(f"could not read the API's answer for {what}: {type(exc).__name__}") from None
         if response.is_success:
             return decode_json(body)
-        error = ErrorAnswer(response.status_code, response.reason_phrase, body)
+        error = ErrorAnswer(response.status_code, response.reason_phrase, bytes(body))
         if not is_retryable_status(error.status_code):
             raise error_for_response(error, what)
         return _Retry(error.status_code, status_reason(error), parse_retry_after(response.headers.get("retry-after")))
@@ -424,7 +424,7 @@ class AdminClient:
 
     def _read(
         self, response: httpx.Response, what: str, deadline: float, limit: int, *, truncate: bool = False
-    ) -> bytes:
+    ) -> bytearray:
         """The body, chunk by chunk: at most ``limit`` bytes (decompressed), checking cancel and the
         deadline between chunks. Past the limit: ApiError, or the first ``limit`` bytes if ``truncate``."""
         declared = response.headers.get("content-length", "")
@@ -441,7 +441,7 @@ class AdminClient:
                 body += chunk[: limit - len(body)]
                 break
             body += chunk
-        return bytes(body)
+        return body  # not copied: json.loads reads a bytearray
 
     @staticmethod
     def _too_large(what: str, limit: int) -> ApiError:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from typing import Protocol
 
 import httpx
 
 from ..core.errors import ApiError, AuthError, ProtocolError
+from ..core.text import shown
 
 MAX_QUOTE = 160
 _KEYLIKE = re.compile(r"\bsk-[\w\-*.~+/=]{4,}|\bBearer\s+\S+", re.IGNORECASE)
 ADMIN_KEYS_HINT = "an organization owner creates one under Settings > Admin keys"
-_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 class Answer(Protocol):
@@ -50,14 +49,9 @@ class GroupingRejected(ApiError):
 
 
 def printable(text: str) -> str:
-    """``text`` with every control, format or unassigned character (ESC, BEL, CR, bidi overrides...)
-    written as its escape (``\\x1b``), so outside text never reaches a terminal raw."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNPRINTABLE else ch
-        for ch in text
-    )
+    """``text`` with every control character (ESC, BEL, CR, bidi overrides...) written as its escape
+    (``\\x1b``): core.text's one rule, so outside text never reaches a terminal raw."""
+    return shown(text)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -53,7 +53,7 @@ class ListPage:
     last_id: str | None
 
 
-def decode_json(content: bytes) -> Any:
+def decode_json(content: bytes | bytearray) -> Any:
     """JSON with every number exact: floats and NaN/Infinity become Decimal, never float."""
     try:
         return json.loads(content, parse_float=Decimal, parse_int=_int, parse_constant=Decimal)

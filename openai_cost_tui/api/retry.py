@@ -14,7 +14,12 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @dataclass
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped waits and a total time budget per request."""
+    """Exponential backoff with full jitter, capped waits and a total time budget per request.
+
+    ``retry_after_cap``: the longest Retry-After honoured (60 s). The client gives up at once when the
+    API asks for more (retrying sooner than asked is pointless), saying how long it asked for; waits
+    up to the cap count against ``budget_seconds`` like the attempts themselves.
+    """
 
     max_attempts: int = 8
     base: float = 0.5

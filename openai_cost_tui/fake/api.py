@@ -677,7 +677,8 @@ def _drip(body: bytes, chunk: int, delay: float) -> Iterator[bytes]:
 
 
 def _hostile_names(body: bytes) -> bytes:
-    """Project and API key names replaced by HOSTILE_TEXTS (the same one for an id every time)."""
+    """Project and API key names replaced by HOSTILE_TEXTS in turn (the first item of a page gets the
+    first text, "[/bold] x"; a list always comes in the same order, so an id keeps its name)."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -685,9 +686,9 @@ def _hostile_names(body: bytes) -> bytes:
     if not isinstance(data, dict):
         return body
     items = data.get("data") if isinstance(data.get("data"), list) else [data]
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and "name" in item:
-            item["name"] = HOSTILE_TEXTS[zlib.crc32(item["id"].encode()) % len(HOSTILE_TEXTS)]
+    named = [item for item in items if isinstance(item, dict) and isinstance(item.get("id"), str) and "name" in item]
+    for index, item in enumerate(named):
+        item["name"] = HOSTILE_TEXTS[index % len(HOSTILE_TEXTS)]
     return _dumps(data)
 
 
