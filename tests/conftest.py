@@ -8,6 +8,9 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SUPPORT = Path(__file__).resolve().parent / "support"
 
+# Every test runs with the guard that the TUI's event loop never waits on the store, HTTP or a keyring.
+pytest_plugins = ["tests.support.thread_guard"]
+
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> str:

@@ -16,7 +16,7 @@ from openai_cost_tui.fake.faults import FaultPlan
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
 from openai_cost_tui.tui.app import make_app
-from tests.support.tui import synced_demo
+from tests.support.tui import settle, synced_demo
 
 CANARY = "sk-admin-CANARY" + "Qx9" * 14
 PREFIX = CANARY[:12]
@@ -44,14 +44,14 @@ async def test_canary_never_reaches_screens_logs_or_the_store(caplog) -> None:
                 assert_clean(app.export_screenshot(), "the add form (password field)")
                 await pilot.press("ctrl+s")
                 await app.workers.wait_for_complete()
-                await pilot.pause()
+                await settle(pilot)
                 await app.workers.wait_for_complete()  # the sync after adding fails on page 2
-                await pilot.pause()
+                await settle(pilot)
                 conn = next(c for c in ctx.store.connections() if c.description == "Canary org")
                 assert conn.status == "failed"
                 for mode in ("connections", "report", "workspaces"):
                     await app.switch_mode(mode)
-                    await pilot.pause()
+                    await settle(pilot)
                     assert_clean(app.export_screenshot(), f"{mode} screen")
                 for note in app._notifications:
                     assert_clean(note.message, "a notification")

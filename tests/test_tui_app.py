@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
+import httpx
 import pytest
 from textual.widgets import DataTable, Input, SelectionList
 
@@ -10,11 +14,12 @@ from openai_cost_tui.fake.api import FakeAdminApi
 from openai_cost_tui.fake.faults import Fault
 from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
+from openai_cost_tui.fake.transport import fake_transport
 from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.modals.add_connection import AddConnectionModal
 from openai_cost_tui.tui.modals.confirm import ConfirmModal
-from tests.support.tui import FROZEN, synced_demo
+from tests.support.tui import FROZEN, settle, synced_demo
 
 GOOD_KEY = "sk-admin-PILOT" + "p" * 40
 
@@ -26,18 +31,13 @@ def ctx():
     c.close()
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_demo_syncs_on_start_and_shows_data(tmp_path) -> None:
     c = open_demo(clock=fixed_clock(FROZEN), size="small")
     try:
         app = make_app(c)
         async with app.run_test(size=(120, 36)) as pilot:
-            await settle(app, pilot)
-            await pilot.pause()
+            await settle(pilot)
+            await settle(pilot)
             assert all(conn.status == "ok" for conn in c.store.connections())
             assert "data as of 2026-11-27 15:00 UTC" in app.status_text()
             assert app.sub_title.startswith("DEMO")
@@ -87,8 +87,8 @@ async def test_add_connection_with_a_good_key_then_it_syncs(ctx) -> None:
             modal.query_one("#since", Input).value = "2026-11-01"
             modal.query_one("#storage").value = "file"
             await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            await settle(app, pilot)
+            await settle(pilot)
+            await settle(pilot)
             assert type(app.screen).__name__ == "ConnectionsScreen"
             conn = next(c for c in ctx.store.connections() if c.description == "Loopback org")
             assert conn.status == "ok" and conn.key_source == "file"
@@ -110,7 +110,7 @@ async def test_add_refuses_bad_keys_inline(ctx, key, needle) -> None:
         modal.query_one("#description", Input).value = "Bad"
         modal.query_one("#storage").value = "file"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is modal
         assert needle in str(modal.query_one("#error").render()).lower()
         assert len(ctx.store.connections()) == 2
@@ -128,7 +128,7 @@ async def test_add_explains_a_revoked_key(ctx) -> None:
             modal.query_one("#base-url", Input).value = base_url
             modal.query_one("#storage").value = "file"
             await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await settle(pilot)
             error = str(modal.query_one("#error").render())
             assert "revoked" in error.lower() and revoked not in error
             assert app.screen is modal
@@ -158,7 +158,7 @@ async def test_remove_asks_with_counts_then_leaves_no_trace(ctx) -> None:
         await pilot.press("n")
         assert len(ctx.store.connections()) == 2
         await pilot.press("d", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert [c.description for c in ctx.store.connections()] != [] and first.id not in [
             c.id for c in ctx.store.connections()]
         assert ctx.store.cost_count(first.id) == 0
@@ -173,7 +173,7 @@ async def test_edit_description_and_workspaces(ctx) -> None:
         modal.query_one("#description", Input).value = "Renamed org"
         modal.query_one("#workspaces", Input).value = "Solo"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         conn = ctx.store.connections()[0]
         assert conn.description == "Renamed org" and conn.workspaces == ("Solo",)
 
@@ -183,24 +183,24 @@ async def test_workspaces_create_assign_rename_delete(ctx) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f4", "n")
         await pilot.press(*"Team A", "enter")
-        await pilot.pause()
+        await settle(pilot)
         members = app.screen.query_one("#members", SelectionList)
         members.focus()
         await pilot.press("space")
-        await pilot.pause()
+        await settle(pilot)
         first = ctx.store.connections()[0]
         assert "Team A" in ctx.store.connection(first.id).workspaces
         await pilot.press("space")
-        await pilot.pause()
+        await settle(pilot)
         assert "Team A" not in ctx.store.connection(first.id).workspaces
         app.screen.query_one("#workspaces", DataTable).focus()
         await pilot.press("r", "ctrl+a")
         app.screen.query_one("#name", Input).value = "Team B"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "Team B" in [w.name for w in ctx.store.workspaces()]
         await pilot.press("d", "y")
-        await pilot.pause()
+        await settle(pilot)
         assert "Team B" not in [w.name for w in ctx.store.workspaces()]
 
 
@@ -209,7 +209,7 @@ async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4", "n")
         await pilot.press(*"Everything", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "exists already" in str(app.screen.query_one("#error").render())
 
 
@@ -226,8 +226,8 @@ async def test_sync_failure_is_shown_and_old_data_kept(tmp_path) -> None:
         app = make_app(c, sync_on_start=False)
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("f3", "s")
-            await settle(app, pilot)
-            await pilot.pause()
+            await settle(pilot)
+            await settle(pilot)
             assert "failed" in c.store.connection(conn.id).status
             assert c.store.dump_costs(conn.id) == before
             assert "failed to sync" in app.status_text()
@@ -236,17 +236,73 @@ async def test_sync_failure_is_shown_and_old_data_kept(tmp_path) -> None:
         c.close()
 
 
-async def test_cancel_a_running_sync(tmp_path) -> None:
+class HeldApi:
+    """The fake organization behind a gate: each cost request waits until the test lets it go, so a
+    sync is surely running (a request in flight) when a key is pressed."""
+
+    def __init__(self) -> None:
+        self.api = FakeAdminApi(FakeOrg(7, size="small"))
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+        self.requests = 0
+
+    def transport(self, _conn) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/costs"):
+                self.requests += 1
+                self.entered.set()
+                assert self.gate.wait(60), "the test never released the request"
+            return fake_transport(self.api).handle_request(request)
+
+        return httpx.MockTransport(handle)
+
+
+async def _wait_for(event: threading.Event) -> None:
+    """Wait for a worker thread's event without blocking the app's loop (bounded, not a timing)."""
+    for _ in range(6000):
+        if event.is_set():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the sync never sent its request")
+
+
+async def test_ctrl_x_cancels_a_running_sync_through_its_worker(tmp_path) -> None:
     c = open_demo(clock=fixed_clock(FROZEN), size="small")
+    held = HeldApi()
+    c.engine.transport_for = held.transport
     try:
         app = make_app(c, sync_on_start=False)
         async with app.run_test(size=(120, 36)) as pilot:
-            app._cancel = None
             assert app.start_sync()
-            app._cancel.set()  # as ctrl+x does, before the first window lands
-            await settle(app, pilot)
+            await _wait_for(held.entered)
+            await pilot.press("ctrl+x")
+            sent = held.requests
+            held.gate.set()  # the request in flight ends; nothing after it is sent
+            await settle(pilot)
             assert not app.sync_running
+            assert held.requests == sent
             assert any(r.outcome == "cancelled" for r in c.store.runs())
+    finally:
+        c.close()
+
+
+async def test_ctrl_q_during_a_sync_stops_the_sync_thread(tmp_path) -> None:
+    c = open_demo(clock=fixed_clock(FROZEN), size="small")
+    held = HeldApi()
+    c.engine.transport_for = held.transport
+    try:
+        app = make_app(c, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert app.start_sync()
+            await _wait_for(held.entered)
+            await pilot.press("ctrl+q")
+            sent = held.requests
+        assert not app.is_running
+        held.gate.set()
+        assert app.sync_stopped.wait(60), "the sync thread kept running after quitting"
+        assert held.requests == sent  # no request after the one in flight
+        assert c.store.integrity_ok()
+        assert any(r.outcome == "cancelled" for r in c.store.runs())
     finally:
         c.close()
 
@@ -255,7 +311,7 @@ async def test_insights_show_forecast_anomalies_and_savings(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f5")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert type(screen).__name__ == "InsightsScreen"
         forecast = screen.query_one("#forecast", DataTable)
@@ -276,7 +332,7 @@ async def test_insights_show_budgets_with_their_state(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f5")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#budgets", DataTable)
         states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
         assert "over" in states.values() and "ok" in states.values(), states
@@ -292,36 +348,36 @@ async def test_budgets_are_set_changed_and_removed_from_insights(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f5")
-        await settle(app, pilot)
+        await settle(pilot)
         connection = ctx.store.connections()[0].description
         await pilot.press("b")
         await pilot.press(*f"connection {connection}".lower())
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"1,200", "enter")  # a thousands separator: explained, the dialog stays
-        await pilot.pause()
+        await settle(pilot)
         assert "without thousands separators" in str(app.screen.query_one("#error").render())
         await pilot.press(*["backspace"] * 5, *"1200.5", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert stored()[f"connection {connection}"] == money.parse_exact("1200.50")
         table = app.screen.query_one("#budgets", DataTable)
         labels = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert f"connection {connection}" in labels
         # change the total: the dialog starts from the amount it has now
         await pilot.press("b", *"everything", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one("#amount").value == "40000.00"
         await pilot.press(*["backspace"] * 8, *"45000", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert stored()["total"] == money.parse_exact("45000")
         # remove the one under the cursor, after a yes
         table = app.screen.query_one("#budgets", DataTable)
         table.focus()
         table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(table.row_count)].index("Production"))
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("y")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Production" not in stored() and len(stored()) == 2
 
 
@@ -338,16 +394,16 @@ async def test_dialog_titles_and_messages_are_on_screen(ctx, size) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=size) as pilot:
         await pilot.press("f3")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         name = ctx.store.connections()[0].description
         text = screen_text(app)
         assert f"Remove {name}?" in text and "This deletes its" in text and "Workspaces affected" in text
         await pilot.press("n", "f5")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("b", *"everything", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Monthly budget for Everything (the total), in US dollars" in screen_text(app)
 
 
@@ -358,12 +414,12 @@ async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
     try:
         app = make_app(c)
         async with app.run_test(size=(120, 36)) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             caption = str(app.screen.query_one("#caption").render())
             assert "press F3, then a, to add an organization" in caption
             assert "no data yet" in app.status_text()
             await pilot.press("f5")
-            await settle(app, pilot)
+            await settle(pilot)
             assert "press F3, then a" in str(app.screen.query_one("#insights-summary").render())
     finally:
         c.close()
@@ -372,10 +428,10 @@ async def test_first_run_on_an_empty_store_says_how_to_start(tmp_path) -> None:
 async def test_report_flags_rows_with_an_anomalous_day(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("r", *"proj", "enter")
-        await settle(app, pilot)
-        await pilot.pause()
+        await settle(pilot)
+        await settle(pilot)
         screen = app.screen
         flags = screen.data.grid.flags
         assert flags, "the fake org's spikes should flag their projects"

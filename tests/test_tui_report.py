@@ -15,6 +15,7 @@ from openai_cost_tui.tui.messages import DataChanged
 from openai_cost_tui.tui.report.chart import ChartPanel
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from openai_cost_tui.tui.screens.report import ReportScreen
+from tests.support.tui import settle
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -25,12 +26,6 @@ def ctx():
     c.engine.sync_all(c.store.connections())
     yield c
     c.close()
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def keys(pilot, *names: str) -> None:

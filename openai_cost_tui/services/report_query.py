@@ -24,6 +24,7 @@ class ReportData:
     grid: Grid
     days: tuple[date, ...] = ()  # the days of ``grid.series``
     caching: str = ""  # what prompt caching saved in this view, when it splits models by subcategory
+    has_data: bool = True  # False when the store holds no cost at all (the empty view says how to start)
 
 
 def load_report(store: Store, state: ReportState, today: date) -> ReportData:
@@ -40,7 +41,8 @@ def load_report(store: Store, state: ReportState, today: date) -> ReportData:
         result = store.run_pivot(spec, today=today)
         grid = grid_from_pivot(result)
     caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
-    return ReportData(state, result, grid, caching=caching)
+    has_data = bool(grid.order) or store.last_day() is not None
+    return ReportData(state, result, grid, caching=caching, has_data=has_data)
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:

@@ -15,13 +15,23 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.errors import CostToolError
+from ..core.text import shown
 from ..services.context import AppContext
 from ..store.store import Store
 from ..sync.engine import SyncProgress
-from .messages import DataChanged, SyncFinished, SyncProgressed
+from .jobs import background
+from .messages import (
+    DataChanged,
+    FactsChanged,
+    JobDone,
+    StoreFacts,
+    SyncFinished,
+    SyncProgressed,
+    copy_message,
+)
 from .screens.connections import ConnectionsScreen
 from .screens.help import HelpScreen
 from .screens.insights import InsightsScreen
@@ -67,8 +77,10 @@ class CostApp(App[None]):
         self.sync_on_start = sync_on_start
         self.refresh_interval = refresh_interval
         self.progress: dict[int, SyncProgress] = {}
-        self._cancel: threading.Event | None = None
+        self.facts: StoreFacts | None = None  # None until the first read in a worker
         self._sync_worker: Worker | None = None
+        self.sync_stopped = threading.Event()  # set while no sync thread runs (quitting waits on it)
+        self.sync_stopped.set()
         if ctx.demo:
             self.sub_title = "DEMO: a built-in fake organization"
 
@@ -79,20 +91,37 @@ class CostApp(App[None]):
         if self.ctx.demo:
             self.notify("This is a demo on a built-in fake organization: no key, no network.",
                         title="Demo", timeout=6)
-        if self.sync_on_start and self._data_is_stale():
-            self.start_sync()
+        self.refresh_facts(first=True)
         if self.refresh_interval > 0:
             self.set_interval(self.refresh_interval, self._periodic_sync, name="periodic-sync")
 
-    def _data_is_stale(self) -> bool:
-        conns = self.ctx.store.connections()
-        if not conns:
+    def refresh_facts(self, *, first: bool = False) -> None:
+        """Read what the status line says (connections, freshness) in a worker; FactsChanged follows."""
+        store = self.ctx.store
+
+        def read() -> StoreFacts:
+            return StoreFacts(tuple(store.connections()), store.data_as_of(), store.last_day())
+
+        def done(facts: StoreFacts) -> None:
+            self.facts = facts
+            self.refresh_status()
+            self.broadcast(FactsChanged(facts))
+            if first and self.sync_on_start and self._data_is_stale(facts):
+                self.start_sync()
+
+        background(self, read, done, group="facts", description="Reading the store")
+
+    def on_job_done(self, message: JobDone) -> None:
+        message.done(message.result)
+
+    def _data_is_stale(self, facts: StoreFacts) -> bool:
+        if not facts.connections:
             return False
-        oldest = [c.last_synced_at for c in conns]
+        oldest = [c.last_synced_at for c in facts.connections]
         if any(t is None for t in oldest):
             return True
         interval = self.refresh_interval or DEFAULT_REFRESH_SECONDS
-        return self.ctx.clock() - min(oldest) > timedelta(seconds=interval)
+        return self.ctx.clock() - min(t for t in oldest if t is not None) > timedelta(seconds=interval)
 
     def _periodic_sync(self) -> None:
         if not self.sync_running:
@@ -102,32 +131,42 @@ class CostApp(App[None]):
 
     @property
     def sync_running(self) -> bool:
-        return self._sync_worker is not None and self._sync_worker.state in (WorkerState.PENDING,
-                                                                              WorkerState.RUNNING)
+        """True from start_sync until the sync thread has returned (a cancelled one too)."""
+        return not self.sync_stopped.is_set()
 
     def start_sync(self, connection_ids: Sequence[int] | None = None) -> bool:
         """Start the background sync (one at a time); False when one is already running."""
         if self.sync_running:
             self.notify("A sync is already running; it will pick up every connection.", severity="warning")
             return False
-        if not self.ctx.store.connections():
+        if self.facts is not None and not self.facts.connections:
             self.notify("No connections yet: add one on the Connections screen (F3).", severity="warning")
             return False
-        self._cancel = threading.Event()
         self.progress.clear()
-        self._sync_worker = self._run_sync(list(connection_ids or ()), self._cancel)
+        self.sync_stopped.clear()
+        self._sync_worker = self._run_sync(list(connection_ids or ()))
         self.refresh_status()
         return True
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False, description="Syncing costs")
-    def _run_sync(self, connection_ids: list[int], cancel: threading.Event) -> None:
-        # The worker thread gets a Store object of its own: its own connection, nothing shared.
-        with Store(self.ctx.store.url, taxonomy=self.ctx.store.taxonomy) as store:
-            conns = [store.connection(i) for i in connection_ids] if connection_ids else store.connections()
-            results = self.ctx.engine.with_store(store).sync_all(
-                conns, cancel=cancel, progress=lambda p: self.post_message(SyncProgressed(p))
-            )
-        self.post_message(SyncFinished(results))
+    def _run_sync(self, connection_ids: list[int]) -> None:
+        # Cancelled through the worker (ctrl+x, quitting): the engine watches its cancelled_event.
+        cancel = get_current_worker().cancelled_event
+        try:
+            # The worker thread gets a Store object of its own: its own connection, nothing shared.
+            with Store(self.ctx.store.url, taxonomy=self.ctx.store.taxonomy) as store:
+                conns = [store.connection(i) for i in connection_ids] if connection_ids else store.connections()
+                results = self.ctx.engine.with_store(store).sync_all(
+                    conns, cancel=cancel, progress=lambda p: self.post_message(SyncProgressed(p))
+                )
+            self.post_message(SyncFinished(results))
+        finally:
+            self.sync_stopped.set()
+
+    def stop_sync(self) -> None:
+        """Ask the running sync to stop (it ends when the request in flight ends)."""
+        if self._sync_worker is not None:
+            self._sync_worker.cancel()
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         p = message.progress
@@ -135,7 +174,7 @@ class CostApp(App[None]):
         self.refresh_status()
         self.broadcast(message)
         if p.phase == "costs" and not p.message:  # a window landed: views re-query
-            self.broadcast(DataChanged("sync"))
+            self.broadcast_data_changed("sync")
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.progress.clear()
@@ -143,12 +182,12 @@ class CostApp(App[None]):
             if r.ok:
                 continue
             if r.outcome == "failed":
-                self.notify(f"{r.description}: {r.error}. Its earlier data is still shown.",
-                            title="Sync failed", severity="error", timeout=12)
+                self.notify(f"{shown(r.description)}: {shown(r.error)}. Its earlier data is still shown.",
+                            title="Sync failed", severity="error", timeout=12, markup=False)
             else:
-                self.notify(f"{r.description}: {r.error}", title="Sync cancelled", severity="warning")
-        self.refresh_status()
-        self.broadcast(DataChanged("sync finished"))
+                self.notify(f"{shown(r.description)}: {shown(r.error)}", title="Sync cancelled",
+                            severity="warning", markup=False)
+        self.broadcast_data_changed("sync finished")
         self.broadcast(message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -159,7 +198,7 @@ class CostApp(App[None]):
         error = event.worker.error
         text = error.message if isinstance(error, CostToolError) else f"unexpected {type(error).__name__}"
         title = error.title if isinstance(error, CostToolError) else "Something went wrong"
-        self.notify(text, title=title, severity="error", timeout=12)
+        self.notify(shown(text), title=shown(title), severity="error", timeout=12, markup=False)
         self.progress.clear()
         self.refresh_status()
 
@@ -168,31 +207,38 @@ class CostApp(App[None]):
             self.notify("Syncing every connection in the background.", timeout=3)
 
     def action_cancel_sync(self) -> None:
-        if self.sync_running and self._cancel is not None:
-            self._cancel.set()
-            self.notify("Cancelling the sync after the current window; fetched days are kept.", timeout=4)
+        if self.sync_running:
+            self.stop_sync()
+            self.notify("Cancelling the sync; the days already fetched are kept.", timeout=4)
         else:
             self.notify("No sync is running.", timeout=3)
+
+    async def action_quit(self) -> None:
+        self.stop_sync()  # the process ends as soon as the request in flight does
+        self.exit()
 
     # -- status -------------------------------------------------------------------------------
 
     def status_text(self) -> str:
+        """The status line, from what is in memory (no store call: it is painted on the event loop)."""
         where = "demo (temporary store)" if self.ctx.demo else self.ctx.store.where
         parts = [where]
+        facts = self.facts
         if self.progress:
             for p in self.progress.values():
                 pct = int(p.fraction * 100)
-                parts.append(f"syncing {p.description}: {pct}% ({p.pages} pages, {p.rows:,} rows)")
+                parts.append(f"syncing {shown(p.description)}: {pct}% ({p.pages} pages, {p.rows:,} rows)")
+        elif facts is None:
+            parts.append("reading the store ...")
         else:
-            as_of = self.ctx.store.data_as_of()
-            if as_of is None:
+            if facts.data_as_of is None:
                 parts.append("no data yet")
             else:
+                as_of = facts.data_as_of
                 moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
                 parts.append(f"data as of {_ago(moment, self.ctx.clock())}; days are UTC")
-            failed = [c for c in self.ctx.store.connections() if c.status == "failed"]
-            if failed:
-                parts.append(f"{len(failed)} connection(s) failed to sync: see Connections (F3)")
+            if facts.failed:
+                parts.append(f"{len(facts.failed)} connection(s) failed to sync: see Connections (F3)")
         return "  ·  ".join(parts)
 
     def refresh_status(self) -> None:
@@ -202,13 +248,13 @@ class CostApp(App[None]):
             line.refresh_status()
 
     def broadcast_data_changed(self, reason: str) -> None:
-        self.refresh_status()
+        self.refresh_facts()
         self.broadcast(DataChanged(reason))
 
     def broadcast(self, message: Message) -> None:
         """Hand an app-level message to every screen on the current stack."""
         for screen in list(self.screen_stack):
-            screen.post_message(_copy(message))
+            screen.post_message(copy_message(message))
 
     # -- keys, help, palette ----------------------------------------------------------------------
 
@@ -230,17 +276,6 @@ class CostApp(App[None]):
         yield SystemCommand("Sync all", "Fetch new costs for every connection (Ctrl+S)", self.action_sync_all)
         yield SystemCommand("Cancel sync", "Stop the running sync (Ctrl+X)", self.action_cancel_sync)
         yield SystemCommand("Help", "Every key, screen by screen (F1)", self.action_help)
-
-
-def _copy(message: Message) -> Message:
-    """Messages are single-use; each screen gets its own."""
-    if isinstance(message, SyncProgressed):
-        return SyncProgressed(message.progress)
-    if isinstance(message, SyncFinished):
-        return SyncFinished(message.results)
-    if isinstance(message, DataChanged):
-        return DataChanged(message.reason)
-    return message
 
 
 def _ago(moment: datetime, now: datetime) -> str:

@@ -21,3 +21,18 @@ def quiet(app):
     """Deterministic rendering for snapshots: no blinking cursors, no animations."""
     app.animation_level = "none"
     return app
+
+
+async def settle(pilot) -> None:
+    """Wait until no worker runs and every message is handled: the app reads and writes the store
+    only in workers, and a job's answer may start another one (the status line's facts, a reload)."""
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            await pilot.pause()
+            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+                return

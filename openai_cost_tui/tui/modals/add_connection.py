@@ -6,6 +6,7 @@ problem is shown inline and the form stays filled so the user can fix it.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from ...core.dates import parse_day
 from ...core.errors import CostToolError, UsageError
 from ...core.models import Connection
 from ...core.secret import Secret
+from ...core.text import shown
 from ...services.context import AppContext
 from ...services.onboarding import ConnectionDraft, add_connection
 
@@ -29,10 +31,12 @@ class AddConnectionModal(ModalScreen[Connection | None]):
         Binding("ctrl+s", "submit", "Check key and add", id="add-submit", priority=True),
     ]
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, keyring_problem: str | None, workspaces: list[str]) -> None:
+        """``keyring_problem`` and ``workspaces`` were read in a worker (the keyring may be slow)."""
         super().__init__()
         self.ctx = ctx
-        self.keyring_problem = ctx.keys.keyring_problem()
+        self.keyring_problem = keyring_problem
+        self.workspaces = workspaces
 
     def compose(self) -> ComposeResult:
         default_start = self.ctx.default_backfill_start().isoformat()
@@ -53,14 +57,14 @@ class AddConnectionModal(ModalScreen[Connection | None]):
             yield Select(choices, value=choices[0][1] if self.keyring_problem is None else "env",
                          allow_blank=False, id="storage")
             if self.keyring_problem:
-                yield Static(f"No OS keyring here: {self.keyring_problem}. Use an environment variable "
-                             "(start the app with it set), or a 0600 file in the data folder, or start/unlock "
-                             "a keyring and reopen this form.", id="keyring-note", classes="note")
+                yield Static(Text(f"No OS keyring here: {shown(self.keyring_problem)}. Use an environment "
+                                  "variable (start the app with it set), or a 0600 file in the data folder, or "
+                                  "start/unlock a keyring and reopen this form."), id="keyring-note", classes="note")
             with Vertical(id="env-box"):
                 yield Label("Environment variable name")
                 yield Input(placeholder="OPENAI_ADMIN_KEY", id="env-var")
             yield Label("Workspaces (comma-separated, optional)")
-            names = ", ".join(w.name for w in self.ctx.store.workspaces())
+            names = shown(", ".join(self.workspaces))
             yield Input(placeholder=f"existing: {names}" if names else "e.g. Production, Everything",
                         id="workspaces")
             yield Label(f"Backfill from (UTC day; default {default_start})")

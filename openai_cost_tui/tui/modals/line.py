@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,7 +33,7 @@ class LineModal(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, id=self.field_id)
             yield Label("", id="error", classes="error")
             with Horizontal(classes="dialog-buttons"):
@@ -56,7 +57,7 @@ class LineModal(ModalScreen[T | None], Generic[T]):
         try:
             answer = self.read(self.query_one(Input).value)
         except UsageError as exc:
-            self.query_one("#error", Label).update(exc.message)
+            self.query_one("#error", Label).update(Text(exc.message))
             return
         self.dismiss(answer)
 

@@ -11,6 +11,7 @@ from ...core import money
 from ...core.grid import DisplayRow
 from ...core.render import display_text
 from ...core.sparkline import bars
+from ...core.text import shown
 
 CHART_HEIGHT = 5
 
@@ -26,12 +27,12 @@ class ChartPanel(Static):
         series = row.series
         peak = max(series)
         total = sum(series)
-        name = row.label.strip("▸▾ ").strip() or "Total"
+        name = shown(row.label.strip("▸▾ ").strip()) or "Total"
         head = Text.assemble(
             ("Daily cost ", "bold"),
             (name, "bold cyan"),
             f" · total {_usd(total)} · peak {_usd(peak)}/day",
-            (f" · {filters}" if filters else "", "dim"),
+            (f" · {shown(filters)}" if filters else "", "dim"),
             no_wrap=True,
             overflow="ellipsis",
         )

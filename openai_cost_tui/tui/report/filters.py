@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.worker import get_current_worker
 from ...core.dimensions import label
 from ...core.models import Cell, Filter
 from ...core.render import display_text, measure_value
+from ...core.text import shown
 
 MAX_CHIP_VALUES = 2
 
@@ -106,7 +108,7 @@ class FilterModal(ModalScreen[Filter | None]):
         values.add_options(
             [
                 (
-                    f"{v[:width]:<{width}} {display_text(measure_value(c, 'cost'), 'cost'):>12}",
+                    Text(f"{shown(v)[:width]:<{width}} {display_text(measure_value(c, 'cost'), 'cost'):>12}"),
                     v,
                     v in self.chosen,
                 )

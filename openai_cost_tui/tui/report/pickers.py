@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...core.dimensions import DIMENSIONS
 from ...core.report_state import MEASURE_LABELS
+from ...core.text import shown
 
 NONE_CHOICE = "__none__"
 
@@ -66,7 +68,7 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
+            yield Label(Text(self.title_text), classes="modal-title")
             yield Input(placeholder="type to narrow the list", id="choice-search", compact=True)
             choices = OptionList(id="choices")
             choices.can_focus = False  # the search field keeps the focus; arrows move the highlight
@@ -79,11 +81,11 @@ class ChoiceModal(ModalScreen[str | None]):
 
     def _show(self, search: str) -> None:
         needle = search.strip().lower()
-        shown = [(k, t) for k, t in self.options if needle in t.lower() or needle in k.lower()]
+        found = [(k, t) for k, t in self.options if needle in t.lower() or needle in k.lower()]
         choices = self.query_one(OptionList)
         choices.clear_options()
-        choices.add_options([Option(text, id=key) for key, text in shown])
-        ids = [k for k, _ in shown]
+        choices.add_options([Option(Text(shown(text)), id=key) for key, text in found])
+        ids = [k for k, _ in found]
         if not needle and self.current in ids:
             choices.highlighted = ids.index(self.current)
         elif ids:
@@ -109,39 +111,6 @@ class ChoiceModal(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class PromptModal(ModalScreen[str | None]):
-    """Type one line (a view's name); an empty answer is refused inline."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt-cancel", tooltip="Close without saving")]
-
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "") -> None:
-        super().__init__(classes="report-modal")
-        self.title_text = title
-        self.value = value
-        self.placeholder = placeholder
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label("", id="prompt-error", classes="modal-error")
-            yield Label("Enter saves · Esc cancels", classes="modal-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if not text:
-            self.query_one("#prompt-error", Label).update("Type a name first.")
-            return
-        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,6 +9,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, Row
 
 from ...core.grid import LABEL_KEY, DisplayRow, Grid, text, trend
 from ...core.sparkline import spark
+from ...core.text import shown
 
 TREND_KEY = "trend"
 TREND_WIDTH = 14
@@ -58,7 +59,7 @@ class PivotTable(DataTable):
         for col, width in zip(grid.columns, widths, strict=True):
             style = "italic" if col.provisional else ""
             # padded here: numbers line up on the right whatever the cell renderer does with justify
-            self.add_column(Text(col.title.rjust(width), style=style), key=col.key, width=width)
+            self.add_column(Text(shown(col.title).rjust(width), style=style), key=col.key, width=width)
         if with_trend:
             self.add_column("Daily trend", key=TREND_KEY, width=TREND_WIDTH)
         for row, row_texts in zip(rows, texts, strict=True):
@@ -79,7 +80,7 @@ class PivotTable(DataTable):
     @staticmethod
     def _label(row: DisplayRow, flag: str | None = None) -> Text:
         style = {"group": "bold", "total": "bold"}.get(row.kind, "")
-        label = Text(row.label, style=style, no_wrap=True, overflow="ellipsis")
+        label = Text(shown(row.label), style=style, no_wrap=True, overflow="ellipsis")
         if flag:
             label.append(" ⚠", style="bold yellow")
         return label

@@ -12,6 +12,8 @@ from textual.widgets import DataTable, ProgressBar, Static
 from ...core import money
 from ...core.dates import first_of_month
 from ...core.models import Connection
+from ...core.text import shown
+from ...store.store import RemovalSummary
 from ..messages import SyncFinished, SyncProgressed
 from ..modals.add_connection import AddConnectionModal
 from ..modals.confirm import ConfirmModal
@@ -40,47 +42,65 @@ class ConnectionsScreen(AppScreen):
         yield ProgressBar(id="sync-progress", total=100, show_eta=False)
         yield Static("", id="sync-detail", classes="note")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.conns: list[Connection] = []  # as last read in a worker
+        self.figures: dict[int, tuple[int, int]] = {}
+
     def on_mount(self) -> None:
         table = self.query_one("#connections", DataTable)
         for name in COLUMNS:
             table.add_column(name, key=name)
         self.query_one("#sync-progress").display = False
+        table.display = False
+        self.query_one("#connections-empty").display = False
         self.reload()
 
     # -- data ------------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Read every connection and its figures in a worker (one grouped query), then paint."""
         if not self.is_mounted:
             return
-        store = self.ctx.store
-        conns = store.connections()
+        store, today = self.ctx.store, self.ctx.today
+
+        def read() -> tuple[list[Connection], dict[int, tuple[int, int]]]:
+            return store.connections(), store.connection_figures(first_of_month(today), today)
+
+        self.background(read, self._paint, group="connections", exclusive=True)
+
+    def _paint(self, loaded: tuple[list[Connection], dict[int, tuple[int, int]]]) -> None:
+        self.conns, self.figures = loaded
+        self._paint_rows()
+
+    def _paint_rows(self) -> None:
+        """The table from what was last read, with each row's live sync progress."""
+        conns = self.conns
         table = self.query_one("#connections", DataTable)
         selected = self.selected_id()
         table.clear()
-        month_start = first_of_month(self.ctx.today)
-        figures = store.connection_figures(month_start, self.ctx.today)  # one query for every row
         for c in conns:
-            rows, month = figures.get(c.id, (0, 0))
+            rows, month = self.figures.get(c.id, (0, 0))
             table.add_row(
-                c.description,
-                c.organization or "",
+                Text(shown(c.description)),
+                Text(shown(c.organization or "")),
                 _key_cell(c),
                 self._status_cell(c),
                 c.last_synced_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if c.last_synced_at else "never",
                 Text(f"{rows:,}", justify="right"),
                 Text(money.format_display(month), justify="right"),
-                ", ".join(c.workspaces),
+                Text(shown(", ".join(c.workspaces))),
                 key=str(c.id),
             )
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
-        if conns and not self.app.sync_running:  # type: ignore[attr-defined]
-            self.on_data_table_row_highlighted(None)  # type: ignore[arg-type]
+        if conns and not self.cost_app.sync_running:
+            self._show_detail()
         self.query_one("#connections-empty").display = not conns
         table.display = bool(conns)
 
     def _status_cell(self, c: Connection) -> Text:
-        progress = self.app.progress.get(c.id)  # type: ignore[attr-defined]
+        progress = self.cost_app.progress.get(c.id)
         if progress is not None:
             return Text(f"syncing {int(progress.fraction * 100)}%", style="bold cyan")
         if c.status == "failed":
@@ -90,23 +110,25 @@ class ConnectionsScreen(AppScreen):
         return Text(c.status)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.app.sync_running:  # type: ignore[attr-defined]
-            return
+        if not self.cost_app.sync_running:
+            self._show_detail()
+
+    def _show_detail(self) -> None:
         conn = self.selected()
         detail = self.query_one("#sync-detail", Static)
         if conn is not None and conn.status == "failed":
-            detail.update(f"{conn.description}: last sync failed: {conn.last_error}. Its earlier data is kept; "
-                          "press s to try again.")
+            detail.update(Text(f"{shown(conn.description)}: last sync failed: {shown(conn.last_error)}. "
+                               "Its earlier data is kept; press s to try again."))
         elif conn is not None and conn.key_source == "file":
-            detail.update(f"{conn.description}: the key is kept UNENCRYPTED in {conn.key_ref} (0600).")
+            detail.update(Text(f"{shown(conn.description)}: the key is kept UNENCRYPTED in "
+                               f"{shown(conn.key_ref)} (0600)."))
         else:
             detail.update("")
 
     def selected(self) -> Connection | None:
+        """The connection under the cursor, from what was last read (no store call)."""
         cid = self.selected_id()
-        if cid is None:
-            return None
-        return next((c for c in self.ctx.store.connections() if c.id == cid), None)
+        return next((c for c in self.conns if c.id == cid), None) if cid is not None else None
 
     def selected_id(self) -> int | None:
         table = self.query_one("#connections", DataTable)
@@ -123,12 +145,12 @@ class ConnectionsScreen(AppScreen):
         bar.display = True
         bar.update(progress=int(p.fraction * 100))
         window = f"{p.window[0]}..{p.window[1]}" if p.window else ""
-        self.query_one("#sync-detail", Static).update(
-            f"Syncing {p.description}: window {min(p.windows_done + 1, p.windows_total)}/{p.windows_total} "
-            f"{window}, {p.pages} pages, {p.rows:,} rows stored. ctrl+x cancels."
-        )
-        if p.phase != "costs" or not p.message:
-            self.reload()
+        self.query_one("#sync-detail", Static).update(Text(
+            f"Syncing {shown(p.description)}: window {min(p.windows_done + 1, p.windows_total)}/"
+            f"{p.windows_total} {window}, {p.pages} pages, {p.rows:,} rows stored. ctrl+x cancels."
+        ))
+        if self.conns:
+            self._paint_rows()  # the status column from memory; figures re-read when a window lands
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-progress").display = False
@@ -136,34 +158,50 @@ class ConnectionsScreen(AppScreen):
         self.query_one("#sync-detail", Static).update(
             f"Last sync: {ok} of {len(message.results)} connection(s) synced."
         )
-        self.reload()
 
     # -- actions ---------------------------------------------------------------------------------
 
     def action_add(self) -> None:
+        ctx = self.ctx
+
         def added(conn: Connection | None) -> None:
             if conn is None:
                 return
-            self.reload()
-            self.notify(f"Added {conn.description}; fetching its costs now.", title="Connection added")
-            self.app.start_sync([conn.id])  # type: ignore[attr-defined]
+            self.notify(f"Added {shown(conn.description)}; fetching its costs now.", title="Connection added",
+                        markup=False)
+            self.cost_app.broadcast_data_changed("connection added")
+            self.cost_app.start_sync([conn.id])
 
-        self.app.push_screen(AddConnectionModal(self.ctx), added)
+        def ask(found: tuple[str | None, list[str]]) -> None:
+            problem, workspaces = found
+            self.app.push_screen(AddConnectionModal(ctx, keyring_problem=problem, workspaces=workspaces), added)
+
+        # the keyring is asked (it may hang: each call has a timeout) and the store read off the loop
+        self.background(lambda: (ctx.keys.keyring_problem(), [w.name for w in ctx.store.workspaces()]), ask,
+                        group="connection-add", exclusive=True)
 
     def action_edit(self) -> None:
         conn = self.selected()
         if conn is None:
             self.notify("Nothing to edit: add a connection first (a).", severity="warning")
             return
-        taken = {c.description for c in self.ctx.store.connections()}
+        taken = {c.description for c in self.conns}
+        store = self.ctx.store
+
+        def saved(change: ConnectionEdit) -> None:
+            self.notify(f"Saved {shown(change.description)}.", markup=False)
+            self.cost_app.broadcast_data_changed("connection edited")
 
         def edited(change: ConnectionEdit | None) -> None:
             if change is None:
                 return
-            self.ctx.store.update_connection(conn.id, description=change.description)
-            self.ctx.store.set_workspaces(conn.id, change.workspaces)
-            self.reload()
-            self.notify(f"Saved {change.description}.")
+
+            def write() -> ConnectionEdit:
+                store.update_connection(conn.id, description=change.description)
+                store.set_workspaces(conn.id, change.workspaces)
+                return change
+
+            self.background(write, saved, group="connection-edit")
 
         self.app.push_screen(EditConnectionModal(conn, taken), edited)
 
@@ -172,34 +210,45 @@ class ConnectionsScreen(AppScreen):
         if conn is None:
             self.notify("Nothing to sync: add a connection first (a).", severity="warning")
             return
-        if self.app.start_sync([conn.id]):  # type: ignore[attr-defined]
-            self.notify(f"Syncing {conn.description} in the background.", timeout=3)
+        if self.cost_app.start_sync([conn.id]):
+            self.notify(f"Syncing {shown(conn.description)} in the background.", timeout=3, markup=False)
 
     def action_remove(self) -> None:
         conn = self.selected()
         if conn is None:
             return
-        if self.app.sync_running:  # type: ignore[attr-defined]
+        if self.cost_app.sync_running:
             self.notify("Wait for the running sync to finish (or cancel it with ctrl+x) first.",
                         severity="warning")
             return
-        summary = self.ctx.store.removal_summary(conn.id)
+        ctx = self.ctx
+        self.background(lambda: ctx.store.removal_summary(conn.id), lambda summary: self._confirm_remove(conn, summary),
+                        group="connection-remove", exclusive=True)
+
+    def _confirm_remove(self, conn: Connection, summary: RemovalSummary) -> None:
+        ctx = self.ctx
         spaces = ", ".join(summary.workspaces) if summary.workspaces else "none"
         message = (f"This deletes its {summary.cost_rows:,} cost rows, its project and key names, and its "
-                   f"stored key ({conn.key_source_label}). Workspaces affected: {spaces}.")
+                   f"stored key ({conn.key_source_label}). Workspaces affected: {shown(spaces)}.")
+
+        def removed(_: object) -> None:
+            self.notify(f"Removed {shown(conn.description)} and its {summary.cost_rows:,} cost rows.",
+                        markup=False)
+            self.cost_app.broadcast_data_changed("connection removed")
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            self.ctx.keys.delete(conn)
-            self.ctx.store.remove_connection(conn.id)
-            self.reload()
-            self.notify(f"Removed {conn.description} and its {summary.cost_rows:,} cost rows.")
-            self.app.broadcast_data_changed("connection removed")  # type: ignore[attr-defined]
 
-        self.app.push_screen(ConfirmModal(f"Remove {conn.description}?", message, yes="Remove"), confirmed)
+            def remove() -> None:
+                ctx.keys.delete(conn)  # the keyring, off the loop
+                ctx.store.remove_connection(conn.id)  # a bulk delete
+
+            self.background(remove, removed, group="connection-remove")
+
+        self.app.push_screen(ConfirmModal(f"Remove {shown(conn.description)}?", message, yes="Remove"), confirmed)
 
 
 def _key_cell(c: Connection) -> Text:
-    text = f"{c.key_source_label} {c.masked_key or ''}".strip()
+    text = shown(f"{c.key_source_label} {c.masked_key or ''}".strip())
     return Text(text, style="bold red") if c.key_source == "file" else Text(text)

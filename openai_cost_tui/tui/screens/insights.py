@@ -19,10 +19,10 @@ from ...core.anomalies import Anomaly, Driver
 from ...core.budgets import Budget, amount_text
 from ...core.dates import DateRange
 from ...core.economics import CacheEconomics, TierSpend
-from ...core.errors import CostToolError
 from ...core.forecast import Forecast
 from ...core.models import PivotSpec
 from ...core.restatements import describe
+from ...core.text import shown
 from ...services import analysis
 from ...services.checks import BudgetStatus, budget_statuses
 from ...store.store import Store
@@ -138,7 +138,7 @@ class InsightsScreen(AppScreen):
         self._show_tiers(data.tiers)
         self._show_budgets(data.budgets)
         restated = self.query_one("#restated", Static)
-        restated.update("Revised by the API in the last 7 days: " + "; ".join(data.restated)
+        restated.update(Text(shown("Revised by the API in the last 7 days: " + "; ".join(data.restated)))
                         if data.restated else "")
         restated.display = bool(data.restated)
         total = data.forecast.total if data.forecast else None
@@ -149,7 +149,7 @@ class InsightsScreen(AppScreen):
                        f"{total.as_of}); forecast ${money.format_display(total.total)} "
                        f"(${money.format_display(total.low)} to ${money.format_display(total.high)}). "
                        f"{len(data.anomalies)} anomaly(ies) in the last {ANOMALY_DAYS} days.")
-        self.query_one("#insights-summary", Static).update(summary)
+        self.query_one("#insights-summary", Static).update(Text(summary))
 
     def _show_forecast(self, view: analysis.ForecastView | None) -> None:
         table = self.query_one("#forecast", DataTable)
@@ -161,7 +161,7 @@ class InsightsScreen(AppScreen):
         for name, f in [*rows, ("Total", view.total)]:
             style = "bold" if name == "Total" else ""
             table.add_row(
-                Text(name, style=style), _usd(f.actual), _usd(f.total),
+                Text(shown(name), style=style), _usd(f.actual), _usd(f.total),
                 Text(f"{money.format_display(f.low)} - {money.format_display(f.high)}", justify="right"),
                 _signed(f.trend_per_day) if f.trend_per_day else Text(""),
             )  # fmt: skip
@@ -175,8 +175,8 @@ class InsightsScreen(AppScreen):
             what = f"{anomaly.dimension.replace('_', ' ')} {' / '.join(anomaly.series)}"
             moved = ", ".join(f"{d.name} {'+' if d.delta >= 0 else '-'}{money.format_display(abs(d.delta))}"
                               for d in drivers)
-            table.add_row(anomaly.day.isoformat(), what, _usd(anomaly.value), _usd(anomaly.expected),
-                          _signed(anomaly.delta), moved)
+            table.add_row(anomaly.day.isoformat(), Text(shown(what)), _usd(anomaly.value), _usd(anomaly.expected),
+                          _signed(anomaly.delta), Text(shown(moved)))
 
     def _show_cache(self, rows: list[CacheEconomics]) -> None:
         table = self.query_one("#cache", DataTable)
@@ -184,7 +184,8 @@ class InsightsScreen(AppScreen):
         for r in sorted(rows, key=lambda r: -r.saved):
             total_in = r.input_tokens + r.cached_tokens
             share = f"{r.cached_tokens * 100 / total_in:.1f}%" if total_in else ""
-            table.add_row(r.category, Text(share, justify="right"), _usd(r.cached_cost), _usd(r.saved))
+            table.add_row(Text(shown(r.category)), Text(share, justify="right"), _usd(r.cached_cost),
+                          _usd(r.saved))
 
     def _show_budgets(self, statuses: list[BudgetStatus]) -> None:
         table = self.query_one("#budgets", DataTable)
@@ -195,7 +196,7 @@ class InsightsScreen(AppScreen):
         for st in statuses:
             colour = STATE_STYLE.get(st.state, "")
             table.add_row(
-                st.budget.label, _usd(st.used), _usd(st.forecast), _usd(st.budget.amount),
+                Text(shown(st.budget.label)), _usd(st.used), _usd(st.forecast), _usd(st.budget.amount),
                 Text(f"{st.used_percent}%" if st.used_percent is not None else "", justify="right"),
                 Text(f"{st.forecast_percent}%" if st.forecast_percent is not None else "", justify="right",
                      style=colour),
@@ -231,41 +232,45 @@ class InsightsScreen(AppScreen):
             self.app.push_screen(BudgetAmountModal(title, value=amount_text(found.amount) if found else ""),
                                  lambda amount: self._save_budget(scope, target, amount))
 
-        options = [(f"{scope}:{target}", label(scope, target)) for scope, target in store.budget_targets()]
-        at = f"{current.scope}:{current.target}" if current and current.connection is None else None
-        self.app.push_screen(ChoiceModal("Set a monthly budget for", options, current=at), chosen)
+        def pick(targets: list[tuple[str, str]]) -> None:
+            options = [(f"{scope}:{target}", label(scope, target)) for scope, target in targets]
+            at = f"{current.scope}:{current.target}" if current and current.connection is None else None
+            self.app.push_screen(ChoiceModal("Set a monthly budget for", options, current=at), chosen)
+
+        self.background(store.budget_targets, pick, group="insights-budgets", exclusive=True)
 
     def _save_budget(self, scope: str, target: str, amount: int | None) -> None:
         if amount is None:
             return
-        try:
-            budget = self.ctx.store.set_budget(scope, target, amount)
-        except CostToolError as exc:
-            self.notify(exc.message, title=exc.title, severity="error")
-            return
-        self.notify(f"Budget for {budget.label}: ${money.format_display(budget.amount)} a month.", timeout=4)
-        self.reload()
+        store = self.ctx.store
+
+        def saved(budget: Budget) -> None:
+            self.notify(f"Budget for {shown(budget.label)}: ${money.format_display(budget.amount)} a month.",
+                        timeout=4, markup=False)
+            self.reload()
+
+        self.background(lambda: store.set_budget(scope, target, amount), saved, group="insights-budgets")
 
     def action_remove_budget(self) -> None:
         budget = self._budget_under_cursor()
         if budget is None:
             self.notify("Move the cursor to a budget in the budgets table first.", timeout=3)
             return
+        store = self.ctx.store
+
+        def removed(_: object) -> None:
+            self.notify(f"Removed the budget for {shown(budget.label)}.", timeout=4, markup=False)
+            self.reload()
 
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.ctx.store.remove_budget(budget.scope, budget.target, connection=budget.connection)
-            except CostToolError as exc:
-                self.notify(exc.message, title=exc.title, severity="error")
-                return
-            self.notify(f"Removed the budget for {budget.label}.", timeout=4)
-            self.reload()
+            if yes:
+                self.background(lambda: store.remove_budget(budget.scope, budget.target,
+                                                            connection=budget.connection),
+                                removed, group="insights-budgets")
 
         self.app.push_screen(ConfirmModal(
             "Remove budget", f"Remove the ${money.format_display(budget.amount)} monthly budget for "
-            f"{budget.label}? Costs are not touched.", yes="Remove"), answered)
+            f"{shown(budget.label)}? Costs are not touched.", yes="Remove"), answered)
 
     def _show_tiers(self, tiers: TierSpend | None) -> None:
         table = self.query_one("#tiers", DataTable)
@@ -275,4 +280,4 @@ class InsightsScreen(AppScreen):
         for prefix, shares in (("tier", tiers.by_tier), ("context", tiers.by_context)):
             for s in shares:
                 pct = f"{s.share * 100:.1f}%" if s.share is not None else ""
-                table.add_row(f"{prefix}: {s.label}", _usd(s.amount), Text(pct, justify="right"))
+                table.add_row(Text(shown(f"{prefix}: {s.label}")), _usd(s.amount), Text(pct, justify="right"))

@@ -27,12 +27,16 @@ from ...core.pivot import OTHER_LABEL
 from ...core.render import measure_title
 from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
+from ...core.text import shown
 from ...services.report_query import ReportData, load_report, value_totals, with_series
+from ...store.store import WorkspaceInfo
+from ...store.validate import clean_name
+from ..modals.line import LineModal
 from ..report.chart import ChartPanel
 from ..report.date_range import DateRangeModal
 from ..report.export import FORMATS, write_export
 from ..report.filters import FilterModal, chip_label
-from ..report.pickers import NONE_CHOICE, ChoiceModal, PromptModal, dimension_options, measure_options
+from ..report.pickers import NONE_CHOICE, ChoiceModal, dimension_options, measure_options
 from ..report.pivot_table import TREND_KEY, PivotTable
 from .base import AppScreen
 
@@ -187,16 +191,16 @@ class ReportScreen(AppScreen):
         today = self.ctx.today
         crumbs = crumb_text(self.state.crumbs)
         hint = "   ⌫ goes back up" if self.history else "   Enter drills into a row"
-        self.query_one("#breadcrumb", Static).update(Text.assemble((crumbs, "bold"), (hint, "dim")))
+        self.query_one("#breadcrumb", Static).update(Text.assemble((shown(crumbs), "bold"), (hint, "dim")))
         self.query_one("#summary", Static).update(
-            Text(self.state.describe(today), no_wrap=True, overflow="ellipsis")
+            Text(shown(self.state.describe(today)), no_wrap=True, overflow="ellipsis")
         )
         chips = self.query_one("#chips", Horizontal)
         chips.remove_children()
         chips.display = bool(self.state.filters)
         chips.mount_all(
             Button(
-                chip_label(f),
+                Text(shown(chip_label(f))),
                 name=str(i),
                 compact=True,
                 classes="chip",
@@ -236,14 +240,14 @@ class ReportScreen(AppScreen):
         if grid.flags:
             parts.append(f"⚠ {len(grid.flags)} row(s) had an unusual day: see Insights (F5)")
         if not grid.order:
-            if self.ctx.store.last_day() is None:
+            if not self.data.has_data:
                 parts = ["No costs yet: press F3, then a, to add an organization by its Admin key "
                          "(or try openai-cost-tui --demo)"]
             else:
                 parts.insert(0, "No costs in this range with these filters")
         if loading or self._shown_generation < self._generation:
             parts.append("querying ...")
-        caption.update(Text(" · ".join(parts), style="dim", no_wrap=True, overflow="ellipsis"))
+        caption.update(Text(shown(" · ".join(parts)), style="dim", no_wrap=True, overflow="ellipsis"))
 
     def _paint_chart(self) -> None:
         if not self.chart_visible or self.data is None:
@@ -270,7 +274,7 @@ class ReportScreen(AppScreen):
         try:
             new = drill(self.state, row.key)
         except DrillError as exc:
-            self.notify(str(exc), severity="warning", timeout=5)
+            self.notify(shown(exc), severity="warning", timeout=5, markup=False)
             return
         self.set_state(new, remember=True)
 
@@ -326,7 +330,7 @@ class ReportScreen(AppScreen):
         try:
             new = how(self.state)
         except CostToolError as exc:
-            self.notify(exc.message, title=exc.title, severity="warning")
+            self.notify(shown(exc.message), title=exc.title, severity="warning", markup=False)
             return
         self.set_state(new)
 
@@ -381,14 +385,14 @@ class ReportScreen(AppScreen):
             if name is not None:
                 self.set_state(replace(self.state, workspace=None if name == NONE_CHOICE else name))
 
-        options = [(NONE_CHOICE, "All connections")]
-        options += [
-            (w.name, f"{w.name}  ({', '.join(w.connections) or 'no connections'})")
-            for w in self.ctx.store.workspaces()
-        ]
-        self.app.push_screen(
-            ChoiceModal("Workspace", options, current=self.state.workspace or NONE_CHOICE), chosen
-        )
+        def pick(spaces: list[WorkspaceInfo]) -> None:
+            options = [(NONE_CHOICE, "All connections")]
+            options += [(w.name, f"{w.name}  ({', '.join(w.connections) or 'no connections'})") for w in spaces]
+            self.app.push_screen(
+                ChoiceModal("Workspace", options, current=self.state.workspace or NONE_CHOICE), chosen
+            )
+
+        self.background(self.ctx.store.workspaces, pick, group="report-store", exclusive=True)
 
     def action_dates(self) -> None:
         def chosen(dates) -> None:
@@ -442,65 +446,74 @@ class ReportScreen(AppScreen):
     def action_export(self) -> None:
         if self.data is None:
             return
-        result = self.data.result
+        result, folder, now = self.data.result, self.ctx.folder, self.ctx.clock()
+        note = " (demo: this folder is deleted when the app exits)" if self.ctx.demo else ""
+
+        def write(fmt: str) -> tuple[bool, str]:
+            try:
+                return True, f"Wrote {write_export(folder, result, fmt, now)}{note}"
+            except OSError as exc:
+                return False, f"Could not write the export: {exc.strerror or exc}"
+
+        def written(outcome: tuple[bool, str]) -> None:
+            ok, message = outcome
+            self.notify(shown(message), title="Exported" if ok else "Export failed", timeout=10,
+                        severity="information" if ok else "error", markup=False)
 
         def chosen(fmt: str | None) -> None:
-            if not fmt:
-                return
-            try:
-                path = write_export(self.ctx.folder, result, fmt, self.ctx.clock())
-            except OSError as exc:
-                self.notify(f"Could not write the export: {exc}", title="Export failed", severity="error")
-                return
-            note = " (demo: this folder is deleted when the app exits)" if self.ctx.demo else ""
-            self.notify(f"Wrote {path}{note}", title="Exported", timeout=10)
+            if fmt:
+                self.background(lambda: write(fmt), written, group="report-export")
 
         options = [(k, name) for k, (name, _) in FORMATS.items()]
         note = " (the current period's pivot)" if self.state.compare else ""
         self.app.push_screen(ChoiceModal(f"Export this view{note}", options, current="csv"), chosen)
 
     def action_save_view(self) -> None:
-        def named(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                saved = self.ctx.store.save_view(name, self.state)
-            except CostToolError as exc:
-                self.notify(exc.message, title=exc.title, severity="error")
-                return
+        store, state = self.ctx.store, self.state
+
+        def saved(name: str) -> None:
             self.notify(
-                f"Saved view {saved!r}: l opens it, `openai-cost-tui report --view {saved!r}` prints it.",
-                title="View saved",
-                timeout=6,
+                f"Saved view {name!r}: l opens it, `openai-cost-tui report --view {name!r}` prints it.",
+                title="View saved", timeout=6, markup=False,
             )
 
-        self.app.push_screen(PromptModal("Save this view as", placeholder="e.g. Monthly by project"), named)
+        def named(name: str | None) -> None:
+            if name:
+                self.background(lambda: store.save_view(name, state), saved, group="report-store")
+
+        self.app.push_screen(LineModal("Save this view as", lambda text: clean_name(text, what="view name"),
+                                       placeholder="e.g. Monthly by project", ok="Save"), named)
 
     def action_presets(self) -> None:
+        store, workspace = self.ctx.store, self.state.workspace
+
+        def apply(state: ReportState) -> None:
+            self.set_state(replace(state, workspace=workspace), remember=True)
+
         def chosen(preset_id: str | None) -> None:
-            if not preset_id:
-                return
-            state = preset_state(preset_id, self.ctx.store.charge_values("subcategory"))
-            self.set_state(replace(state, workspace=self.state.workspace), remember=True)
+            if preset_id:
+                self.background(lambda: preset_state(preset_id, store.charge_values("subcategory")), apply,
+                                group="report-store", exclusive=True)
 
         options = [(p.id, f"{p.title:<24} {p.description}") for p in PRESETS]
         self.app.push_screen(ChoiceModal("Presets (⌫ comes back)", options), chosen)
 
     def action_open_view(self) -> None:
-        names = self.ctx.store.view_names()
-        if not names:
-            self.notify("No saved views yet: S saves the current one.", timeout=4)
-            return
+        store = self.ctx.store
+
+        def opened(found: tuple[str, ReportState]) -> None:
+            name, state = found
+            self.set_state(state, remember=True)
+            self.notify(f"Opened view {name!r}.", timeout=3, markup=False)
 
         def chosen(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                state = self.ctx.store.load_view(name)
-            except CostToolError as exc:
-                self.notify(exc.message, title=exc.title, severity="error")
-                return
-            self.set_state(state, remember=True)
-            self.notify(f"Opened view {name!r}.", timeout=3)
+            if name:
+                self.background(lambda: (name, store.load_view(name)), opened, group="report-store")
 
-        self.app.push_screen(ChoiceModal("Open a saved view", [(n, n) for n in names]), chosen)
+        def pick(names: list[str]) -> None:
+            if not names:
+                self.notify("No saved views yet: S saves the current one.", timeout=4)
+                return
+            self.app.push_screen(ChoiceModal("Open a saved view", [(n, n) for n in names]), chosen)
+
+        self.background(store.view_names, pick, group="report-store", exclusive=True)

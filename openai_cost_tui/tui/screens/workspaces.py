@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, SelectionList, Static
 
+from ...core.models import Connection
+from ...core.text import shown
+from ...store.store import WorkspaceInfo
+from ..messages import DataChanged
 from ..modals.confirm import ConfirmModal
 from ..modals.name import NameModal
 from .base import AppScreen
@@ -34,25 +39,41 @@ class WorkspacesScreen(AppScreen):
                 yield Label("Connections in this workspace", id="members-title")
                 yield SelectionList[int](id="members")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.spaces: list[WorkspaceInfo] = []  # as last read in a worker
+        self.conns: list[Connection] = []
+        self._filling = False
+        self._select: str | None = None
+
     def on_mount(self) -> None:
         table = self.query_one("#workspaces", DataTable)
         table.add_column("Workspace", key="name")
         table.add_column("Connections", key="count")
+        table.display = False
+        self.query_one("#workspaces-empty").display = False
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, *, select: str | None = None) -> None:
         if not self.is_mounted:
             return
+        if select is not None:
+            self._select = select  # kept until a read paints it (a newer reload may replace this one)
+        store = self.ctx.store
+        self.background(lambda: (store.workspaces(), store.connections()), self._paint,
+                        group="workspaces", exclusive=True)
+
+    def _paint(self, found: tuple[list[WorkspaceInfo], list[Connection]]) -> None:
+        self.spaces, self.conns = found
         table = self.query_one("#workspaces", DataTable)
-        current = self.selected_name()
-        spaces = self.ctx.store.workspaces()
+        current, self._select = self._select or self.selected_name(), None
         table.clear()
-        for w in spaces:
-            table.add_row(w.name, str(len(w.connections)), key=w.name)
+        for w in self.spaces:
+            table.add_row(Text(shown(w.name)), str(len(w.connections)), key=w.name)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
-        self.query_one("#workspaces-empty").display = not spaces
-        table.display = bool(spaces)
+        self.query_one("#workspaces-empty").display = not self.spaces
+        table.display = bool(self.spaces)
         self._fill_members()
 
     def selected_name(self) -> str | None:
@@ -70,9 +91,9 @@ class WorkspacesScreen(AppScreen):
             self.query_one("#members-title", Label).update("Create a workspace to assign connections")
             self._filling = False
             return
-        self.query_one("#members-title", Label).update(f"Connections in {name} (space ticks)")
-        for c in self.ctx.store.connections():
-            members.add_option((c.description, c.id, name in c.workspaces))
+        self.query_one("#members-title", Label).update(Text(f"Connections in {shown(name)} (space ticks)"))
+        for c in self.conns:
+            members.add_option((Text(shown(c.description)), c.id, name in c.workspaces))
         if members.option_count:
             members.highlighted = 0  # so space ticks something straight away
         self._filling = False
@@ -82,28 +103,40 @@ class WorkspacesScreen(AppScreen):
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         name = self.selected_name()
-        if name is None or getattr(self, "_filling", False):
+        if name is None or self._filling:
             return
         cid = event.selection.value
-        if cid in event.selection_list.selected:
-            self.ctx.store.assign(name, [cid])
-        else:
-            self.ctx.store.unassign(name, [cid])
+        store, joined = self.ctx.store, cid in event.selection_list.selected
         table = self.query_one("#workspaces", DataTable)
         table.update_cell(name, "count", str(len(event.selection_list.selected)))
-        self.app.broadcast_data_changed("workspace membership")  # type: ignore[attr-defined]
+
+        def write() -> None:
+            (store.assign if joined else store.unassign)(name, [cid])
+
+        self._write(write, "workspace membership")
+
+    def _write(self, change, reason: str, *, select: str | None = None, note: str = "") -> None:
+        """A change in a worker; then every view re-reads (this one keeps ``select`` under the cursor)."""
+
+        def done(_: object) -> None:
+            if note:
+                self.notify(note, markup=False)
+            self.reload(select=select)
+            self.cost_app.broadcast(DataChanged(reason))
+            self.cost_app.refresh_facts()
+
+        self.background(change, done, group="workspace-write")
 
     def _taken(self) -> set[str]:
-        return {w.name for w in self.ctx.store.workspaces()}
+        return {w.name for w in self.spaces}
 
     def action_new(self) -> None:
+        store = self.ctx.store
+
         def created(name: str | None) -> None:
             if name:
-                self.ctx.store.add_workspace(name)
-                self.reload()
-                table = self.query_one("#workspaces", DataTable)
-                table.move_cursor(row=table.get_row_index(name))
-                self.notify(f"Created {name}. Tab to the list on the right and tick its connections.")
+                self._write(lambda: store.add_workspace(name), "workspace created", select=name,
+                            note=f"Created {shown(name)}. Tab to the list on the right and tick its connections.")
 
         self.app.push_screen(NameModal("New workspace", taken=self._taken(), what="workspace name"), created)
 
@@ -111,30 +144,26 @@ class WorkspacesScreen(AppScreen):
         old = self.selected_name()
         if old is None:
             return
+        store = self.ctx.store
 
         def renamed(name: str | None) -> None:
             if name and name != old:
-                self.ctx.store.rename_workspace(old, name)
-                self.reload()
-                table = self.query_one("#workspaces", DataTable)
-                table.move_cursor(row=table.get_row_index(name))
-                self.app.broadcast_data_changed("workspace renamed")  # type: ignore[attr-defined]
+                self._write(lambda: store.rename_workspace(old, name), "workspace renamed", select=name)
 
-        self.app.push_screen(NameModal(f"Rename {old}", value=old, taken=self._taken(), what="workspace name"),
-                             renamed)
+        self.app.push_screen(NameModal(f"Rename {shown(old)}", value=old, taken=self._taken(),
+                                       what="workspace name"), renamed)
 
     def action_delete(self) -> None:
         name = self.selected_name()
         if name is None:
             return
+        store = self.ctx.store
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.ctx.store.remove_workspace(name)
-                self.reload()
-                self.notify(f"Deleted {name}; its connections and their costs are untouched.")
-                self.app.broadcast_data_changed("workspace deleted")  # type: ignore[attr-defined]
+                self._write(lambda: store.remove_workspace(name), "workspace deleted",
+                            note=f"Deleted {shown(name)}; its connections and their costs are untouched.")
 
-        self.app.push_screen(ConfirmModal(f"Delete workspace {name}?",
+        self.app.push_screen(ConfirmModal(f"Delete workspace {shown(name)}?",
                                           "Its connections and their costs stay; only the grouping goes.",
                                           yes="Delete"), confirmed)

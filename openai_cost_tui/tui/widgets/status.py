@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
+
+from ..jobs import cost_app
 
 
 class StatusLine(Static):
@@ -21,4 +24,4 @@ class StatusLine(Static):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.update(self.app.status_text())  # type: ignore[attr-defined]
+        self.update(Text(cost_app(self).status_text(), no_wrap=True, overflow="ellipsis"))
