@@ -168,12 +168,12 @@ def describe_caching(found: Iterable[CacheEconomics], *, top: int = 3) -> str:
         return ""
     share = money.ratio(cached, cached + sum(e.input_tokens for e in found))
     saved = sum(e.saved for e in found)
-    text = (f"Prompt caching saved ${money.format_display(saved)} against uncached input: "
+    text = (f"Prompt caching saved {money.usd(saved)} against uncached input: "
             f"{share * 100:.1f}% of input tokens were cached")
     premium = sum(e.write_premium for e in found)
     if premium:
-        text += f" (cache writes cost ${money.format_display(premium)} extra)"
+        text += f" (cache writes cost {money.usd(premium)} extra)"
     best = [e for e in sorted(found, key=lambda e: (-e.saved, e.category)) if e.saved > 0][:top]
     if best:
-        text += "; most: " + ", ".join(f"{e.category} ${money.format_display(e.saved)}" for e in best)
+        text += "; most: " + ", ".join(f"{e.category} {money.usd(e.saved)}" for e in best)
     return text

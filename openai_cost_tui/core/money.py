@@ -99,3 +99,19 @@ def ratio(numerator: int, denominator: int, *, scale_exp: int = 0) -> Decimal | 
     with localcontext() as ctx:
         ctx.prec = 40
         return (Decimal(numerator) / Decimal(denominator)).scaleb(scale_exp)
+
+
+def usd(atto: int) -> str:
+    """US dollars as shown everywhere: ``$12,340.00``, ``-$5.00`` (rounded half-even to cents)."""
+    return ("-" if atto < 0 else "") + "$" + format_display(abs(atto))
+
+
+def signed_usd(atto: int) -> str:
+    """A change in dollars: ``+$12.40``, ``-$0.50``; one under a cent shows its digits (``+$0.004``)."""
+    sign = "-" if atto < 0 else "+"
+    text = format_display(abs(atto))
+    if text == "0.00":
+        text = format_display(abs(atto), 6).rstrip("0").rstrip(".")
+        if text == "0":
+            text = format_exact(abs(atto))
+    return f"{sign}${text}"

@@ -51,15 +51,7 @@ def by_day(changes: Iterable[Restatement]) -> dict[date, int]:
     return dict(net)
 
 
-def signed_dollars(atto: int) -> str:
-    """``+$12.40``, ``-$0.50``; a move under a cent shows its digits (``+$0.004``, ``+$0.000012``)."""
-    sign = "-" if atto < 0 else "+"
-    text = money.format_display(abs(atto))
-    if text == "0.00":
-        text = money.format_display(abs(atto), 6).rstrip("0").rstrip(".")
-        if text == "0":
-            text = money.format_exact(abs(atto))
-    return f"{sign}${text}"
+signed_dollars = money.signed_usd  # a restatement's move, as every change is shown
 
 
 def describe(change: Restatement, *, today: date | None = None) -> str:

@@ -71,7 +71,7 @@ def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date)
     flags: dict[tuple[str, ...], str] = {}
     for a in found:  # strongest first: keep each row's strongest
         sign = "+" if a.delta >= 0 else "-"
-        flags.setdefault(a.series, f"⚠ {a.day} {sign}${money.format_display(abs(a.delta))}")
+        flags.setdefault(a.series, f"⚠ {a.day} {sign}{money.usd(abs(a.delta))}")
     return flags
 
 

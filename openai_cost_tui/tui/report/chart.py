@@ -9,7 +9,6 @@ from textual.widgets import Static
 
 from ...core import money
 from ...core.grid import DisplayRow
-from ...core.render import display_text
 from ...core.sparkline import bars
 from ...core.text import shown
 
@@ -31,7 +30,7 @@ class ChartPanel(Static):
         head = Text.assemble(
             ("Daily cost ", "bold"),
             (name, "bold cyan"),
-            f" · total {_usd(total)} · peak {_usd(peak)}/day",
+            f" · total {money.usd(total)} · peak {money.usd(peak)}/day",
             (f" · {shown(filters)}" if filters else "", "dim"),
             no_wrap=True,
             overflow="ellipsis",
@@ -48,5 +47,4 @@ class ChartPanel(Static):
         self.update(Text("\n").join([head, body, Text(axis, style="dim", no_wrap=True)]))
 
 
-def _usd(atto: int) -> str:
-    return "$" + display_text(money.to_decimal(atto), "cost")
+

@@ -145,9 +145,9 @@ class InsightsScreen(AppScreen):
         if total is None or not data.has_data:
             summary = "No costs yet: press F3, then a, to add an organization by its Admin key."
         else:
-            summary = (f"{total.month_start:%B %Y}: ${money.format_display(total.actual)} so far (through "
-                       f"{total.as_of}); forecast ${money.format_display(total.total)} "
-                       f"(${money.format_display(total.low)} to ${money.format_display(total.high)}). "
+            summary = (f"{total.month_start:%B %Y}: {money.usd(total.actual)} so far (through "
+                       f"{total.as_of}); forecast {money.usd(total.total)} "
+                       f"({money.usd(total.low)} to {money.usd(total.high)}). "
                        f"{len(data.anomalies)} anomaly(ies) in the last {ANOMALY_DAYS} days.")
         self.query_one("#insights-summary", Static).update(Text(summary))
 
@@ -220,7 +220,7 @@ class InsightsScreen(AppScreen):
 
         def label(scope: str, target: str) -> str:
             found = existing.get((scope, target))
-            now = f"  (now ${money.format_display(found.amount)})" if found else ""
+            now = f"  (now {money.usd(found.amount)})" if found else ""
             return name(scope, target) + now
 
         def chosen(key: str | None) -> None:
@@ -245,7 +245,7 @@ class InsightsScreen(AppScreen):
         store = self.ctx.store
 
         def saved(budget: Budget) -> None:
-            self.notify(f"Budget for {shown(budget.label)}: ${money.format_display(budget.amount)} a month.",
+            self.notify(f"Budget for {shown(budget.label)}: {money.usd(budget.amount)} a month.",
                         timeout=4, markup=False)
             self.reload()
 
@@ -269,7 +269,7 @@ class InsightsScreen(AppScreen):
                                 removed, group="insights-budgets")
 
         self.app.push_screen(ConfirmModal(
-            "Remove budget", f"Remove the ${money.format_display(budget.amount)} monthly budget for "
+            "Remove budget", f"Remove the {money.usd(budget.amount)} monthly budget for "
             f"{shown(budget.label)}? Costs are not touched.", yes="Remove"), answered)
 
     def _show_tiers(self, tiers: TierSpend | None) -> None:
