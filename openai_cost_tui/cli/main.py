@@ -2,6 +2,9 @@
 
 Headless commands never import Textual; the TUI is imported inside the command that opens it.
 Errors print one line and exit 1 (the work failed) or 2 (bad usage or input); never a traceback.
+
+The tool runs on POSIX systems only (the store's sync lock is ``fcntl.flock``): elsewhere ``main``
+says so in one line and exits 2 before importing the commands, which would fail on the import.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import sys
 from collections.abc import Sequence
 
 from ..core.errors import CostToolError
-from . import budgets, check, connections, fakeapi, report, restatements, sync, workspaces
 
 PROG = "openai-cost-tui"
+NOT_POSIX = (f"{PROG}: runs on POSIX systems only (Linux, macOS); this system has no fcntl "
+             "(Windows is not supported; WSL is a Linux)")
+NO_TERMINAL = (f"{PROG}: the terminal app needs a terminal (stdin and stdout are not both one); "
+               f"from scripts and cron use a command: {PROG} report, {PROG} sync, or see {PROG} --help")
 
 
 class Parser(argparse.ArgumentParser):
@@ -24,6 +30,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import budgets, check, completion, connections, fakeapi, report, restatements, sync, workspaces
+
     parser = Parser(prog=PROG, description="Understand what your organizations spend on the OpenAI API.")
     parser.add_argument("--data-dir", metavar="DIR", help="where the store, settings and rules live "
                         "(default: $OPENAI_COST_TUI_HOME or the user data folder)")
@@ -42,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.register(commands)
     restatements.register(commands)
     fakeapi.register(commands)
+    completion.register(commands)
     return parser
 
 
@@ -56,21 +65,41 @@ def _minutes(text: str) -> int:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .. import __version__
 
+    return __version__
+
+
+def _posix() -> bool:
+    if os.name != "posix":
+        return False
     try:
-        return version(PROG)
-    except PackageNotFoundError:
-        return "unknown"
+        import fcntl  # noqa: F401 - the store's sync lock needs it
+    except ImportError:
+        return False
+    return True
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not _posix():
+        print(NOT_POSIX, file=sys.stderr)
+        return 2
     logging.basicConfig(level=os.environ.get("OPENAI_COST_TUI_LOG", "WARNING").upper(),
                         format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
+            if not _interactive():  # the TUI would write escape codes into a file and never end
+                print(NO_TERMINAL, file=sys.stderr)
+                return 2
             return _open_tui(args)
         return int(args.handler(args) or 0)
     except CostToolError as exc:
