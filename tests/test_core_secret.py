@@ -204,3 +204,5 @@ def test_messages_are_specific() -> None:
         check_admin_key(BAD_KEYS["non-ascii"])
     with pytest.raises(UsageError, match="not an Admin key"):
         check_admin_key(BAD_KEYS["random-token"])
+    with pytest.raises(UsageError, match="only 19 characters long"):  # it does start with sk-admin-
+        check_admin_key("sk-admin-test123456")

@@ -138,12 +138,35 @@ async def test_add_without_a_keyring_offers_the_ways_on(ctx, no_keyring) -> None
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f3", "a")
+        await settle(pilot)
         modal = app.screen
         note = str(modal.query_one("#keyring-note").render())
         assert "environment variable" in note and "file" in note
         storage = modal.query_one("#storage")
         assert storage.value == "env"  # the form still works: the ways on are offered, not a dead end
         assert "keyring" not in [value for _label, value in storage._options]
+
+
+async def test_without_a_keyring_what_is_typed_lands_in_a_field(ctx, no_keyring) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f3", "a")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, AddConnectionModal)
+        assert app.focused is modal.query_one("#env-var", Input)  # not the key field the variable replaces
+        assert not modal.query_one("#key", Input).display
+        assert "environment variable" in str(modal.query_one("#key-label").render())
+        await pilot.press(*"MY_ADMIN_KEY")
+        assert modal.query_one("#env-var", Input).value == "MY_ADMIN_KEY"
+        await pilot.press("ctrl+s")  # no description yet: refused inline
+        await settle(pilot)
+        assert "description" in str(modal.query_one("#error").render())
+        modal.query_one("#description", Input).focus()
+        await pilot.press(*"Acme")
+        await settle(pilot)
+        assert modal.query_one("#description", Input).value == "Acme"
+        assert str(modal.query_one("#error").render()).strip() == ""  # the stale message went
 
 
 async def test_remove_asks_with_counts_then_leaves_no_trace(ctx) -> None:

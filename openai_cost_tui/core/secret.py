@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .errors import UsageError
 
+MIN_KEY_LENGTH = len("sk-admin-") + 16  # real Admin keys are far longer
 MAX_KEY_LENGTH = 512
 
 
@@ -68,9 +69,14 @@ def check_admin_key(raw: str | None) -> Secret:
             "this is a project key; the Costs API needs an Admin key (sk-admin-...), "
             "which an organization owner creates under Settings > Admin keys"
         )
-    if not value.startswith("sk-admin-") or len(value) < len("sk-admin-") + 16:
+    if not value.startswith("sk-admin-"):
         raise UsageError(
             "this is not an Admin key; the Costs API needs a key that starts with sk-admin-, "
             "created by an organization owner under Settings > Admin keys"
+        )
+    if len(value) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"the key is only {len(value)} characters long; an Admin key (sk-admin-...) has at least "
+            f"{MIN_KEY_LENGTH}: check that it was pasted whole"
         )
     return Secret(value)

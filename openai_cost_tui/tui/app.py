@@ -78,6 +78,8 @@ class CostApp(App[None]):
         self.refresh_interval = refresh_interval
         self.progress: dict[int, SyncProgress] = {}
         self.facts: StoreFacts | None = None  # None until the first read in a worker
+        self.keyring_probed = False  # then keyring_problem says why there is none (None: there is one)
+        self.keyring_problem: str | None = None
         self._sync_worker: Worker | None = None
         self.sync_stopped = threading.Event()  # set while no sync thread runs (quitting waits on it)
         self.sync_stopped.set()
@@ -92,6 +94,9 @@ class CostApp(App[None]):
             self.notify("This is a demo on a built-in fake organization: no key, no network.",
                         title="Demo", timeout=6)
         self.refresh_facts(first=True)
+        # whether an OS keyring answers, asked once (each call may take seconds): the add dialog needs it
+        background(self, self.ctx.keys.keyring_problem, self._keyring_probed, group="keyring",
+                   description="Looking for an OS keyring")
         if self.refresh_interval > 0:
             self.set_interval(self.refresh_interval, self._periodic_sync, name="periodic-sync")
 
@@ -100,7 +105,8 @@ class CostApp(App[None]):
         store = self.ctx.store
 
         def read() -> StoreFacts:
-            return StoreFacts(tuple(store.connections()), store.data_as_of(), store.last_day())
+            return StoreFacts(tuple(store.connections()), store.data_as_of(), store.last_day(),
+                              tuple(w.name for w in store.workspaces()))
 
         def done(facts: StoreFacts) -> None:
             self.facts = facts
@@ -110,6 +116,10 @@ class CostApp(App[None]):
                 self.start_sync()
 
         background(self, read, done, group="facts", description="Reading the store")
+
+    def _keyring_probed(self, problem: str | None) -> None:
+        self.keyring_problem = problem
+        self.keyring_probed = True
 
     def on_job_done(self, message: JobDone) -> None:
         message.done(message.result)

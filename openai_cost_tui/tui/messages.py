@@ -51,6 +51,7 @@ class StoreFacts:
     connections: tuple[Connection, ...] = ()
     data_as_of: datetime | None = None
     last_day: date | None = None
+    workspaces: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[Connection]:

@@ -45,7 +45,7 @@ class AddConnectionModal(ModalScreen[Connection | None]):
             yield Static("An organization owner creates an Admin key (sk-admin-...) under "
                          "Settings > Admin keys. It is checked with one read request, then kept safe.",
                          classes="dialog-body")
-            yield Label("Admin key")
+            yield Label("Admin key", id="key-label")
             yield Input(password=True, placeholder="sk-admin-...", id="key")
             yield Label("Description")
             yield Input(placeholder="e.g. Acme production", id="description", max_length=120)
@@ -57,9 +57,10 @@ class AddConnectionModal(ModalScreen[Connection | None]):
             yield Select(choices, value=choices[0][1] if self.keyring_problem is None else "env",
                          allow_blank=False, id="storage")
             if self.keyring_problem:
-                yield Static(Text(f"No OS keyring here: {shown(self.keyring_problem)}. Use an environment "
-                                  "variable (start the app with it set), or a 0600 file in the data folder, or "
-                                  "start/unlock a keyring and reopen this form."), id="keyring-note", classes="note")
+                yield Static(Text(f"No OS keyring here: {shown(self.keyring_problem)}. Keep the key in an "
+                                  "environment variable (type its name below; start the app with it set), or "
+                                  "choose a 0600 file to type the key here, or start/unlock a keyring and "
+                                  "reopen this form."), id="keyring-note", classes="note")
             with Vertical(id="env-box"):
                 yield Label("Environment variable name")
                 yield Input(placeholder="OPENAI_ADMIN_KEY", id="env-var")
@@ -77,11 +78,16 @@ class AddConnectionModal(ModalScreen[Connection | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#key", Input).focus()
         self._show_env_box()
+        # the first field that takes input: the key, or the variable's name when the key stays there
+        self.query_one("#env-var" if self._storage() == "env" else "#key", Input).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._show_env_box()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.query_one("#error", Label).has_class("error"):
+            self._error("")  # a message about what was typed before is stale now
 
     def _storage(self) -> str:
         value = self.query_one("#storage", Select).value
@@ -90,7 +96,12 @@ class AddConnectionModal(ModalScreen[Connection | None]):
     def _show_env_box(self) -> None:
         env = self._storage() == "env"
         self.query_one("#env-box").display = env
-        self.query_one("#key", Input).disabled = env
+        # With a variable the key is never typed here: the field goes, and the label says why.
+        self.query_one("#key", Input).display = not env
+        self.query_one("#key-label", Label).update(
+            "Admin key: read from the environment variable below (it is never typed here)" if env
+            else "Admin key"
+        )
 
     def _draft(self) -> ConnectionDraft:
         value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
@@ -149,5 +160,5 @@ class AddConnectionModal(ModalScreen[Connection | None]):
 
     def _error(self, text: str, *, kind: str = "error") -> None:
         label = self.query_one("#error", Label)
-        label.set_classes(kind)
-        label.update(text)
+        label.set_classes(kind if text else "")
+        label.update(Text(shown(text)))

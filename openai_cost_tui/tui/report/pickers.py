@@ -3,7 +3,7 @@ or type a name. Each returns its answer through ``dismiss`` (None when cancelled
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from ...core.dimensions import DIMENSIONS
 from ...core.report_state import MEASURE_LABELS
 from ...core.text import shown
+from ..jobs import Jobs
 
 NONE_CHOICE = "__none__"
 
@@ -36,8 +37,12 @@ def measure_options() -> list[tuple[str, str]]:
     return [(key, f"{name} ({details[key]})") for key, name in MEASURE_LABELS.items()]
 
 
-class ChoiceModal(ModalScreen[str | None]):
-    """Pick one option: type to narrow the list, arrows move, Enter picks, Escape cancels."""
+class ChoiceModal(Jobs, ModalScreen[str | None]):
+    """Pick one option: type to narrow the list, arrows move, Enter picks, Escape cancels.
+
+    With ``load`` instead of options, the dialog opens at once (so keys typed straight after the one
+    that opened it land in its search field) and fills its list from ``load()``, run in a worker.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="choice-cancel", tooltip="Close without choosing"),
@@ -55,16 +60,20 @@ class ChoiceModal(ModalScreen[str | None]):
     def __init__(
         self,
         title: str,
-        options: Sequence[tuple[str, str]],
+        options: Sequence[tuple[str, str]] = (),
         *,
         current: str | None = None,
         hint: str = "Type to narrow · ↑↓ move · Enter picks · Esc cancels",
+        load: Callable[[], Sequence[tuple[str, str]]] | None = None,
+        empty: str = "Nothing to choose from.",
     ) -> None:
         super().__init__(classes="report-modal")
         self.title_text = title
         self.options = list(options)
         self.current = current
         self.hint = hint
+        self.load = load
+        self.empty = empty
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
@@ -76,8 +85,21 @@ class ChoiceModal(ModalScreen[str | None]):
             yield Label(self.hint, classes="modal-hint")
 
     def on_mount(self) -> None:
-        self._show("")
         self.query_one(Input).focus()
+        if self.load is None:
+            self._show("")
+            return
+        load = self.load
+        self.query_one(OptionList).loading = True
+        self.background(lambda: list(load()), self._loaded, group="choice-options", exclusive=True)
+
+    def _loaded(self, options: list[tuple[str, str]]) -> None:
+        self.options = options
+        choices = self.query_one(OptionList)
+        choices.loading = False
+        if not options:
+            self.query_one(".modal-hint", Label).update(Text(self.empty + " Esc closes."))
+        self._show(self.query_one(Input).value)
 
     def _show(self, search: str) -> None:
         needle = search.strip().lower()

@@ -176,6 +176,10 @@ class ConnectionsScreen(AppScreen):
             problem, workspaces = found
             self.app.push_screen(AddConnectionModal(ctx, keyring_problem=problem, workspaces=workspaces), added)
 
+        app = self.cost_app
+        if app.keyring_probed and app.facts is not None:  # known since the start: open at once
+            ask((app.keyring_problem, list(app.facts.workspaces)))
+            return
         # the keyring is asked (it may hang: each call has a timeout) and the store read off the loop
         self.background(lambda: (ctx.keys.keyring_problem(), [w.name for w in ctx.store.workspaces()]), ask,
                         group="connection-add", exclusive=True)

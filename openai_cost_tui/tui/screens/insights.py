@@ -106,6 +106,7 @@ class InsightsScreen(AppScreen):
             for name in names:
                 table.add_column(name, key=name)
         self.query_one("#insights-summary", Static).update("Computing...")
+        self.query_one("#budgets", DataTable).focus()  # its cursor is the one x acts on
         self.reload()
 
     def reload(self) -> None:
@@ -206,7 +207,10 @@ class InsightsScreen(AppScreen):
     # -- budgets ------------------------------------------------------------------------------------
 
     def _budget_under_cursor(self) -> Budget | None:
+        """The budget the user can see selected: the budgets table has the focus and a budget row."""
         table = self.query_one("#budgets", DataTable)
+        if self.app.focused is not table:
+            return None
         row = table.cursor_row
         return self.budget_rows[row] if self.budget_rows and 0 <= row < len(self.budget_rows) else None
 
@@ -232,12 +236,11 @@ class InsightsScreen(AppScreen):
             self.app.push_screen(BudgetAmountModal(title, value=amount_text(found.amount) if found else ""),
                                  lambda amount: self._save_budget(scope, target, amount))
 
-        def pick(targets: list[tuple[str, str]]) -> None:
-            options = [(f"{scope}:{target}", label(scope, target)) for scope, target in targets]
-            at = f"{current.scope}:{current.target}" if current and current.connection is None else None
-            self.app.push_screen(ChoiceModal("Set a monthly budget for", options, current=at), chosen)
+        def options() -> list[tuple[str, str]]:
+            return [(f"{scope}:{target}", label(scope, target)) for scope, target in store.budget_targets()]
 
-        self.background(store.budget_targets, pick, group="insights-budgets", exclusive=True)
+        at = f"{current.scope}:{current.target}" if current and current.connection is None else None
+        self.app.push_screen(ChoiceModal("Set a monthly budget for", load=options, current=at), chosen)
 
     def _save_budget(self, scope: str, target: str, amount: int | None) -> None:
         if amount is None:
@@ -254,7 +257,8 @@ class InsightsScreen(AppScreen):
     def action_remove_budget(self) -> None:
         budget = self._budget_under_cursor()
         if budget is None:
-            self.notify("Move the cursor to a budget in the budgets table first.", timeout=3)
+            self.notify("Select a budget first: Tab to the budgets table, then ↑↓ to the budget to remove.",
+                        timeout=4)
             return
         store = self.ctx.store
 

@@ -29,7 +29,6 @@ from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...core.text import shown
 from ...services.report_query import ReportData, load_report, value_totals, with_series
-from ...store.store import WorkspaceInfo
 from ...store.validate import clean_name
 from ..modals.line import LineModal
 from ..report.chart import ChartPanel
@@ -385,14 +384,16 @@ class ReportScreen(AppScreen):
             if name is not None:
                 self.set_state(replace(self.state, workspace=None if name == NONE_CHOICE else name))
 
-        def pick(spaces: list[WorkspaceInfo]) -> None:
-            options = [(NONE_CHOICE, "All connections")]
-            options += [(w.name, f"{w.name}  ({', '.join(w.connections) or 'no connections'})") for w in spaces]
-            self.app.push_screen(
-                ChoiceModal("Workspace", options, current=self.state.workspace or NONE_CHOICE), chosen
-            )
+        store = self.ctx.store
 
-        self.background(self.ctx.store.workspaces, pick, group="report-store", exclusive=True)
+        def options() -> list[tuple[str, str]]:
+            found = [(NONE_CHOICE, "All connections")]
+            return found + [(w.name, f"{w.name}  ({', '.join(w.connections) or 'no connections'})")
+                            for w in store.workspaces()]
+
+        self.app.push_screen(
+            ChoiceModal("Workspace", load=options, current=self.state.workspace or NONE_CHOICE), chosen
+        )
 
     def action_dates(self) -> None:
         def chosen(dates) -> None:
@@ -510,10 +511,5 @@ class ReportScreen(AppScreen):
             if name:
                 self.background(lambda: (name, store.load_view(name)), opened, group="report-store")
 
-        def pick(names: list[str]) -> None:
-            if not names:
-                self.notify("No saved views yet: S saves the current one.", timeout=4)
-                return
-            self.app.push_screen(ChoiceModal("Open a saved view", [(n, n) for n in names]), chosen)
-
-        self.background(store.view_names, pick, group="report-store", exclusive=True)
+        self.app.push_screen(ChoiceModal("Open a saved view", load=lambda: [(n, n) for n in store.view_names()],
+                                         empty="No saved views yet: S saves the current one."), chosen)
