@@ -460,3 +460,34 @@ async def test_report_flags_rows_with_an_anomalous_day(ctx) -> None:
         assert flags, "the fake org's spikes should flag their projects"
         assert all(note.startswith("⚠ 2026-") for note in flags.values())
         assert "unusual day" in str(screen.query_one("#caption").render())
+
+
+async def test_the_report_falls_back_to_all_connections_when_its_workspace_is_deleted(ctx) -> None:
+    from openai_cost_tui.tui.screens.report import ReportScreen
+
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4", "n")
+        await settle(pilot)
+        await pilot.press(*"Research", "enter")
+        await settle(pilot)
+        await pilot.press("f2", "w")
+        await settle(pilot)
+        await pilot.press(*"research", "enter")
+        await settle(pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report.state.workspace == "Research"
+        await pilot.press("f4")
+        await settle(pilot)
+        app.screen.query_one("#workspaces", DataTable).focus()
+        names = [str(app.screen.query_one("#workspaces", DataTable).get_row_at(i)[0])
+                 for i in range(app.screen.query_one("#workspaces", DataTable).row_count)]
+        app.screen.query_one("#workspaces", DataTable).move_cursor(row=names.index("Research"))
+        await pilot.press("d", "y")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is report and report.state.workspace is None
+        assert "all connections" in report.state.describe(ctx.today)
+        assert report.data is not None and report.data.state.workspace is None  # the rows re-queried
+        assert any("is gone" in n.message for n in app._notifications)

@@ -104,6 +104,9 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
     def _show(self, search: str) -> None:
         needle = search.strip().lower()
         found = [(k, t) for k, t in self.options if needle in t.lower() or needle in k.lower()]
+        if needle:  # what the typed text names first: its own name, then a name starting with it
+            found.sort(key=lambda o: (o[0].lower() != needle, not o[0].lower().startswith(needle),
+                                      not o[1].lower().startswith(needle)))
         choices = self.query_one(OptionList)
         choices.clear_options()
         choices.add_options([Option(Text(shown(text)), id=key) for key, text in found])

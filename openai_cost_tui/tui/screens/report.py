@@ -30,6 +30,7 @@ from ...core.report_state import ReportState
 from ...core.text import shown
 from ...services.report_query import ReportData, load_report, value_totals, with_series
 from ...store.validate import clean_name
+from ..messages import FactsChanged, StoreFacts
 from ..modals.line import LineModal
 from ..report.chart import ChartPanel
 from ..report.date_range import DateRangeModal
@@ -127,8 +128,23 @@ class ReportScreen(AppScreen):
 
     def reload(self) -> None:
         """Data changed (a sync landed) or the screen came back: query again, keep the cursor."""
-        if self.is_mounted:
+        if self.is_mounted and not self._workspace_gone(self.cost_app.facts):
             self.refresh_report()
+
+    def on_facts_changed(self, message: FactsChanged) -> None:
+        super().on_facts_changed(message)
+        self._workspace_gone(message.facts)
+
+    def _workspace_gone(self, facts: StoreFacts | None) -> bool:
+        """The view's workspace was deleted or renamed (on F4 or by another member): fall back to all
+        connections, and say so. True when it did (the new state has queried already)."""
+        gone = self.state.workspace
+        if facts is None or not gone or gone.casefold() in {w.casefold() for w in facts.workspaces}:
+            return False
+        self.set_state(replace(self.state, workspace=None))
+        self.notify(f"The workspace {gone!r} is gone; showing all connections.", title="Workspace",
+                    severity="warning", timeout=8, markup=False)
+        return True
 
     # -- state and queries --------------------------------------------------------------------------
 
