@@ -301,3 +301,11 @@ def test_ratio() -> None:
     assert money.ratio(1, 4) == Decimal("0.25")
     assert money.ratio(1, 4, scale_exp=6) == Decimal("250000")
     assert money.ratio(-3, 2) == Decimal("-1.5")
+
+
+def test_extreme_exponents_are_refused_not_rounded_or_expanded() -> None:
+    from openai_cost_tui.core.money import BadAmount, parse_exact
+
+    for raw in ("1e-999999999", "1e999999999", "-1E+400000"):
+        with pytest.raises(BadAmount):
+            parse_exact(raw, what="amount")

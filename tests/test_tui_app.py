@@ -491,3 +491,18 @@ async def test_the_report_falls_back_to_all_connections_when_its_workspace_is_de
         assert "all connections" in report.state.describe(ctx.today)
         assert report.data is not None and report.data.state.workspace is None  # the rows re-queried
         assert any("is gone" in n.message for n in app._notifications)
+
+
+async def test_row_labels_stay_while_wide_pivots_scroll(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"day", "enter")
+        await settle(pilot)
+        await pilot.press(*["right"] * 20)
+        await settle(pilot)
+        text = screen_text(app)
+        assert app.screen.query_one("#pivot").scroll_x > 0  # the figures did scroll
+        assert "Total" in text and "Service" in text  # the label column did not

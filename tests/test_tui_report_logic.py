@@ -251,3 +251,19 @@ def test_unit_cost_values_are_per_million_tokens() -> None:
         )
     )
     assert text(grid, 0, grid.cells[("Chats",)]) == "2.5000"
+
+
+def test_largest_first_means_largest_in_the_measure_shown() -> None:
+    from openai_cost_tui.core.dates import DateRange
+    from openai_cost_tui.core.grid import display_rows, grid_from_pivot
+    from openai_cost_tui.core.models import Cell, PivotSpec
+    from openai_cost_tui.core.pivot import fold
+
+    day = date(2026, 11, 2)
+    raw = [(("big cost",), "", Cell(900, 10, frozenset({"tokens"}))),
+           (("many tokens",), "", Cell(100, 5000, frozenset({"tokens"})))]
+    for measure, first in (("cost", "big cost"), ("quantity", "many tokens")):
+        spec = PivotSpec(rows=("project",), cols=None, measure=measure)
+        result = fold(spec, DateRange(day, day), raw, today=date(2026, 11, 27))
+        rows = display_rows(grid_from_pivot(result))
+        assert rows[0].key == (first,), measure

@@ -209,7 +209,13 @@ def trend(grid: Grid, index: int, cells: Sequence[Cell | None]) -> int:
 def display_rows(
     grid: Grid, *, collapsed: frozenset[str] = frozenset(), sort: tuple[str, bool] | None = None
 ) -> list[DisplayRow]:
-    """Flat rows, or groups with subtotals and their children (unless collapsed), then the total."""
+    """Flat rows, or groups with subtotals and their children (unless collapsed), then the total.
+
+    "Largest first" (no sort chosen) means largest in the measure shown: the pivot comes ordered by
+    cost, so a quantity or unit-cost view is ordered by its own total column.
+    """
+    if sort is None and grid.measure != "cost" and grid.columns:
+        sort = ("\x00total", True)  # the total column (the current period when comparing)
     sort_index = _sort_index(grid, sort)
 
     def sort_rows(rows: list[DisplayRow], name: Callable[[DisplayRow], str]) -> list[DisplayRow]:

@@ -47,6 +47,10 @@ def parse_exact(raw: object, *, what: str = "amount") -> int:
         raise BadAmount(what, raw)
     if not value.is_finite():
         raise BadAmount(what, raw)
+    if value and value.adjusted() < -SCALE_EXP:  # 1e-999999999 is not 0: it is finer than we keep
+        raise BadAmount(what, raw, "more than 18 decimal places")
+    if value.adjusted() > 10**5:  # scaling 1e999999999 would exhaust memory before it overflowed
+        raise BadAmount(what, raw, "out of range")
     with localcontext() as ctx:
         ctx.prec = len(value.as_tuple().digits) + SCALE_EXP + 2  # enough that scaling never rounds
         ctx.Emax = max(ctx.Emax, 10**6)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ..core import money
 from ..core.dates import DateRange
 from ..core.grid import Grid, grid_from_compare, grid_from_pivot
 from ..core.models import Cell, PivotResult
 from ..core.report_state import ReportState
-from ..store.store import Store
 from . import analysis
+
+if TYPE_CHECKING:
+    from ..store.store import Store
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class PivotTable(DataTable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        self.fixed_columns = 1  # the row labels stay while the figures scroll sideways
         self.display_rows: list[DisplayRow] = []
 
     def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False) -> None:
