@@ -537,3 +537,42 @@ def test_unknown_dimension_lists_valid_ones(bad: str) -> None:
         dimensions.dimension(bad)
     assert info.value.exit_code == 2
     assert "service" in str(info.value) and "month" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outside text: one rule (core/text.py) in every format, formulas neutralized in CSV
+
+
+HOSTILE = "P\x1b]0;pwned\x07\r\nx\x9b1m"
+
+
+@pytest.mark.parametrize("name", ["=SUM(A1:A9)", "+1+1", "-2+3", "@cmd", "\tlead", "\rlead"])
+def test_csv_quotes_text_a_spreadsheet_would_run(name: str) -> None:
+    spec = PivotSpec(rows=("project",), cols="connection")
+    result = build(spec, {((name,), name): Cell(usd("-12.5"))})
+    rows = _csv_rows(render.to_csv(result))
+    shown_name = name.replace("\t", "\\t").replace("\r", "\\r")
+    assert rows[0][1] == rows[1][0] == ("'" + shown_name if shown_name[0] in "=+-@" else shown_name)
+    assert all(not c.startswith(("=", "+", "@", "\t", "\r")) for r in rows for c in r)
+    assert rows[1][1:] == ["-12.5", "-12.5"]  # amounts are numbers: a credit is never quoted
+    assert rows[2] == ["Total", "-12.5", "-12.5"]
+
+
+def test_csv_amounts_are_exact_with_trailing_zeros_trimmed() -> None:
+    spec = PivotSpec(rows=("service",), cols=None)
+    result = build(spec, {(IMAGES, None): Cell(usd("614.150708000000")),
+                          (CHATS, None): Cell(usd("0.1") + usd("0.2"))})
+    rows = _csv_rows(render.to_csv(result))
+    assert rows[1:] == [["Images", "614.150708"], ["Chats and Completions", "0.3"], ["Total", "614.450708"]]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "json"])
+def test_every_format_escapes_control_characters(fmt: str) -> None:
+    spec = PivotSpec(rows=("project",), cols="connection")
+    text = render.RENDERERS[fmt](build(spec, {((HOSTILE,), HOSTILE + "\u202e"): Cell(usd("1"))}))
+    assert all(ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F) for ch in text)
+    assert "\u202e" not in text
+    if fmt == "json":
+        assert json.loads(text)["rows"][0] == {"project": HOSTILE, "connection": HOSTILE + "\u202e", "cost": "1"}
+    else:
+        assert "P\\x1b]0;pwned\\x07\\r\\nx\\x9b1m" in text  # escaped literally, the same in each

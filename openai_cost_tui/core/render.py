@@ -1,6 +1,10 @@
 """Turning a PivotResult into text: the long JSON of CONTRACT.md, and wide csv/markdown/table views.
 
-Pure functions, shared by the CLI and the TUI's export.
+Pure functions, shared by the CLI and the TUI's export. Outside text (dimension values: project, key,
+connection and organization names) goes through ``core.text.shown`` in every format, so no control
+character reaches a terminal or a file; in CSV a text cell that a spreadsheet would run as a formula
+(OWASP: a leading ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading single quote. Amount cells are
+numbers and are never quoted: a credit of -12.5 stays -12.5.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from . import money
 from .dimensions import label
 from .models import Cell, PivotResult
+from .text import is_safe, shown
 
 PER_UNIT = {"tokens": (10**6, "1M tokens"), "characters": (10**6, "1M characters")}
 
@@ -111,7 +116,17 @@ def to_json(result: PivotResult) -> str:
         # no value (a unit cost over mixed units) is null, never a misleading "0"
         "total": _total_text(result),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1)
+    return json_text(doc)
+
+
+def json_text(doc: object) -> str:
+    """``doc`` as JSON (UTF-8 kept readable) in which every character that ``shown`` would escape is a
+    ``\\uXXXX`` escape: the same values, and nothing a terminal would run (json.dumps already escapes
+    C0 controls; C1 controls, DEL and bidi overrides would otherwise pass raw)."""
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    if is_safe(text.replace("\n", "")):
+        return text
+    return "".join(ch if ch == "\n" or is_safe(ch) else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _total_text(result: PivotResult) -> str | None:
@@ -121,13 +136,19 @@ def _total_text(result: PivotResult) -> str | None:
     return exact_text(value)
 
 
-def _plain(text: str) -> str:
-    """A value on one line: control characters (newlines, escapes) become spaces."""
-    return "".join(" " if not ch.isprintable() else ch for ch in text)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def wide(result: PivotResult, *, exact: bool) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the wide pivot, with row and column totals."""
+def csv_text(value: object) -> str:
+    """A CSV text cell: shown (control characters escaped), and a leading quote when a spreadsheet
+    would take it for a formula (OWASP CSV injection). Only for text cells, never for amounts."""
+    text = shown(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def wide(result: PivotResult, *, exact: bool, text=shown) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the wide pivot, with row and column totals. ``text`` renders each text cell
+    (dimension values): ``shown``, or ``csv_text`` for CSV."""
     spec = result.spec
     measure = spec.measure
 
@@ -135,18 +156,18 @@ def wide(result: PivotResult, *, exact: bool) -> tuple[list[str], list[list[str]
         value = measure_value(cell, measure)
         return exact_text(value) if exact else display_text(value, measure)
 
-    header = [label(d) for d in spec.rows] + [_plain(c) for c in result.col_keys] + ["Total"]
+    header = [label(d) for d in spec.rows] + [text(c) for c in result.col_keys] + ["Total"]
     body: list[list[str]] = []
     for row_key in result.row_keys:
         cells = [fmt(result.cells.get((row_key, c))) for c in result.col_keys]
-        body.append([_plain(k) for k in row_key] + cells + [fmt(result.row_totals[row_key])])
+        body.append([text(k) for k in row_key] + cells + [fmt(result.row_totals[row_key])])
     totals = [fmt(result.col_totals.get(c)) for c in result.col_keys]
     body.append(["Total"] + [""] * (len(spec.rows) - 1) + totals + [fmt(result.total)])
     return header, body
 
 
 def to_csv(result: PivotResult) -> str:
-    header, body = wide(result, exact=True)
+    header, body = wide(result, exact=True, text=csv_text)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
