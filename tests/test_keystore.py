@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from pathlib import Path
 
 import keyring
 import pytest
@@ -100,3 +101,40 @@ def test_loose_key_folder_is_refused(tmp_path) -> None:
     os.chmod(tmp_path / "keys", 0o755)
     with pytest.raises(KeyStoreError, match="readable by other users"):
         KeyStore(tmp_path).save_to_file("connection-1", KEY)
+
+
+def test_a_relative_folder_gives_absolute_key_paths(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    ks = KeyStore(Path("rel") / "home")
+    path = ks.save_to_file("connection-1", KEY)
+    assert path.is_absolute() and path == tmp_path / "rel" / "home" / "keys" / "connection-1.key"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    monkeypatch.chdir("/")
+    assert ks.load(conn("file", str(path))) == KEY
+    assert ks.delete_key(conn("file", str(path))) is None and not path.exists()
+
+
+def test_a_relative_key_path_from_an_older_version_is_found_in_the_keys_folder(tmp_path, monkeypatch) -> None:
+    ks = KeyStore(tmp_path)
+    path = ks.save_to_file("connection-2", KEY)
+    monkeypatch.chdir("/")
+    legacy = conn("file", "somewhere/relative/keys/connection-2.key")
+    assert ks.stored_path(legacy) == path and ks.load(legacy) == KEY
+    ks.delete(legacy)
+    assert not path.exists()
+
+
+def test_a_key_file_that_cannot_be_deleted_is_said_so(tmp_path, monkeypatch) -> None:
+    ks = KeyStore(tmp_path)
+    path = ks.save_to_file("connection-3", KEY)
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    problem = ks.delete_key(conn("file", str(path)))
+    with pytest.raises(KeyStoreError, match="could not delete the key file") as info:
+        ks.delete(conn("file", str(path)))
+    monkeypatch.undo()
+    assert problem and str(path) in problem and "by hand" in problem
+    assert info.value.exit_code == 1 and path.exists()

@@ -64,7 +64,7 @@ def _keyring_error(exc: BaseException, what: str) -> KeyStoreError:
 
 class KeyStore:
     def __init__(self, folder: Path, *, timeout: float = 5.0, environ: Mapping[str, str] | None = None) -> None:
-        self.folder = folder
+        self.folder = Path(folder).expanduser().absolute()  # stored key paths are absolute
         self.timeout = timeout
         self.environ = os.environ if environ is None else environ
 
@@ -110,10 +110,24 @@ class KeyStore:
     def key_file(self, ref: str) -> Path:
         return self.folder / "keys" / f"{ref}.key"
 
+    def stored_path(self, conn: Connection) -> Path:
+        """Where a file key lives: its stored path (absolute since it was written); a relative path an
+        older version stored is tried in the current folder, then in this data folder's keys/."""
+        path = Path(conn.key_ref).expanduser()
+        if path.is_absolute():
+            return path
+        if path.exists():
+            return path.absolute()
+        return self.folder / "keys" / path.name
+
     def save_to_file(self, ref: str, key: Secret) -> Path:
-        """Write the key to a 0600 file in a 0700 folder, atomically (temp file + rename)."""
+        """Write the key to a 0600 file in a 0700 folder, atomically (temp file + rename); the absolute
+        path is returned (and stored)."""
         folder = self.folder / "keys"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not folder.is_dir():
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+            folder.chmod(0o700)
         _require_private(folder, 0o077)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".key-")
         try:
@@ -138,7 +152,7 @@ class KeyStore:
                 )
             return check_admin_key(value)
         if conn.key_source == "file":
-            path = Path(conn.key_ref)
+            path = self.stored_path(conn)
             if not path.exists():
                 raise UsageError(f"the key file of connection {conn.description!r} is missing ({path})")
             _require_private(path, 0o077)
@@ -155,9 +169,27 @@ class KeyStore:
         raise UsageError(f"connection {conn.description!r} has an unknown key source {conn.key_source!r}")
 
     def delete(self, conn: Connection) -> None:
+        """Delete the connection's stored key; a key that could not be deleted raises KeyStoreError."""
+        problem = self.delete_key(conn)
+        if problem:
+            error = KeyStoreError(problem)
+            error.exit_code = 1
+            raise error
+
+    def delete_key(self, conn: Connection) -> str | None:
+        """Delete the stored key: None when it is gone (or there was none to keep: an env reference),
+        else a sentence saying what could not be deleted and what to do."""
         if conn.key_source == "file":
-            Path(conn.key_ref).unlink(missing_ok=True)
-        elif conn.key_source == "keyring":
+            path = self.stored_path(conn)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                return (f"could not delete the key file {path}: {exc.strerror or exc}; "
+                        f"delete it by hand (it holds the key in plain text)")
+            if path.exists():
+                return f"the key file {path} is still there; delete it by hand (it holds the key in plain text)"
+            return None
+        if conn.key_source == "keyring":
             import keyring
 
             def remove() -> None:
@@ -166,7 +198,11 @@ class KeyStore:
                 except keyring.errors.PasswordDeleteError:
                     pass
 
-            _with_timeout(remove, self.timeout, "delete the key")
+            try:
+                _with_timeout(remove, self.timeout, "delete the key")
+            except KeyStoreError as exc:
+                return f"{exc.message.split('. Ways on')[0]}; remove the entry {SERVICE}/{conn.key_ref} by hand"
+        return None
 
 
 def _backend_names(backend: object) -> list[str]:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import peewee as pw
 
@@ -22,6 +22,9 @@ SQLITE_PRAGMAS = (
     ("foreign_keys", 1),
     ("busy_timeout", 15000),
 )
+READ_PRAGMAS = (("foreign_keys", 1), ("busy_timeout", 15000), ("query_only", 1))
+MEMORY = ":memory:"  # an empty store that lives in memory: what a read command sees where no store is yet
+READ, WRITE = "read", "write"
 
 
 def is_postgres_url(url: str) -> bool:
@@ -30,6 +33,8 @@ def is_postgres_url(url: str) -> bool:
 
 def describe(url: str) -> str:
     """Where the store lives, for messages (a PostgreSQL URL without its password)."""
+    if url == MEMORY:
+        return "an empty store (none exists yet)"
     if not is_postgres_url(url):
         return url
     parts = urlparse(url)
@@ -78,29 +83,148 @@ def explain(exc: BaseException, where: str) -> str:
     return f"the store {where} failed: {first[:200]}"
 
 
-def open_database(url: str) -> tuple[pw.Database, Models]:
-    """Connect, check the schema version, migrate (backing the file up first) and return models."""
+def open_database(url: str, *, mode: str = WRITE) -> tuple[pw.Database, Models]:
+    """Connect, check the schema version, migrate (backing the file up first) and return models.
+
+    A SQLite file is first read in SQLite's read-only mode: a damaged file, a foreign database, a
+    newer or unreadable schema version is refused before any pragma could write to it (``journal_mode
+    = wal`` rewrites the header), so such a file keeps every byte. ``mode=READ`` opens an existing store
+    read-only (``mode=ro``; ``immutable=1`` when its folder is not writable): a read command never
+    writes, and a store without write permission can still be reported on. ``mode=READ`` on a missing
+    or empty file gives an empty in-memory store and creates nothing.
+    """
+    if mode not in (READ, WRITE):
+        raise ValueError(mode)
+    if url == MEMORY:
+        return _memory()
     if is_postgres_url(url):
         db = _postgres(url)
         where = describe(url)
-    else:
-        path = Path(url).expanduser()
-        if path.exists() and path.is_dir():
-            raise StoreError(f"the store path {path} is a folder, not a database file")
-        if not path.parent.exists():
-            raise StoreError(f"cannot open the store {path}: the folder {path.parent} does not exist")
-        fresh = not path.exists() or path.stat().st_size == 0
-        db = pw.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=15, check_same_thread=False)
-        where = str(path)
-        if fresh:
-            # Create the file 0600 before SQLite does (it would follow the umask).
+        models = build_models(db)
+        with translate_errors(where):
+            db.connect(reuse_if_open=True)
+            _migrate(db, models, where, None, _schema_version(db, models, where))
+        return db, models
+    path = Path(url).expanduser()
+    where = str(path)
+    if path.exists() and path.is_dir():
+        raise StoreError(f"the store path {path} is a folder, not a database file")
+    if not path.parent.exists():
+        raise StoreError(f"cannot open the store {path}: the folder {path.parent} does not exist")
+    fresh = not path.exists() or path.stat().st_size == 0
+    version, immutable = (None, False) if fresh else probe(path)
+    if version is None and (fresh or mode == READ):
+        if mode == READ:
+            return _memory()
+    elif mode == READ and version < SCHEMA_VERSION and not _writable(path):
+        raise StoreError(
+            f"the store {path} has schema {version} and this version of openai-cost-tui needs to upgrade it "
+            f"to {SCHEMA_VERSION} once, which needs write access to the file and its folder; it was left untouched"
+        )
+    elif mode == READ and version == SCHEMA_VERSION:
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro" + ("&immutable=1" if immutable else "")
+        db = pw.SqliteDatabase(uri, uri=True, pragmas=READ_PRAGMAS, timeout=15, check_same_thread=False)
+        models = build_models(db)
+        with translate_errors(where):
+            db.connect(reuse_if_open=True)
+        return db, models
+    if fresh:
+        # Create the file 0600 before SQLite does (it would follow the umask).
+        with translate_errors(where):
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+    db = pw.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=15, check_same_thread=False)
     models = build_models(db)
     with translate_errors(where):
         db.connect(reuse_if_open=True)
-        _migrate(db, models, where, None if is_postgres_url(url) else Path(url).expanduser())
+        _migrate(db, models, where, path, version)
     return db, models
+
+
+def _memory() -> tuple[pw.Database, Models]:
+    db = pw.SqliteDatabase(MEMORY, pragmas=(("foreign_keys", 1),), thread_safe=False, check_same_thread=False)
+    models = build_models(db)
+    db.connect()
+    _migrate(db, models, "an empty store", None, None)
+    return db, models
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def probe(path: Path) -> tuple[int | None, bool]:
+    """Read a SQLite file's schema version in SQLite's read-only mode: (version or None for a database
+    with no table yet, whether ``immutable=1`` was needed to read it). A damaged file, a foreign
+    database and a newer or unreadable version raise StoreError; nothing is written either way."""
+    where = str(path)
+    base = f"file:{quote(str(path.absolute()))}?mode=ro"
+    immutable = False
+    try:
+        try:
+            con, tables = _read_tables(base)
+        except sqlite3.OperationalError as exc:
+            # a WAL store in a folder this user cannot write: no -shm can be made ("unable to open",
+            # "attempt to write a readonly database"), so it is read as immutable
+            if not any(sign in str(exc).lower() for sign in ("unable to open", "readonly", "read-only")):
+                raise
+            con, tables = _read_tables(base + "&immutable=1")
+            immutable = True
+        try:
+            if "meta" not in tables:
+                if tables:
+                    raise StoreError(f"the database {where} holds tables that are not an openai-cost-tui store; "
+                                     "it was left untouched")
+                return None, immutable
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
+            con.close()
+    except StoreError:
+        raise
+    except PermissionError as exc:
+        raise StoreError(f"cannot open the store {where}: permission denied") from exc
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(explain(exc, where)) from exc
+    version = _parse_version(row[0] if row else None, where)
+    known = {m._meta.table_name for m in build_models(pw.SqliteDatabase(None)).all()}
+    if version is not None and version > SCHEMA_VERSION:
+        raise _newer(where, version)
+    if tables - known:
+        raise StoreError(f"the database {where} holds tables that are not an openai-cost-tui store "
+                         f"({', '.join(sorted(tables - known)[:3])}); it was left untouched")
+    return version, immutable
+
+
+def _read_tables(uri: str) -> tuple[sqlite3.Connection, set[str]]:
+    con = sqlite3.connect(uri, uri=True, timeout=15)
+    try:
+        return con, _tables(con)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _tables(con: sqlite3.Connection) -> set[str]:
+    rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def _parse_version(raw: object, where: str) -> int | None:
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        shown = repr(str(raw))[:40]
+        raise StoreError(f"the store {where} has an unreadable schema version {shown} (in its meta table); "
+                         "it was left untouched. Restore a backup or move the file aside")
+    return int(text)
+
+
+def _newer(where: str, version: int) -> StoreError:
+    return StoreError(
+        f"the store {where} was written by a newer version of openai-cost-tui "
+        f"(schema {version}, this one knows {SCHEMA_VERSION}); it was left untouched: upgrade the tool"
+    )
 
 
 def _postgres(url: str) -> pw.Database:
@@ -120,17 +244,13 @@ def _postgres(url: str) -> pw.Database:
     )
 
 
-def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> None:
-    version = _schema_version(db, models)
+def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, version: int | None) -> None:
     if version == SCHEMA_VERSION:
         return
     # 1 -> 2 only adds the saved_view table, 2 -> 3 the budget and restatement tables:
     # create_tables(safe=True) below does exactly that.
     if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(
-            f"the store {where} was written by a newer version of openai-cost-tui "
-            f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade the tool"
-        )
+        raise _newer(where, version)
     if version is not None and path is not None:
         backup_before_migration(db, path, version)
     with db.atomic():
@@ -146,13 +266,15 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None) -> 
         models.Meta.insert(key="created_at", value=datetime.now(UTC).isoformat()).on_conflict_ignore().execute()
 
 
-def _schema_version(db: pw.Database, models: Models) -> int | None:
+def _schema_version(db: pw.Database, models: Models, where: str) -> int | None:
+    """The schema version of an open database (PostgreSQL; SQLite files are read by ``probe``)."""
     if not db.table_exists(models.Meta._meta.table_name):
         if db.get_tables():
-            raise StoreError("the database holds tables that are not an openai-cost-tui store; left untouched")
+            raise StoreError(f"the database {where} holds tables that are not an openai-cost-tui store; "
+                             "it was left untouched")
         return None
     row = models.Meta.get_or_none(models.Meta.key == "schema_version")
-    return int(row.value) if row else None
+    return _parse_version(row.value if row else None, where)
 
 
 def backup_before_migration(db: pw.Database, path: Path, version: int) -> Path:

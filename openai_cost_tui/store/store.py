@@ -16,14 +16,15 @@ import peewee as pw
 from ..core import money
 from ..core.dates import month_id, week_id
 from ..core.errors import StoreError, UsageError
-from ..core.models import ApiKeyInfo, Connection, CostRow, Project
+from ..core.models import ApiKeyInfo, Connection, CostRow, PivotSpec, Project
 from ..core.taxonomy import Taxonomy
+from ..core.text import shown
 from . import rollup
 from .budgets import BudgetQueries
 from .charges import ChargeIndex
 from .convert import QTY_SCALE, as_date, now_naive
-from .db import describe, is_postgres_url, open_database, translate_errors
-from .locks import sync_lock
+from .db import MEMORY, WRITE, describe, is_postgres_url, open_database, translate_errors
+from .locks import sync_lock, sync_running
 from .pivot import PivotQueries
 from .restatements import RestatementQueries
 from .validate import clean_name
@@ -72,12 +73,16 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
     """One open store (a SQLite file or a PostgreSQL database); the queries of pivots, budgets, saved
     views and restatements are mixed in from their own modules."""
 
-    def __init__(self, url: str, *, taxonomy: Taxonomy | None = None) -> None:
+    def __init__(self, url: str, *, taxonomy: Taxonomy | None = None, mode: str = WRITE) -> None:
+        """``mode="read"`` opens an existing store read-only (or an empty one in memory where there is
+        none): see ``db.open_database``."""
         self.url = url
         self.where = describe(url)
         self.taxonomy = taxonomy or Taxonomy()
-        self.db, self.m = open_database(url)
+        self.db, self.m = open_database(url, mode=mode)
+        self.mode = mode
         self.is_postgres = is_postgres_url(url)
+        self.in_memory = self.db.database == MEMORY
         self._charges = ChargeIndex(self.db, self.m.Charge, self.taxonomy)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -109,7 +114,13 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
 
     def sync_lock(self, *, wait: bool = False):
         """Keep a second process from syncing this store at the same time."""
+        if self.in_memory:
+            return contextlib.nullcontext()
         return sync_lock(self, wait=wait)
+
+    def sync_running(self) -> bool:
+        """True while a live process holds this store's sync lock."""
+        return not self.in_memory and sync_running(self)
 
     def integrity_ok(self) -> bool:
         with self.read():
@@ -124,8 +135,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         names = [clean_name(w, what="workspace name") for w in workspaces]
         C = self.m.Connection
         with self.write():
-            if C.get_or_none(C.description == description) is not None:
-                raise UsageError(f"a connection named {description!r} exists already; pick another description")
+            self._refuse_taken_description(description)
             row = C.create(
                 description=description,
                 base_url=new.base_url,
@@ -138,31 +148,68 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
                 created_at=now_naive(),
             )
             for name in names:
-                ws, _ = self.m.Workspace.get_or_create(name=name)
+                ws = self._workspace_for(name)
                 self.m.WorkspaceConnection.insert(workspace=ws, connection=row).on_conflict_ignore().execute()
         return self.connection(row.id)
+
+    def _refuse_taken_description(self, description: str, *, other_than: int | None = None) -> None:
+        """Descriptions are unique regardless of case: ``acme`` beside ``Acme`` is refused."""
+        C = self.m.Connection
+        folded = description.casefold()
+        for cid, taken in C.select(C.id, C.description).tuples():
+            if cid != other_than and taken.casefold() == folded:
+                same = "" if taken == description else f" (as {shown(taken)!r}: names are compared regardless of case)"
+                raise UsageError(f"a connection named {shown(description)!r} exists already{same}; "
+                                 "pick another description")
 
     def connections(self) -> list[Connection]:
         with self.read():
             rows = list(self.m.Connection.select().order_by(self.m.Connection.id))
             links = self._workspace_links()
-        return [_to_connection(r, links.get(r.id, ())) for r in rows]
+            dead = self._interrupted(rows)
+        return [_to_connection(r, links.get(r.id, ()), dead.get(r.id)) for r in rows]
 
     def connection(self, ref: int | str) -> Connection:
-        """A connection by id or description; an unknown one is a usage error listing the known ones."""
+        """A connection by id or description (exactly, else regardless of case); an unknown one is a
+        usage error listing the known ones."""
         C = self.m.Connection
         with self.read():
             row = None
             text = str(ref).strip()
-            if text.isdigit():
+            if not text:
+                raise UsageError("the connection is empty; give its id or description")
+            if text.isascii() and text.isdigit() and len(text) <= 18:  # an id fits SQLite's 64-bit integer
                 row = C.get_or_none(C.id == int(text))
             if row is None:
                 row = C.get_or_none(C.description == text)
             if row is None:
-                known = ", ".join(c.description for c in C.select(C.description)) or "none yet"
-                raise UsageError(f"no connection {text!r}; known connections: {known}")
+                folded = [r for r in C.select() if r.description.casefold() == text.casefold()]
+                row = folded[0] if len(folded) == 1 else None
+            if row is None:
+                known = ", ".join(shown(c.description) for c in C.select(C.description).order_by(C.id))
+                raise UsageError(f"no connection {shown(text[:200])!r}; known connections: "
+                                 f"{_cut(known) or 'none yet'}")
             links = self._workspace_links()
-        return _to_connection(row, links.get(row.id, ()))
+            dead = self._interrupted([row])
+        return _to_connection(row, links.get(row.id, ()), dead.get(row.id))
+
+    def _interrupted(self, rows) -> dict[int, str]:
+        """For each row whose status says ``syncing`` while no live process holds the sync lock (it was
+        killed, or crashed): why it reads as interrupted, with the time its sync started."""
+        syncing = [r.id for r in rows if r.status == "syncing"]
+        if not syncing or self.sync_running():
+            return {}
+        R = self.m.SyncRun
+        started: dict[int, datetime] = {}
+        for run in R.select(R.connection, R.started_at).where(R.connection.in_(syncing)).order_by(R.id):
+            started[run.connection_id] = run.started_at
+        out = {}
+        for cid in syncing:
+            when = started.get(cid)
+            at = f" started {when:%Y-%m-%d %H:%M} UTC" if isinstance(when, datetime) else ""
+            out[cid] = (f"the sync{at} was interrupted before it finished (its process is gone); "
+                        "the data from before it is intact")
+        return out
 
     def update_connection(self, connection_id: int, **fields: object) -> None:
         if "description" in fields:
@@ -170,9 +217,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         C = self.m.Connection
         with self.write():
             if "description" in fields:
-                clash = C.get_or_none((C.description == fields["description"]) & (C.id != connection_id))
-                if clash is not None:
-                    raise UsageError(f"a connection named {fields['description']!r} exists already")
+                self._refuse_taken_description(fields["description"], other_than=connection_id)
             C.update(**fields).where(C.id == connection_id).execute()
 
     def removal_summary(self, connection_id: int) -> RemovalSummary:
@@ -204,10 +249,26 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         name = clean_name(name, what="workspace name")
         W = self.m.Workspace
         with self.write():
-            if W.get_or_none(W.name == name) is not None:
-                raise UsageError(f"a workspace named {name!r} exists already")
+            self._refuse_taken_workspace(name)
             W.create(name=name)
         return name
+
+    def _refuse_taken_workspace(self, name: str, *, other_than: int | None = None) -> None:
+        """Workspace names are unique regardless of case: ``ws1`` beside ``WS1`` is refused."""
+        W = self.m.Workspace
+        for wid, taken in W.select(W.id, W.name).tuples():
+            if wid != other_than and taken.casefold() == name.casefold():
+                same = "" if taken == name else f" (as {shown(taken)!r}: names are compared regardless of case)"
+                raise UsageError(f"a workspace named {shown(name)!r} exists already{same}")
+
+    def _workspace_for(self, name: str):
+        """The workspace called ``name`` (regardless of case), created when there is none."""
+        W = self.m.Workspace
+        row = W.get_or_none(W.name == name)
+        if row is None:
+            folded = [w for w in W.select() if w.name.casefold() == name.casefold()]
+            row = folded[0] if folded else W.create(name=name)
+        return row
 
     def workspaces(self) -> list[WorkspaceInfo]:
         W, WC, C = self.m.Workspace, self.m.WorkspaceConnection, self.m.Connection
@@ -220,11 +281,18 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         return [WorkspaceInfo(n, tuple(members[n])) for n in names]
 
     def _workspace(self, name: str):
+        """A workspace by name: exactly, else regardless of case; an unknown one is a usage error."""
         W = self.m.Workspace
-        row = W.get_or_none(W.name == (name or "").strip())
+        text = (name or "").strip()
+        if not text:
+            raise UsageError("the workspace name is empty; give a workspace's name")
+        row = W.get_or_none(W.name == text)
         if row is None:
-            known = ", ".join(w.name for w in W.select(W.name).order_by(W.name)) or "none yet"
-            raise UsageError(f"no workspace {name!r}; known workspaces: {known}")
+            folded = [w for w in W.select() if w.name.casefold() == text.casefold()]
+            row = folded[0] if len(folded) == 1 else None
+        if row is None:
+            known = ", ".join(shown(w.name) for w in W.select(W.name).order_by(W.name))
+            raise UsageError(f"no workspace {shown(text[:200])!r}; known workspaces: {_cut(known) or 'none yet'}")
         return row
 
     def require_workspace(self, name: str) -> str:
@@ -236,8 +304,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         W = self.m.Workspace
         with self.write():
             row = self._workspace(old)
-            if new != row.name and W.get_or_none(W.name == new) is not None:
-                raise UsageError(f"a workspace named {new!r} exists already")
+            self._refuse_taken_workspace(new, other_than=row.id)
             W.update(name=new).where(W.id == row.id).execute()
 
     def remove_workspace(self, name: str) -> None:
@@ -265,7 +332,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
         with self.write():
             WC.delete().where(WC.connection == connection_id).execute()
             for name in clean:
-                ws, _ = self.m.Workspace.get_or_create(name=name)
+                ws = self._workspace_for(name)
                 WC.insert(workspace=ws.id, connection=connection_id).on_conflict_ignore().execute()
 
     # -- names ------------------------------------------------------------------------------
@@ -340,6 +407,28 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
                 cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
+
+    def other_currencies(self, spec: PivotSpec, *, today: date) -> list[tuple[str, int, int]]:
+        """(currency, cost rows, exact total) for each currency other than the spec's among the rows the
+        spec's range, workspace and filters select: what a USD report leaves out (never summed in)."""
+        from .pivot import _Exprs
+
+        start, end = (spec.date_range.start, spec.date_range.end) if spec.date_range else (today.replace(day=1), today)
+        ex = _Exprs(self, self.m.Cost)
+        C = self.m.Cost
+        query = (ex.query({f.dim for f in spec.filters})
+                 .select(C.currency, pw.fn.COUNT(C.id), pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
+                 .where((C.currency != spec.currency) & (C.day >= start) & (C.day <= end)))
+        for f in spec.filters:
+            values = list(f.values)
+            query = query.where(ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values))
+        with self.read():
+            if spec.workspace:
+                W, WC = self.m.Workspace, self.m.WorkspaceConnection
+                members = WC.select(WC.connection).join(W).where(W.name == self._workspace(spec.workspace).name)
+                query = query.where(C.connection.in_(members))
+            rows = list(self.db.execute(query.group_by(C.currency).order_by(C.currency)))
+        return [(cur, int(n), money.join(int(hi or 0), int(lo or 0))) for cur, n, hi, lo in rows]
 
     def charge_values(self, field: str) -> list[str]:
         """Every value a derived charge dimension (``subcategory``, ``tier`` ...) takes in the store."""
@@ -485,7 +574,14 @@ def _merge(rows: Iterable[CostRow]) -> dict[tuple, tuple[int, int | None]]:
     return merged
 
 
-def _to_connection(row, workspaces: tuple[str, ...]) -> Connection:
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _to_connection(row, workspaces: tuple[str, ...], interrupted: str | None = None) -> Connection:
+    status, last_error = row.status, row.last_error
+    if interrupted is not None:
+        status, last_error = "interrupted", interrupted
     return Connection(
         id=row.id,
         description=row.description,
@@ -498,8 +594,8 @@ def _to_connection(row, workspaces: tuple[str, ...]) -> Connection:
         last_synced_at=row.last_synced_at.replace(tzinfo=UTC) if row.last_synced_at else None,
         covered_from=as_date(row.covered_from) if row.covered_from else None,
         synced_through=as_date(row.covered_to) if row.covered_to else None,
-        status=row.status,
-        last_error=row.last_error,
+        status=status,
+        last_error=last_error,
         group_by_api_key=row.group_by_api_key,
         workspaces=workspaces,
     )
