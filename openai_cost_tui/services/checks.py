@@ -6,7 +6,8 @@ Spend is usage: credits are left out (a monthly credit is not a budget's busines
 
 States: ``over`` (used > budget), ``forecast over`` (forecast > budget), ``near`` (forecast at least
 90% of the budget), ``ok``. ``check`` reports over and forecast over budgets, anomalies of the last
-complete days, connections whose last sync failed and data older than ``stale_hours`` (26).
+complete days, connections whose last sync failed or was interrupted (killed, Ctrl+C, SIGTERM, a
+broken pipe) and data older than ``stale_hours`` (26).
 
 The store is imported inside the functions (like analysis.py), so importing this loads no driver.
 """
@@ -251,6 +252,10 @@ def freshness_findings(connections: Sequence[Connection], now: datetime, *,
         if conn.status == "failed":
             out.append(Finding("sync", f"sync {conn.description}: the last sync failed: {conn.last_error or 'unknown error'}",
                                {"connection": conn.description}))
+        elif conn.status == "interrupted":  # killed, Ctrl+C, SIGTERM or a broken pipe mid-sync
+            why = conn.last_error or "the last sync was interrupted before it finished"
+            out.append(Finding("sync", f"sync {conn.description}: {why}",
+                               {"connection": conn.description, "status": "interrupted"}))
         if conn.last_synced_at is None:
             out.append(Finding("stale", f"stale {conn.description}: never synced; run: openai-cost-tui sync",
                                {"connection": conn.description, "last_synced_at": None}))

@@ -2,6 +2,14 @@
 
 ``--demo`` gets the same objects over a temporary folder and the bundled fake organization, served
 in-process: no key, no network, nothing written outside the temporary folder.
+
+Stores are opened, never conjured: what a command may do to the store is its ``need``.
+``"read"`` (report, check, lists) opens an existing store read-only and creates nothing; ``"existing"``
+(sync, removals, renames) may write to an existing store but creates none; both refuse an explicit
+``--db`` that does not exist (exit 2) and see an empty store where the data folder holds none yet.
+``"create"`` (adding a connection, a workspace or a budget; the TUI) creates a missing store, and
+notes it. Folders the tool creates are 0700; existing folders keep their permissions (with a warning
+when they are open to other users). The notes are for the caller to show (``AppContext.notes``).
 """
 
 from __future__ import annotations
@@ -13,7 +21,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from ..config.paths import data_dir, default_db, ensure_private_dir, rules_file
+from ..config.paths import (
+    data_dir,
+    default_db,
+    ensure_private_dir,
+    loose_permissions,
+    make_private_dir,
+    rules_file,
+)
 from ..core.budgets import parse_amount
 from ..core.clock import Clock, system_clock, today
 from ..core.dates import add_months
@@ -22,13 +37,14 @@ from ..core.models import Connection
 from ..core.secret import Secret
 from ..core.taxonomy import Taxonomy
 from ..keys.keystore import KeyStore
-from ..store.db import is_postgres_url
+from ..store.db import MEMORY, is_postgres_url
 from ..store.store import NewConnection, Store
 from ..sync.engine import SyncEngine
 
 DEMO_KEY_SOURCE = "demo"
 DEMO_BASE_URL = "https://api.openai.com/v1"
 DEMO_CONNECTIONS = ((7, ("Everything", "Production")), (11, ("Everything",)))
+NEEDS = ("read", "existing", "create")
 
 
 @dataclass
@@ -40,6 +56,8 @@ class AppContext:
     clock: Clock = system_clock
     demo: bool = False
     new_connection_transport: object | None = None  # the demo answers new connections from a fake org too
+    notes: list[str] = field(default_factory=list)  # one line each, for stderr: a new store, loose folders
+    created: list[Path] = field(default_factory=list)  # what opening created: the store file, folders
     _cleanup: list = field(default_factory=list)
 
     @property
@@ -55,6 +73,19 @@ class AppContext:
         for action in reversed(self._cleanup):
             action()
         self._cleanup.clear()
+
+    def discard_created(self) -> None:
+        """Remove what opening created (a new, still empty store file and the folders made for it) after
+        the command failed, so bad input leaves nothing behind. Existing files are never touched, nor
+        a new store that holds anything."""
+        try:
+            empty = not (self.store.connections() or self.store.workspaces() or self.store.budgets())
+        except Exception:  # noqa: BLE001 - unreadable: keep it
+            empty = False
+        self.close()
+        if empty:
+            _remove_created(self.created)
+        self.created.clear()
 
     def __enter__(self) -> AppContext:
         return self
@@ -77,15 +108,72 @@ def load_taxonomy(folder: Path) -> Taxonomy:
         raise UsageError(f"{path}: {exc.message}") from exc
 
 
-def open_context(*, folder: str | None = None, db: str | None = None, clock: Clock = system_clock) -> AppContext:
-    base = ensure_private_dir(data_dir(folder))
-    url = db or default_db(base)
-    if not is_postgres_url(url) and db:
-        Path(url).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    store = Store(url, taxonomy=load_taxonomy(base))
+def open_context(*, folder: str | None = None, db: str | None = None, clock: Clock = system_clock,
+                 need: str = "create") -> AppContext:
+    """The context over the data folder and store; ``need`` says what the command may do to the store
+    (see the module's docstring)."""
+    if need not in NEEDS:
+        raise ValueError(need)
+    base = data_dir(folder)
+    if db is not None and not db.strip():
+        raise UsageError("--db is empty; give a SQLite path or a postgresql:// URL, or leave it out")
+    notes: list[str] = []
+    created: list[Path] = []
+    existed = base.is_dir()
+    if existed:
+        warning = loose_permissions(base)
+        if warning:
+            notes.append(warning)
+    if db is not None and is_postgres_url(db.strip()):
+        url, mode = db.strip(), "read" if need == "read" else "write"
+        if need == "create" and not existed:
+            created += make_private_dir(base)
+    else:
+        path = Path(db.strip() if db is not None else default_db(base)).expanduser().absolute()
+        url = str(path)
+        present = path.is_file() and path.stat().st_size > 0
+        mode = "read" if need == "read" else "write"
+        if not present and need != "create":
+            if db is not None:
+                raise UsageError(
+                    f"no store at {path} (--db names a file that does not exist; nothing was created). "
+                    f"A store is created by adding a connection: openai-cost-tui --db {path} connections add "
+                    "--description NAME"
+                )
+            url, mode = MEMORY, "read"
+            if need == "read":
+                notes.append(f"note: there is no store in {base} yet (nothing was created); "
+                             "openai-cost-tui connections add creates one")
+        elif not present:
+            created += make_private_dir(path.parent)
+            if not path.exists():
+                created.append(path)
+            notes.append(f"note: created a new store at {path}")
+    try:
+        store = Store(url, taxonomy=load_taxonomy(base), mode=mode)
+    except BaseException:
+        _remove_created(created)
+        raise
     keys = KeyStore(base)
     engine = SyncEngine(store, keys, clock=clock)
-    return AppContext(base, store, keys, engine, clock)
+    return AppContext(base, store, keys, engine, clock, notes=notes, created=created)
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Delete created files (with SQLite's side files) and created folders that are empty again."""
+    for path in reversed(created):
+        try:
+            if path.is_dir():
+                keys = path / "keys"
+                if keys.is_dir() and not any(keys.iterdir()):
+                    keys.rmdir()
+                path.rmdir()  # only when empty
+            else:
+                for extra in ("-wal", "-shm", "-journal", ".sync-lock"):
+                    path.with_name(path.name + extra).unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 class DemoKeyStore(KeyStore):

@@ -14,9 +14,11 @@ from datetime import date
 
 from ..api.client import AdminClient
 from ..core.base_url import DEFAULT_BASE_URL, check_base_url
+from ..core.dates import check_day_range
 from ..core.errors import UsageError
 from ..core.models import Connection
 from ..core.secret import Secret, check_admin_key
+from ..core.text import shown
 from ..keys.keystore import WAYS_ON
 from ..store.store import NewConnection
 from ..store.validate import clean_name
@@ -47,6 +49,15 @@ def check_env_name(name: str | None) -> str:
     return text
 
 
+def check_new_description(ctx: AppContext, description: str) -> None:
+    """Descriptions are unique regardless of case (``acme`` beside ``Acme`` is refused)."""
+    for c in ctx.store.connections():
+        if c.description.casefold() == description.strip().casefold():
+            same = "" if c.description == description.strip() else f" (as {shown(c.description)!r}: names are compared regardless of case)"
+            raise UsageError(f"a connection named {shown(description.strip())!r} exists already{same}; "
+                             "pick another description")
+
+
 def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
                    transport: object | None = None) -> tuple[Connection, str]:
     """Validate, check the key with one read request, save it, create the connection.
@@ -60,10 +71,10 @@ def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
     workspaces = tuple(dict.fromkeys(clean_name(w, what="workspace name") for w in draft.workspaces))
     base_url = check_base_url(draft.base_url)
     since = draft.since or ctx.default_backfill_start()
+    check_day_range(since, what="the backfill start")
     if since > ctx.today:
         raise UsageError(f"the backfill start {since} is in the future")
-    if any(c.description == description for c in ctx.store.connections()):
-        raise UsageError(f"a connection named {description!r} exists already; pick another description")
+    check_new_description(ctx, description)
     if draft.key_source == "env":
         var = check_env_name(draft.env_var)
         environ = draft.environ if draft.environ is not None else ctx.keys.environ

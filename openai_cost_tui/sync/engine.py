@@ -4,6 +4,14 @@ For each window (newest first) every page is fetched before anything is written;
 is replaced in one transaction, so revisions and vanished line items are exact and a failure writes
 nothing. The engine knows nothing of Textual or the CLI: it takes a ``threading.Event`` to cancel and
 a callback for progress.
+
+Honest state: a connection is ``syncing`` only while its sync runs under the store's sync lock. A sync
+stopped by Ctrl+C, SIGTERM (the CLI turns it into SystemExit) or a broken pipe records ``interrupted``
+with its start time before the exception goes on; one killed outright (kill -9) leaves ``syncing``
+behind, which the store reads as interrupted once no process holds the lock (store/locks.py).
+
+Result rows that the API repeats identically within a day are kept (the store sums rows that share a
+key, which is the day's total the API reports) and counted in a warning of the sync.
 """
 
 from __future__ import annotations
@@ -83,6 +91,7 @@ class _Run:
     span: Window | None = None
     key_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     warnings: list[str] = field(default_factory=list)
+    repeated: int = 0  # grouped result rows the API sent more than once, identically, in one day
     plan_start: date | None = None  # the oldest day this sync will fetch
     totals: list[CostRow] | None = None  # ungrouped daily totals over totals_span
     totals_span: Window = (date.max, date.min)
@@ -152,11 +161,12 @@ class SyncEngine:
         )
         run.windows_total = len(windows)
         run.plan_start = min((w[0] for w in windows), default=None)
+        started = self.clock()
         run_id = self.store.start_run(conn.id)
         self.store.update_connection(conn.id, status="syncing", backfill_start=backfill_start)
-        run.report("start")
         outcome, error = "ok", None
         try:
+            run.report("start")
             with self.client(conn, cancel) as client:
                 grouping = PROJECT_GROUPING if conn.group_by_api_key is False else FULL_GROUPING
                 pending = list(windows)
@@ -178,6 +188,20 @@ class SyncEngine:
             outcome, error = "cancelled", "cancelled before it finished; the days fetched so far are kept"
         except CostToolError as exc:
             outcome, error = "failed", exc.message
+        except (KeyboardInterrupt, SystemExit, BrokenPipeError) as exc:
+            self._record_stop(conn, run_id, run, "interrupted", (
+                f"the sync started {_naive(started):%Y-%m-%d %H:%M} UTC was interrupted ({_why(exc)}) before it "
+                "finished; the data from before it is intact"))
+            raise
+        except Exception as exc:
+            self._record_stop(conn, run_id, run, "failed", f"the sync stopped on an unexpected {type(exc).__name__}")
+            raise
+        if run.repeated:
+            run.warnings.append(
+                f"the API sent {run.repeated:,} result row(s) more than once, identically, within one day; "
+                "they were kept and summed into their day (the check against the API's daily totals flags a "
+                "day where that is wrong)"
+            )
         fields: dict = {"status": outcome if outcome != "cancelled" else ("ok" if conn.synced_through else "new")}
         if outcome == "ok":
             fields.update(last_synced_at=_naive(self.clock()), last_error=None)
@@ -188,6 +212,15 @@ class SyncEngine:
         run.report("done" if outcome == "ok" else outcome, message=error or "")
         return SyncResult(conn.id, conn.description, outcome, run.pages, run.rows, run.span, error,
                           tuple(run.warnings))
+
+    def _record_stop(self, conn: Connection, run_id: int, run: _Run, outcome: str, error: str) -> None:
+        """Record a sync that an exception stops (the exception goes on): never leave ``syncing``."""
+        try:
+            self.store.update_connection(conn.id, status=outcome, last_error=error)
+            self.store.finish_run(run_id, outcome=outcome, pages=run.pages, rows=run.rows, window=run.span,
+                                  error=error)
+        except BaseException:  # noqa: BLE001 - a second interrupt or a dead store: the lock tells the rest
+            log.warning("could not record the %s sync of connection %s", outcome, conn.id, exc_info=True)
 
     def _sync_window(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
                      today: date) -> tuple[str, ...]:
@@ -204,6 +237,7 @@ class SyncEngine:
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
+        run.repeated += len(rows) - len(set(rows))
         totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
@@ -318,6 +352,16 @@ def reconcile(rows: Sequence[CostRow], totals: Sequence[CostRow]) -> list[tuple[
 
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)] if end >= start else []
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "Ctrl+C"
+    if isinstance(exc, BrokenPipeError):
+        return "a broken pipe"
+    if isinstance(exc, SystemExit) and exc.code == 128 + 15:
+        return "SIGTERM"
+    return f"exit {exc.code}" if isinstance(exc, SystemExit) else type(exc).__name__
 
 
 def _naive(moment: datetime) -> datetime:
