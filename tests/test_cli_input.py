@@ -74,7 +74,7 @@ def test_wide_formats_have_totals(home, capsys, fmt) -> None:
         (["report", "--rows", "service", "--cols", "service"], "already a row dimension"),
         (["report", "--rows", "service,project,tier"], "one or two"),
         (["report", "--from", "2026-02-30"], "not a real calendar date"),
-        (["report", "--from", "yesterday"], "must be a date"),
+        (["report", "--from", "someday"], "must be a date"),
         (["report", "--from", "2026-05-02", "--to", "2026-05-01"], "after --to"),
         (["report", "--workspace", "nope"], "no workspace 'nope'"),
         (["report", "--where", "service"], "DIM=VALUE"),
@@ -84,7 +84,8 @@ def test_wide_formats_have_totals(home, capsys, fmt) -> None:
         (["report", "--measure", "vibes"], "invalid choice"),
         (["report", "--format", "xml"], "invalid choice"),
         (["sync", "--since", "2026-13-01"], "not a real calendar date"),
-        (["sync", "--since", "2999-01-01"], "in the future"),
+        (["sync", "--since", "2099-01-01"], "in the future"),
+        (["sync", "--since", "2999-01-01"], "outside the supported range 2020-01-01..2100-12-31"),
         (["sync", "--connection", "ghost"], "no connection 'ghost'"),
         (["connections", "remove", "ghost", "--yes"], "no connection 'ghost'"),
         (["connections", "remove", "Acme"], "--yes"),
@@ -107,10 +108,45 @@ def test_wide_formats_have_totals(home, capsys, fmt) -> None:
         (["workspaces", "remove", "nope"], "no workspace"),
         (["workspaces", "rename", "prod", "a\nb"], "control characters"),
         (["frobnicate"], "invalid choice"),
+        # every option checked up front: empty values, ranges, parsing, names regardless of case
+        (["report", "--rows", ""], "--rows is empty"),
+        (["report", "--rows", "service,"], "empty dimension"),
+        (["report", "--cols", ""], "--cols is empty"),
+        (["report", "--workspace", ""], "empty value"),
+        (["report", "--view", " "], "empty value"),
+        (["report", "--from", ""], "--from is empty"),
+        (["report", "--from", "2019-12-31"], "outside the supported range 2020-01-01..2100-12-31"),
+        (["report", "--top", "99999999999999999999"], "at most 10,000"),
+        (["sync", "--since", ""], "--since is empty"),
+        (["sync", "--connection", ""], "empty value"),
+        (["--data-dir", "", "report"], "--data-dir is empty"),
+        (["--db", "", "report"], "--db is empty"),
+        (["connections", "remove", "99999999999999999999999", "--yes"], "no connection '99999999999999999999999'"),
+        (["connections", "remove", "²", "--yes"], "no connection '²'"),
+        (["connections", "add", "--description", "New", "--key-env", ""], "empty value"),
+        (["connections", "add", "--description", "acme", "--key-env", "ACME_KEY"], "exists already (as 'Acme'"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--since", "0001-01-01"],
+         "outside the supported range"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", "http://[::1"],
+         "not a valid URL"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", "http://127.0.0.1\t:9/v1"],
+         "control"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", "https://a b.example"],
+         "spaces"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", "http://127.0.0.1:99999/v1"],
+         "Port out of range"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", "https://a_b.example/v1"],
+         "neither a DNS name nor an IP address"),
+        (["connections", "add", "--description", "New", "--key-env", "X", "--base-url", ""], "is empty"),
+        (["workspaces", "add", "PROD"], "a workspace named 'PROD' exists already (as 'prod'"),
+        (["workspaces", "rename", "prod", "Labs"], None),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line(home, capsys, monkeypatch, argv, needle) -> None:
     monkeypatch.setattr("sys.stdin", open("/dev/null"))  # not a terminal: never prompt
+    if needle is None:  # a rename to a free name, for contrast
+        assert run(capsys, *argv)[0] == 0
+        return
     code, out, err = run(capsys, *argv)
     assert code == 2, (out, err)
     assert needle in err
@@ -157,3 +193,37 @@ def test_corrupt_store_is_exit_1_naming_the_path(tmp_path, capsys) -> None:
     code, _, err = run(capsys, "--data-dir", str(tmp_path), "report")
     assert code == 1 and str(tmp_path / "costs.db") in err and "damaged" in err
     assert (tmp_path / "costs.db").read_bytes() == b"garbage" * 1000
+
+
+def test_names_are_unique_regardless_of_case_and_found_by_it(home, capsys) -> None:
+    assert run(capsys, "workspaces", "add", "Team")[0] == 0
+    code, _, err = run(capsys, "workspaces", "rename", "prod", "TEAM")
+    assert code == 2 and "exists already" in err
+    assert run(capsys, "workspaces", "rename", "prod", "Prod")[0] == 0  # its own name in another case
+    assert run(capsys, "workspaces", "assign", "team", "acme")[0] == 0  # found regardless of case
+    code, out, _ = run(capsys, "workspaces", "list", "--format", "json")
+    assert {w["name"]: w["connections"] for w in json.loads(out)} == {"Prod": ["Acme"], "Team": ["Acme"]}
+
+
+def test_rows_in_another_currency_are_counted_in_the_notes(home, capsys) -> None:
+    with Store(str(home / "costs.db")) as s:
+        acme = s.connection("Acme")
+        day = date.today().replace(day=1)
+        s.replace_window(acme.id, day, day, [
+            CostRow(day, "proj_1", "gpt-4o-2024-08-06, input", "key_1", "usd", money.parse_exact("1.25")),
+            CostRow(day, "proj_1", "gpt-4o-2024-08-06, input", "key_1", "eur", money.parse_exact("2.5")),
+            CostRow(day, "proj_1", "gpt-image-1 image, output", None, "eur", money.parse_exact("0.755")),
+        ])
+    note = "2 EUR rows (3.26 EUR) are not in these USD totals"
+    code, out, err = run(capsys, "report")
+    assert code == 0 and f"Note: {note}." in out.splitlines()
+    code, out, _ = run(capsys, "report", "--format", "markdown")
+    assert f"_Note: {note}._" in out
+    code, out, err = run(capsys, "report", "--format", "json")
+    assert json.loads(out)["total"] == "2.5" and f"note: {note}" in err  # the JSON contract is unchanged
+    code, out, err = run(capsys, "report", "--format", "csv")
+    assert "EUR" not in out and note in err
+    code, out, err = run(capsys, "report", "--where", "service=Images", "--format", "json")
+    assert "1 EUR row (0.76 EUR) is not in these USD totals" in err
+    code, out, err = run(capsys, "report", "--workspace", "prod", "--exclude", "connection=Acme", "--format", "json")
+    assert "EUR" not in err

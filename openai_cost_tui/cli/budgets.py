@@ -9,6 +9,7 @@ import json
 from ..core import money
 from ..core.dates import month_id
 from ..core.errors import UsageError
+from ..core.text import shown
 from .common import context, err, table
 
 MARKERS = {"over": "!! OVER", "forecast over": "! forecast over", "near": "~ near", "ok": "ok"}
@@ -57,10 +58,10 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     scope, name, conn = target(args)
     amount = parse_amount(args.amount)
-    with context(args, synced_demo=False) as ctx:
+    with context(args, synced_demo=False, need="create") as ctx:
         budget = ctx.store.set_budget(scope, name, amount, connection=conn)
         unseen = scope == "project" and budget.target not in ctx.store.known_project_names()
-    print(f"Budget for {budget.label}: ${money.format_display(budget.amount)} a month.")
+    print(shown(f"Budget for {budget.label}: ${money.format_display(budget.amount)} a month."))
     if unseen:
         err(f"note: no project named {budget.target!r} is in the store yet; the budget counts $0 until one is")
     return 0
@@ -69,9 +70,9 @@ def cmd_set(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
 
     scope, name, conn = target(args)
-    with context(args, synced_demo=False) as ctx:
+    with context(args, synced_demo=False, need="existing") as ctx:
         budget = ctx.store.remove_budget(scope, name, connection=conn)
-    print(f"Removed the budget for {budget.label} (${money.format_display(budget.amount)} a month).")
+    print(shown(f"Removed the budget for {budget.label} (${money.format_display(budget.amount)} a month)."))
     return 0
 
 
@@ -107,7 +108,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         header = ["Budget", f"Used {month_id(today)}", "Forecast", "Budget", "Used", "Forecast", "Status"]
         print(table(header, rows, right={1, 2, 3, 4, 5}))
     for item in limits:
-        print(item.sentence())
+        print(shown(item.sentence()))
     return 0
 
 

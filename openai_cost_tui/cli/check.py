@@ -2,7 +2,7 @@
 
 Exit codes: 0 nothing needs attention; 1 the check itself failed (the store could not be read);
 2 bad usage; 3 a budget was crossed (or is forecast to be), an anomaly appeared, a connection's
-last sync failed or its data is older than 26 hours.
+last sync failed or was interrupted, or its data is older than 26 hours.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import context
+from ..core.text import shown
+from .common import context, require
 
 ATTENTION = 3
 MAX_ANOMALY_DAYS = 60
@@ -44,6 +45,7 @@ def _days(text: str) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from ..services.checks import read_limits, run_check
 
+    require(args.workspace, "--workspace")
     with context(args) as ctx:
         if args.workspace is not None:
             ctx.store.require_workspace(args.workspace)  # a typo is bad usage (2), before any work
@@ -59,9 +61,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=1))
     else:
         for finding in report.findings:
-            print(finding.text)
+            print(shown(finding.text))  # one line per finding, whatever the names hold
         for note in report.notes:
-            print(note)
+            print(shown(note))
         if report.ok and not args.quiet:
             print(f"ok: {len(report.budgets)} budget(s) within limits, no anomaly in the last "
                   f"{args.anomaly_days} complete day(s), data fresh")

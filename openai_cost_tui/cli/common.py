@@ -1,4 +1,14 @@
-"""What every command needs: the context (store, keys, engine) for the chosen folder, or the demo."""
+"""What every command needs: the context (store, keys, engine) for the chosen folder, or the demo, and
+the few rules every command's output follows.
+
+- Outside text (names, descriptions, messages from the API) is printed through ``core.text.shown``:
+  ``table`` and ``line`` do it, so no control character reaches the terminal and one finding stays
+  one line.
+- ``need`` says what a command may do to the store: ``"read"`` (never writes, creates nothing),
+  ``"existing"`` (writes to a store that exists) or ``"create"`` (may create one). See
+  services/context.py. Notes (a new store, a data folder open to others, the demo's store being thrown
+  away) go to stderr, one line each, once the command's work succeeded.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +16,19 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
+from datetime import date
 
+from ..core.dates import resolve_day
+from ..core.errors import UsageError
+from ..core.text import shown
 from ..services.context import AppContext, open_context, open_demo
+
+DEMO_NOTE = ("note: --demo: this change went to the demo's temporary store, which is thrown away now that "
+             "the command is done")
 
 
 @contextlib.contextmanager
-def context(args: argparse.Namespace, *, synced_demo: bool = True) -> Iterator[AppContext]:
+def context(args: argparse.Namespace, *, synced_demo: bool = True, need: str = "read") -> Iterator[AppContext]:
     if getattr(args, "demo", False):
         ctx = open_demo()
         try:
@@ -20,19 +37,36 @@ def context(args: argparse.Namespace, *, synced_demo: bool = True) -> Iterator[A
             yield ctx
         finally:
             ctx.close()
+        if need != "read":
+            err(DEMO_NOTE)
         return
-    ctx = open_context(folder=args.data_dir, db=args.db)
+    ctx = open_context(folder=args.data_dir, db=args.db, need=need)
     try:
         yield ctx
-    finally:
-        ctx.close()
+    except BaseException:
+        ctx.discard_created()  # a failed command leaves no new, empty store behind
+        raise
+    ctx.close()
+    for note in ctx.notes:
+        err(note)
 
 
 def err(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(shown_lines(text), file=sys.stderr)
+
+
+def line(text: object) -> str:
+    """One line of output: outside text shown, never a second line or an escape sequence."""
+    return shown(text)
+
+
+def shown_lines(text: object) -> str:
+    """Text of several lines (a table) with every line shown: newlines stay, nothing else does."""
+    return "\n".join(shown(part) for part in str(text).split("\n"))
 
 
 def table(header: list[str], rows: list[list[str]], *, right: set[int] = frozenset()) -> str:
+    rows = [[shown(c) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -41,3 +75,34 @@ def table(header: list[str], rows: list[list[str]], *, right: set[int] = frozens
         ).rstrip()
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def text_arg(what: str):
+    """An argparse ``type`` for an option that needs a value: an empty or blank one is refused (exit 2)."""
+
+    def check(value: str) -> str:
+        if not value.strip():
+            raise argparse.ArgumentTypeError("an empty value is not accepted; give one or leave the option out")
+        return value
+
+    check.__name__ = what  # argparse names the type in some messages
+    return check
+
+
+def day_arg(text: str | None, *, what: str, today: date, end: bool = False,
+            notes: list[str] | None = None) -> date | None:
+    """A date option (``None`` when not given): ``YYYY-MM-DD`` or a relative form, in the supported
+    range. A relative one adds what it resolved to (``--since -7d = 2026-11-20``) to ``notes``, which
+    the command prints on stderr once it succeeded (a failing command says one line only)."""
+    if text is None:
+        return None
+    day, relative = resolve_day(text, today=today, what=what, end=end)
+    if relative and notes is not None:
+        notes.append(f"{what} {text.strip()} = {day.isoformat()}")
+    return day
+
+
+def require(value: str | None, flag: str) -> None:
+    """Refuse an option given as an empty string (``--rows ''``), which would otherwise read as absent."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{flag} is empty; give a value or leave the option out")

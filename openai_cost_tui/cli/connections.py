@@ -9,12 +9,13 @@ import sys
 from dataclasses import replace
 
 from ..core.base_url import DEFAULT_BASE_URL, check_base_url
-from ..core.dates import parse_day
 from ..core.errors import UsageError
 from ..core.secret import check_admin_key
-from ..services.onboarding import ConnectionDraft, add_connection, check_env_name
+from ..core.text import shown
+from ..services.onboarding import ConnectionDraft, add_connection, check_env_name, check_new_description
 from ..store.validate import clean_name
-from .common import context, table
+from .common import context, day_arg, err, table, text_arg
+from .sync import allow_negative_dates
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,12 +26,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--description", required=True, help="a name for this organization, e.g. 'Acme prod'")
     source = add.add_mutually_exclusive_group()
     source.add_argument("--key-stdin", action="store_true", help="read the key from standard input")
-    source.add_argument("--key-env", metavar="VAR", help="read the key from $VAR at every sync (only the name is saved)")
+    source.add_argument("--key-env", metavar="VAR", type=text_arg("--key-env"),
+                        help="read the key from $VAR at every sync (only the name is saved)")
     add.add_argument("--insecure-storage", action="store_true",
                      help="keep the key in a 0600 file in the data folder instead of the OS keyring")
     add.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"API base URL (default {DEFAULT_BASE_URL})")
     add.add_argument("--workspace", action="append", default=[], metavar="NAME", help="add it to this workspace")
-    add.add_argument("--since", metavar="YYYY-MM-DD", help="backfill from this day (default: 12 months back)")
+    add.add_argument("--since", metavar="DATE",
+                     help="backfill from this day (default: 12 months back): YYYY-MM-DD, 2026-01, -90d ...")
+    add.add_argument("--format", choices=("text", "json"), default="text",
+                     help="json: one object on stdout with the new connection (id, description, key storage, "
+                          "backfill start)")
+    allow_negative_dates(add)
     add.set_defaults(handler=cmd_add)
 
     ls = sub.add_parser("list", help="list connections")
@@ -53,34 +60,49 @@ def _read_key(args: argparse.Namespace) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    if args.key_env and args.insecure_storage:
+    if args.key_env is not None and args.insecure_storage:
         raise UsageError("--key-env keeps only the variable's name; --insecure-storage has nothing to store")
-    source = "env" if args.key_env else "file" if args.insecure_storage else "keyring"
-    with context(args, synced_demo=False) as ctx:
+    # Everything that can be checked without the store is checked before it is opened (or created).
+    description = clean_name(args.description, what="description")
+    for name in args.workspace:
+        clean_name(name, what="workspace name")
+    base_url = check_base_url(args.base_url)
+    if args.key_env is not None:
+        check_env_name(args.key_env)
+    source = "env" if args.key_env is not None else "file" if args.insecure_storage else "keyring"
+    notes: list[str] = []
+    with context(args, synced_demo=False, need="create") as ctx:
+        since = day_arg(args.since, what="--since", today=ctx.today, notes=notes)
         draft = ConnectionDraft(
-            description=args.description,
+            description=description,
             key_source=source,
             env_var=args.key_env,
-            base_url=args.base_url,
+            base_url=base_url,
             workspaces=tuple(args.workspace),
-            since=parse_day(args.since, what="--since") if args.since else None,
+            since=since,
         )
+        check_new_description(ctx, description)
         if source != "env":
-            # Everything that can be checked locally is checked before the key is asked for.
-            clean_name(args.description, what="description")
-            for name in args.workspace:
-                clean_name(name, what="workspace name")
-            check_base_url(args.base_url)
-            if any(c.description == draft.description.strip() for c in ctx.store.connections()):
-                raise UsageError(f"a connection named {draft.description.strip()!r} exists already; "
-                                 "pick another description")
             draft = replace(draft, key=check_admin_key(_read_key(args)))
-        else:
-            check_env_name(args.key_env)
         conn, where = add_connection(ctx, draft)
-        since = conn.backfill_start
-    print(f"Added connection {conn.description!r} (id {conn.id}); key {conn.masked_key} {where}.")
-    print(f"Backfill starts {since}. Run `openai-cost-tui sync` to fetch its costs.")
+    for note in notes:
+        err(note)
+    if args.format == "json":
+        print(json.dumps({
+            "outcome": "added",
+            "id": conn.id,
+            "description": conn.description,
+            "key": conn.masked_key,
+            "key_source": conn.key_source_label,
+            "key_storage": where,
+            "base_url": conn.base_url,
+            "workspaces": list(conn.workspaces),
+            "backfill_start": conn.backfill_start.isoformat() if conn.backfill_start else None,
+            "error": None,
+        }, indent=1))
+        return 0
+    print(shown(f"Added connection {conn.description!r} (id {conn.id}); key {conn.masked_key} {where}."))
+    print(f"Backfill starts {conn.backfill_start}. Run `openai-cost-tui sync` to fetch its costs.")
     return 0
 
 
@@ -125,18 +147,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    with context(args) as ctx:
+    with context(args, need="existing") as ctx:
         conn = ctx.store.connection(args.connection)
         summary = ctx.store.removal_summary(conn.id)
         if not args.yes:
             if not sys.stdin.isatty():
                 raise UsageError("pass --yes to remove a connection without a prompt")
             ws = f", workspaces: {', '.join(summary.workspaces)}" if summary.workspaces else ""
-            answer = input(f"Remove {conn.description!r} and its {summary.cost_rows:,} cost rows{ws}? [y/N] ")
+            answer = input(shown(f"Remove {conn.description!r} and its {summary.cost_rows:,} cost rows{ws}? [y/N] "))
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing removed.")
                 return 0
-        ctx.keys.delete(conn)
+        key_file = ctx.keys.stored_path(conn) if conn.key_source == "file" else None
+        problem = ctx.keys.delete_key(conn)
         ctx.store.remove_connection(conn.id)
-    print(f"Removed {conn.description!r}: {summary.cost_rows:,} cost rows, its names and its stored key.")
+    name = shown(repr(conn.description))
+    if problem:
+        print(f"Removed {name}: {summary.cost_rows:,} cost rows and its names.")
+        err(f"openai-cost-tui: the connection is gone, but its key is not: {problem}")
+        return 1
+    kept = {"env": f"; its key stays in ${conn.key_ref}, which this tool never stored",
+            "file": f" and its key file {key_file}"}.get(conn.key_source, " and its stored key")
+    print(shown(f"Removed {name}: {summary.cost_rows:,} cost rows, its names{kept}."))
     return 0

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta
 
 from ..core import money
 from ..core.restatements import describe
+from ..core.text import shown
 from .common import context
 
 MAX_DAYS = 3660
@@ -53,5 +54,5 @@ def cmd_restatements(args: argparse.Namespace) -> int:
         line = describe(r.change, today=today)
         if r.currency != "usd":
             line += f" ({r.currency.upper()})"
-        print(f"{r.connection}: {line}" if several else line)
+        print(shown(f"{r.connection}: {line}" if several else line))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..core.text import shown
 from .common import context, table
 
 
@@ -33,14 +34,17 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    with context(args, synced_demo=False) as ctx:
+    from ..store.validate import clean_name
+
+    clean_name(args.name, what="workspace name")  # checked before a store is opened (or created)
+    with context(args, synced_demo=False, need="create") as ctx:
         name = ctx.store.add_workspace(args.name)
-    print(f"Created workspace {name!r}.")
+    print(shown(f"Created workspace {name!r}."))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with context(args, synced_demo=False) as ctx:
+    with context(args, synced_demo=False, need="read") as ctx:
         spaces = ctx.store.workspaces()
     if args.format == "json":
         print(json.dumps([{"name": w.name, "connections": list(w.connections)} for w in spaces], indent=1))
@@ -52,21 +56,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    with context(args, synced_demo=False) as ctx:
-        ctx.store.remove_workspace(args.name)
-    print(f"Deleted workspace {args.name!r}; its connections and their costs are untouched.")
+    with context(args, synced_demo=False, need="existing") as ctx:
+        name = ctx.store.require_workspace(args.name)
+        ctx.store.remove_workspace(name)
+    print(shown(f"Deleted workspace {name!r}; its connections and their costs are untouched."))
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    with context(args, synced_demo=False) as ctx:
-        ctx.store.rename_workspace(args.name, args.new_name)
-    print(f"Renamed workspace {args.name!r} to {args.new_name.strip()!r}.")
+    from ..store.validate import clean_name
+
+    clean_name(args.new_name, what="workspace name")
+    with context(args, synced_demo=False, need="existing") as ctx:
+        name = ctx.store.require_workspace(args.name)
+        ctx.store.rename_workspace(name, args.new_name)
+    print(shown(f"Renamed workspace {name!r} to {args.new_name.strip()!r}."))
     return 0
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    with context(args, synced_demo=False) as ctx:
+    with context(args, synced_demo=False, need="existing") as ctx:
         name = ctx.store.require_workspace(args.name)
         conns = [ctx.store.connection(ref) for ref in args.connections]  # all resolved before any write
         ids = [c.id for c in conns]
@@ -76,5 +85,5 @@ def cmd_assign(args: argparse.Namespace) -> int:
             ctx.store.unassign(name, ids)
     verb = "Added" if args.assign else "Removed"
     prep = "to" if args.assign else "from"
-    print(f"{verb} {', '.join(repr(c.description) for c in conns)} {prep} workspace {name!r}.")
+    print(shown(f"{verb} {', '.join(repr(c.description) for c in conns)} {prep} workspace {name!r}."))
     return 0
