@@ -128,6 +128,21 @@ async def test_filter_include_chip_removal_and_exclude_row(run) -> None:
         assert screen(app).state.filters == ()
 
 
+async def test_enter_on_the_exclude_box_applies_what_it_shows(run) -> None:
+    app, test = run()
+    async with test as pilot:
+        await settle(pilot)
+        await keys(pilot, "f", "enter")  # filter by service
+        await keys(pilot, "down", "space")  # tick the first value
+        modal = app.screen
+        modal.query_one("#filter-exclude").focus()
+        await keys(pilot, "space")  # Exclude: ticked
+        assert modal.query_one("#filter-exclude").value is True
+        await keys(pilot, "enter")  # applies as shown: an exclude filter, the box not flipped back
+        flt = screen(app).state.filters[0]
+        assert flt.dim == "service" and flt.exclude and len(flt.values) == 1
+
+
 async def test_filter_modal_lists_values_with_totals_and_excludes(run) -> None:
     app, test = run()
     async with test as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,19 @@ def test_largest_first_means_largest_in_the_measure_shown() -> None:
         result = fold(spec, DateRange(day, day), raw, today=date(2026, 11, 27))
         rows = display_rows(grid_from_pivot(result))
         assert rows[0].key == (first,), measure
+
+
+def test_a_shown_change_agrees_with_the_shown_figures() -> None:
+    from openai_cost_tui.core import money
+    from openai_cost_tui.core.grid import Column, Grid, text
+    from openai_cost_tui.core.models import Cell
+
+    # 22,326.034 -> 22,490.675 is +164.641 exactly (+164.64), but shown as 22,326.03 -> 22,490.68 the
+    # change must read +164.65; 21.366 -> 0.004 (21.37 -> 0.00 shown) must read -21.37, not -21.36
+    columns = (Column("prev", "Before"), Column("cur", "Now"), Column("delta", "Change", derive="delta"))
+    for before, now, change in (("22326.034", "22490.675", "+164.65"), ("21.366", "0.004", "-21.37")):
+        cells = (Cell(money.parse_exact(before)), Cell(money.parse_exact(now)), None)
+        grid = Grid(("service",), "cost", columns, {("x",): cells}, (("x",),), cells)
+        shown = [text(grid, i, cells) for i in range(3)]
+        assert shown[2] == change, shown
+        assert Decimal(shown[1].replace(",", "")) - Decimal(shown[0].replace(",", "")) == Decimal(change)

@@ -187,10 +187,20 @@ def text(grid: Grid, index: int, cells: Sequence[Cell | None]) -> str:
         if number is None:
             return "new" if cells[0] is None and cells[1] is not None else ""
         return f"{number:+,.1f}%"
+    if col.derive == "delta" and number is not None:
+        # the change between the figures as shown (each rounded), so what is read adds up
+        prev, cur = (_shown_number(cells[i], grid.measure) for i in (0, 1))
+        number = cur - prev
     shown = display_text(number, grid.measure)
     if col.derive == "delta" and number is not None and number > 0:
         return "+" + shown
     return shown
+
+
+def _shown_number(cell: Cell | None, measure: str) -> Decimal:
+    """A cell's value rounded as display_text shows it (0 for an empty cell)."""
+    text = display_text(measure_value(cell, measure), measure).replace(",", "")
+    return Decimal(text) if text else Decimal(0)
 
 
 def trend(grid: Grid, index: int, cells: Sequence[Cell | None]) -> int:

@@ -37,6 +37,13 @@ class ValueList(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.apply", "Apply", id="filter-apply", tooltip="Apply the filter")]
 
 
+class ExcludeBox(Checkbox):
+    """Space ticks; Enter applies the filter as shown (a plain Checkbox would flip on Enter too)."""
+
+    BINDINGS = [Binding("enter", "screen.apply", "Apply", id="filter-exclude-apply",
+                        tooltip="Apply the filter as shown")]
+
+
 class FilterModal(ModalScreen[Filter | None]):
     """Choose values of one dimension to keep (or exclude). Returns a Filter (no values: remove the
     filter) or None when cancelled."""
@@ -69,7 +76,7 @@ class FilterModal(ModalScreen[Filter | None]):
             yield Label(f"Filter by {label(self.dim)}", classes="modal-title")
             yield Input(placeholder="type to search; Enter applies", id="filter-search")
             yield ValueList(id="filter-values")
-            yield Checkbox(
+            yield ExcludeBox(
                 "Exclude the chosen values (instead of keeping only them)",
                 self.exclude,
                 id="filter-exclude",
