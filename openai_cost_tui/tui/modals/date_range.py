@@ -22,14 +22,14 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dates-cancel", tooltip="Keep the current dates")]
 
     def __init__(self, current: DateChoice, today: date) -> None:
-        super().__init__(classes="report-modal")
+        super().__init__()
         self.current = current
         self.today = today
 
     def compose(self) -> ComposeResult:
         rng = self.current.resolve(self.today)
-        with Vertical(classes="modal-box"):
-            yield Label("Date range (UTC days)", classes="modal-title")
+        with Vertical(classes="picker"):
+            yield Label("Date range (UTC days)", classes="dialog-title")
             options = []
             for key, name in PRESETS.items():
                 shown = name if key == "custom" else f"{name:<30} {DateChoice(key).resolve(self.today)}"
@@ -40,8 +40,8 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
                 yield Input(rng.start.isoformat(), placeholder="YYYY-MM-DD", id="date-from")
                 yield Label("To", classes="field-label")
                 yield Input(rng.end.isoformat(), placeholder="YYYY-MM-DD", id="date-to")
-            yield Label("", id="date-error", classes="modal-error")
-            yield Label("Enter picks · Tab to the custom days · Esc cancels", classes="modal-hint")
+            yield Label("", id="date-error", classes="error")
+            yield Label("Enter picks · Tab to the custom days · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
         presets = self.query_one("#date-presets", OptionList)

@@ -64,7 +64,7 @@ class FilterModal(ModalScreen[Filter | None]):
     def __init__(
         self, dim: str, loader: Callable[[], list[tuple[str, Cell]]], current: Filter | None
     ) -> None:
-        super().__init__(classes="report-modal")
+        super().__init__()
         self.dim = dim
         self.loader = loader
         self.values: list[tuple[str, Cell]] = []
@@ -72,8 +72,8 @@ class FilterModal(ModalScreen[Filter | None]):
         self.exclude = bool(current and current.exclude)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box filter-box"):
-            yield Label(f"Filter by {label(self.dim)}", classes="modal-title")
+        with Vertical(classes="picker filter-box"):
+            yield Label(f"Filter by {label(self.dim)}", classes="dialog-title")
             yield Input(placeholder="type to search; Enter applies", id="filter-search")
             yield ValueList(id="filter-values")
             yield ExcludeBox(
@@ -82,7 +82,7 @@ class FilterModal(ModalScreen[Filter | None]):
                 id="filter-exclude",
                 compact=True,
             )
-            yield Label("↓ to the list · Space toggles · Enter applies · Esc cancels", classes="modal-hint")
+            yield Label("↓ to the list · Space toggles · Enter applies · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#filter-values", ValueList).loading = True

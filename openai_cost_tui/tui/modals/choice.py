@@ -67,7 +67,7 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
         load: Callable[[], Sequence[tuple[str, str]]] | None = None,
         empty: str = "Nothing to choose from.",
     ) -> None:
-        super().__init__(classes="report-modal")
+        super().__init__()
         self.title_text = title
         self.options = list(options)
         self.current = current
@@ -76,13 +76,13 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
         self.empty = empty
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Label(Text(self.title_text), classes="modal-title")
+        with Vertical(classes="picker"):
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Input(placeholder="type to narrow the list", id="choice-search", compact=True)
             choices = OptionList(id="choices")
             choices.can_focus = False  # the search field keeps the focus; arrows move the highlight
             yield choices
-            yield Label(self.hint, classes="modal-hint")
+            yield Label(self.hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -98,7 +98,7 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
         choices = self.query_one(OptionList)
         choices.loading = False
         if not options:
-            self.query_one(".modal-hint", Label).update(Text(self.empty + " Esc closes."))
+            self.query_one(".dialog-hint", Label).update(Text(self.empty + " Esc closes."))
         self._show(self.query_one(Input).value)
 
     def _show(self, search: str) -> None:
