@@ -27,8 +27,8 @@ from ...services import analysis
 from ...services.checks import BudgetStatus, budget_statuses
 from ...store.store import Store
 from ..modals.budget import BudgetAmountModal
+from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
-from ..report.pickers import ChoiceModal
 from .base import AppScreen
 
 STATE_STYLE = {"over": "bold red", "forecast over": "red", "near": "yellow", "ok": "green"}

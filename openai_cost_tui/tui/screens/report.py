@@ -31,12 +31,12 @@ from ...core.text import shown
 from ...services.report_query import ReportData, load_report, value_totals, with_series
 from ...store.validate import clean_name
 from ..messages import FactsChanged, StoreFacts
+from ..modals.choice import NONE_CHOICE, ChoiceModal, dimension_options, measure_options
+from ..modals.date_range import DateRangeModal
+from ..modals.filter import FilterModal, chip_label
 from ..modals.line import LineModal
 from ..report.chart import ChartPanel
-from ..report.date_range import DateRangeModal
 from ..report.export import FORMATS, write_export
-from ..report.filters import FilterModal, chip_label
-from ..report.pickers import NONE_CHOICE, ChoiceModal, dimension_options, measure_options
 from ..report.pivot_table import TREND_KEY, PivotTable
 from .base import AppScreen
 
