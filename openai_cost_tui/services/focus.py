@@ -281,11 +281,7 @@ def focus_rows(store: Store, start: date, end: date,
                summary: ExportSummary | None = None) -> Iterator[dict[str, object]]:
     """The FOCUS rows of every stored cost row from ``start`` to ``end`` (inclusive UTC days), counted
     into ``summary`` (rows, exact totals per currency) as they are produced."""
-    from ..store.export_rows import ExportRowQueries
-
-    # ExportRowQueries is one of Store's mixins; calling it through the class also serves a Store
-    # object whose class predates the mixin.
-    for row in ExportRowQueries.export_rows(store, start, end):
+    for row in store.export_rows(start, end):
         if summary is not None:
             summary.rows += 1
             cur = row.currency.upper()

@@ -24,6 +24,7 @@ from .budgets import BudgetQueries
 from .charges import ChargeIndex
 from .convert import QTY_SCALE, as_date, now_naive
 from .db import MEMORY, WRITE, describe, is_postgres_url, open_database, translate_errors
+from .export_rows import ExportRowQueries
 from .locks import sync_lock, sync_running
 from .pivot import PivotQueries
 from .restatements import RestatementQueries
@@ -69,7 +70,7 @@ class SyncRunInfo:
     error: str | None
 
 
-class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries):
+class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, ExportRowQueries):
     """One open store (a SQLite file or a PostgreSQL database); the queries of pivots, budgets, saved
     views and restatements are mixed in from their own modules."""
 

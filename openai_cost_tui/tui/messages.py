@@ -55,7 +55,7 @@ class StoreFacts:
 
     @property
     def failed(self) -> list[Connection]:
-        return [c for c in self.connections if c.status == "failed"]
+        return [c for c in self.connections if c.status in ("failed", "interrupted")]
 
 
 @dataclass

@@ -105,6 +105,8 @@ class ConnectionsScreen(AppScreen):
             return Text(f"syncing {int(progress.fraction * 100)}%", style="bold cyan")
         if c.status == "failed":
             return Text("failed (details below)", style="bold red")
+        if c.status == "interrupted":
+            return Text("interrupted (details below)", style="bold yellow")
         if c.status == "new":
             return Text("not synced yet", style="italic")
         return Text(c.status)
@@ -116,8 +118,9 @@ class ConnectionsScreen(AppScreen):
     def _show_detail(self) -> None:
         conn = self.selected()
         detail = self.query_one("#sync-detail", Static)
-        if conn is not None and conn.status == "failed":
-            detail.update(Text(f"{shown(conn.description)}: last sync failed: {shown(conn.last_error)}. "
+        if conn is not None and conn.status in ("failed", "interrupted"):
+            what = "failed" if conn.status == "failed" else "was interrupted"
+            detail.update(Text(f"{shown(conn.description)}: last sync {what}: {shown(conn.last_error or '')}. "
                                "Its earlier data is kept; press s to try again."))
         elif conn is not None and conn.key_source == "file":
             detail.update(Text(f"{shown(conn.description)}: the key is kept UNENCRYPTED in "
