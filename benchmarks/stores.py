@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from openai_cost_tui.core import money
+from openai_cost_tui.core.base_url import DEFAULT_BASE_URL
 from openai_cost_tui.core.dates import add_months
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Project
 from openai_cost_tui.fake.org import FakeOrg
@@ -37,7 +38,7 @@ WINDOW_DAYS = 31  # days per replace_window call: ~140k rows at the "large" size
 SEED_STEP = 4  # the second connection's seed: 7 and 11 by default, like --demo (next one if names clash)
 WORKSPACE = "Everything"  # both connections
 PRODUCTION = "Production"  # the first only
-BASE_URL = "https://api.openai.com/v1"
+BASE_URL = DEFAULT_BASE_URL
 DEFAULT_END = date(2026, 11, 25)  # a fixed "today": the same rows on any day (override with --end)
 
 

@@ -146,7 +146,7 @@ def test_tui_export_uses_the_same_rules(hostile, tmp_path) -> None:
     with Store(str(hostile / "costs.db")) as s:
         spec = PivotSpec(rows=("project",), cols="connection", date_range=DateRange(TODAY - timedelta(days=19), TODAY))
         result = s.run_pivot(spec, today=TODAY)
-    for fmt in ("csv", "md", "json"):
+    for fmt in ("csv", "markdown", "json"):
         text = write_export(tmp_path / "out", result, fmt, NOW).read_text("utf-8")
         assert_clean(text)
     text = write_export(tmp_path / "out", result, "csv", NOW).read_text("utf-8")

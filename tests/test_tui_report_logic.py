@@ -200,7 +200,7 @@ def test_export_writes_private_files_without_overwriting(tmp_path) -> None:
     assert first.read_text().splitlines()[0] == "Service,2026-10,Total"
     assert oct(first.stat().st_mode & 0o777) == "0o600"
     assert '"cost": "1.5"' in write_export(tmp_path, r, "json", now).read_text()
-    assert write_export(tmp_path, r, "md", now).read_text().startswith("**Cost (USD)")
+    assert write_export(tmp_path, r, "markdown", now).read_text().startswith("**Cost (USD)")
 
 
 def test_saved_views_round_trip(store: Store) -> None:

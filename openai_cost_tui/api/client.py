@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from ..core.base_url import DEFAULT_BASE_URL
 from ..core.dates import day_start_unix, today_utc
 from ..core.errors import ApiError, Cancelled, ProtocolError, UsageError
 from ..core.models import ApiKeyInfo, CostRow, Project
@@ -47,7 +48,6 @@ __all__ = [
     "TOTAL_DEADLINE",
 ]
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 MAX_PAGES = 1_000
 """Pages of one query (one window of costs, one list of projects or keys) before the client stops: a
@@ -167,7 +167,7 @@ class AdminClient:
         ``total_deadline``: seconds for all this client's work from now (None: no limit)."""
         base = httpx.URL(base_url.rstrip("/"))
         if base.scheme not in ("http", "https") or not base.host:
-            raise UsageError("the base URL must look like https://api.openai.com/v1")
+            raise UsageError(f"the base URL must look like {DEFAULT_BASE_URL}")
         if max_pages < 1 or max_body_bytes < 1:
             raise ValueError("max_pages and max_body_bytes must be positive")
         self.base_url = str(base)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import httpx
 
+from ..core.base_url import DEFAULT_BASE_URL
 from ..core.errors import ApiError, AuthError, ProtocolError
 from ..core.text import shown
 
@@ -142,13 +143,13 @@ def error_for_response(response: Answer, what: str) -> ApiError:
     if 300 <= status < 400:
         return ApiError(
             f"the API redirected the request for {what} ({status}); check the base URL "
-            "(it should look like https://api.openai.com/v1)",
+            f"(it should look like {DEFAULT_BASE_URL})",
             status=status,
         )
     if status == 404:
         return ApiError(
             f"the API has no {what} here (404): the base URL is probably wrong; "
-            f"it should look like https://api.openai.com/v1.{said}",
+            f"it should look like {DEFAULT_BASE_URL}.{said}",
             status=404,
         )
     return ApiError(f"the API failed the request for {what}: {status_reason(response)}", status=status)

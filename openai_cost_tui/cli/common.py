@@ -20,6 +20,7 @@ from datetime import date
 
 from ..core.dates import resolve_day
 from ..core.errors import UsageError
+from ..core.render import text_table
 from ..core.text import shown
 from ..services.context import AppContext, open_context, open_demo
 
@@ -66,15 +67,7 @@ def shown_lines(text: object) -> str:
 
 
 def table(header: list[str], rows: list[list[str]], *, right: set[int] = frozenset()) -> str:
-    rows = [[shown(c) for c in r] for r in rows]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i]) for i, c in enumerate(cells)
-        ).rstrip()
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+    return "\n".join(text_table(header, [[shown(c) for c in r] for r in rows], right=right))
 
 
 def text_arg(what: str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Container, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from . import money
@@ -195,20 +196,30 @@ def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: Container[int] = (),
+               total_row: bool = False) -> list[str]:
+    """Lines of a plain-text table: columns two spaces apart, those in ``right`` right-aligned, a rule
+    under the header (and above the last row when it is a total). The one table renderer of the CLI."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i]) for i, c in enumerate(cells)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    body = [line(r) for r in rows]
+    if total_row and body:
+        body.insert(len(body) - 1, rule)
+    return [line(header), rule, *body]
+
+
 def to_table(result: PivotResult) -> str:
     """A plain-text table for a terminal: dimension columns left-aligned, numbers right-aligned."""
     header, body = wide(result, exact=False)
     n_dims = len(result.spec.rows)
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        parts = [c.ljust(widths[i]) if i < n_dims else c.rjust(widths[i]) for i, c in enumerate(cells)]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    out = [_caption(result), line(header), rule]
-    out += [line(r) for r in body[:-1]]
-    out += [rule, line(body[-1])]
+    numbers = range(n_dims, len(header))
+    out = [_caption(result), *text_table(header, body, right=numbers, total_row=True)]
     if result.provisional_from is not None:
         out.append(f"Days from {result.provisional_from} on are still filling (provisional).")
     return "\n".join(out) + "\n"

@@ -6,9 +6,10 @@ from typing import Any
 
 import httpx
 
+from ..core.base_url import DEFAULT_BASE_URL
 from .api import DEMO_KEY, FakeAdminApi, FakeReset, FakeTimeout
 
-BASE_URL = "https://api.openai.com/v1"
+BASE_URL = DEFAULT_BASE_URL  # the fake answers at the real API's address
 
 
 def fake_transport(api: FakeAdminApi) -> httpx.BaseTransport:

@@ -29,6 +29,7 @@ from ..config.paths import (
     make_private_dir,
     rules_file,
 )
+from ..core.base_url import DEFAULT_BASE_URL
 from ..core.budgets import parse_amount
 from ..core.clock import Clock, system_clock, today
 from ..core.dates import add_months
@@ -42,7 +43,7 @@ from ..store.store import NewConnection, Store
 from ..sync.engine import SyncEngine
 
 DEMO_KEY_SOURCE = "demo"
-DEMO_BASE_URL = "https://api.openai.com/v1"
+DEMO_BASE_URL = DEFAULT_BASE_URL  # the demo answers the real API's address from its fake organizations
 DEMO_CONNECTIONS = ((7, ("Everything", "Production")), (11, ("Everything",)))
 NEEDS = ("read", "existing", "create")
 

@@ -11,17 +11,19 @@ from pathlib import Path
 from ...core.models import PivotResult
 from ...core.render import to_csv, to_json, to_markdown
 
+# By the names `report --format` takes; each with its file extension.
 FORMATS = {
     "csv": ("CSV (wide table, exact amounts)", to_csv),
     "json": ("JSON (long format of the report contract)", to_json),
-    "md": ("Markdown (wide table, rounded)", to_markdown),
+    "markdown": ("Markdown (wide table, rounded)", to_markdown),
 }
+EXTENSIONS = {"csv": "csv", "json": "json", "markdown": "md"}
 
 
 def export_path(folder: Path, result: PivotResult, fmt: str, now: datetime) -> Path:
     dims = "-".join(result.spec.rows) + (f"-by-{result.spec.cols}" if result.spec.cols else "")
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"report-{dims}-{stamp}.{fmt}")
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"report-{dims}-{stamp}.{EXTENSIONS[fmt]}")
     return folder / "exports" / name
 
 
