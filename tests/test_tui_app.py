@@ -289,45 +289,44 @@ async def _wait_for(event: threading.Event) -> None:
     raise AssertionError("the sync never sent its request")
 
 
-async def test_ctrl_x_cancels_a_running_sync_through_its_worker(tmp_path) -> None:
+@pytest.fixture
+def held_demo():
+    """A demo whose sync is surely running when a key is pressed: its cost requests wait at a gate."""
     c = open_demo(clock=fixed_clock(FROZEN), size="small")
     held = HeldApi()
     c.engine.transport_for = held.transport
-    try:
-        app = make_app(c, sync_on_start=False)
-        async with app.run_test(size=(120, 36)) as pilot:
-            assert app.start_sync()
-            await _wait_for(held.entered)
-            await pilot.press("ctrl+x")
-            sent = held.requests
-            held.gate.set()  # the request in flight ends; nothing after it is sent
-            await settle(pilot)
-            assert not app.sync_running
-            assert held.requests == sent
-            assert any(r.outcome == "cancelled" for r in c.store.runs())
-    finally:
-        c.close()
+    yield c, held, make_app(c, sync_on_start=False)
+    held.gate.set()
+    c.close()
 
 
-async def test_ctrl_q_during_a_sync_stops_the_sync_thread(tmp_path) -> None:
-    c = open_demo(clock=fixed_clock(FROZEN), size="small")
-    held = HeldApi()
-    c.engine.transport_for = held.transport
-    try:
-        app = make_app(c, sync_on_start=False)
-        async with app.run_test(size=(120, 36)) as pilot:
-            assert app.start_sync()
-            await _wait_for(held.entered)
-            await pilot.press("ctrl+q")
-            sent = held.requests
-        assert not app.is_running
-        held.gate.set()
-        assert app.sync_stopped.wait(60), "the sync thread kept running after quitting"
-        assert held.requests == sent  # no request after the one in flight
-        assert c.store.integrity_ok()
+async def test_ctrl_x_cancels_a_running_sync_through_its_worker(held_demo) -> None:
+    c, held, app = held_demo
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.start_sync()
+        await _wait_for(held.entered)
+        await pilot.press("ctrl+x")
+        sent = held.requests
+        held.gate.set()  # the request in flight ends; nothing after it is sent
+        await settle(pilot)
+        assert not app.sync_running
+        assert held.requests == sent
         assert any(r.outcome == "cancelled" for r in c.store.runs())
-    finally:
-        c.close()
+
+
+async def test_ctrl_q_during_a_sync_stops_the_sync_thread(held_demo) -> None:
+    c, held, app = held_demo
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.start_sync()
+        await _wait_for(held.entered)
+        await pilot.press("ctrl+q")
+        sent = held.requests
+    assert not app.is_running
+    held.gate.set()
+    assert app.sync_stopped.wait(60), "the sync thread kept running after quitting"
+    assert held.requests == sent  # no request after the one in flight
+    assert c.store.integrity_ok()
+    assert any(r.outcome == "cancelled" for r in c.store.runs())
 
 
 async def test_insights_show_forecast_anomalies_and_savings(ctx) -> None:
