@@ -84,14 +84,14 @@ class CostApp(App[None]):
         self.sync_stopped = threading.Event()  # set while no sync thread runs (quitting waits on it)
         self.sync_stopped.set()
         if ctx.demo:
-            self.sub_title = "DEMO: a built-in fake organization"
+            self.sub_title = "DEMO: built-in fake organizations"
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if self.ctx.demo:
-            self.notify("This is a demo on a built-in fake organization: no key, no network.",
+            self.notify("This is a demo on two built-in fake organizations: no key, no network.",
                         title="Demo", timeout=6)
         self.refresh_facts(first=True)
         # whether an OS keyring answers, asked once (each call may take seconds): the add dialog needs it

@@ -143,13 +143,16 @@ class InsightsScreen(AppScreen):
                         if data.restated else "")
         restated.display = bool(data.restated)
         total = data.forecast.total if data.forecast else None
-        if total is None or not data.has_data:
+        if (total is None or not data.has_data) and self.cost_app.sync_running:
+            summary = "The first sync is running: Insights fill in as the costs land."
+        elif total is None or not data.has_data:
             summary = "No costs yet: press F3, then a, to add an organization by its Admin key."
         else:
             summary = (f"{total.month_start:%B %Y}: {money.usd(total.actual)} so far (through "
                        f"{total.as_of}); forecast {money.usd(total.total)} "
                        f"({money.usd(total.low)} to {money.usd(total.high)}). "
-                       f"{len(data.anomalies)} anomaly(ies) in the last {ANOMALY_DAYS} days.")
+                       f"{len(data.anomalies)} {'anomaly' if len(data.anomalies) == 1 else 'anomalies'} "
+                       f"in the last {ANOMALY_DAYS} days.")
         self.query_one("#insights-summary", Static).update(Text(summary))
 
     def _show_forecast(self, view: analysis.ForecastView | None) -> None:

@@ -253,9 +253,12 @@ class ReportScreen(AppScreen):
         )
         parts.extend(grid.notes)
         if grid.flags:
-            parts.append(f"⚠ {len(grid.flags)} row(s) had an unusual day: see Insights (F5)")
+            n = len(grid.flags)
+            parts.append(f"⚠ {n} row{'s' if n != 1 else ''} had an unusual day: see Insights (F5)")
         if not grid.order:
-            if not self.data.has_data:
+            if not self.data.has_data and self.cost_app.sync_running:
+                parts = ["The first sync is running: costs appear here as each window of days lands"]
+            elif not self.data.has_data:
                 parts = ["No costs yet: press F3, then a, to add an organization by its Admin key "
                          "(or try openai-cost-tui --demo)"]
             else:
