@@ -71,3 +71,54 @@ def test_demo_in_a_real_terminal(size) -> None:
         assert not term.alive(), "the app did not quit on ctrl+q"
     finally:
         term.close()
+
+
+def test_hostile_names_and_an_escape_laden_api_error_in_a_real_terminal(tmp_path) -> None:
+    """Markup and terminal escapes from outside, as a user meets them: a workspace named like markup,
+    and a sync whose API error carries ESC/OSC sequences and markup. The app keeps running, shows the
+    text literally, and the terminal is neither cleared nor retitled."""
+    import socket
+
+    from openai_cost_tui.store.store import NewConnection, Store
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(EXE), "fake-api", "--port", str(port), "--size", "small",
+                               "--fault", "costs:hostile-error:status=400:times=0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = tmp_path / "costs.db"
+    with Store(str(db)) as store:
+        store.add_workspace("[/bold] team")
+        conn = store.add_connection(NewConnection(
+            description="[/] acme", base_url=f"http://127.0.0.1:{port}/v1", key_source="env",
+            key_ref="HOSTILE_TEST_KEY", backfill_start=__import__("datetime").date(2026, 11, 1)))
+        store.assign("[/bold] team", [conn.id])
+    key = "sk-admin-" + "h" * 40
+    term = Tmux(f"env HOSTILE_TEST_KEY={key} {EXE} --db {db}", 160, 40)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the fake API is up when it answers
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        screen = term.wait_for("Sync failed", timeout=45)
+        assert "[/bold] x" in screen  # the error's markup shown as text
+        term.keys("F3")
+        screen = term.wait_for("[/] acme")
+        term.keys("F4")
+        screen = term.wait_for("[/bold] team")
+        title = subprocess.run(["tmux", "-L", term.socket, "display-message", "-p", "-t", term.name,
+                                "#{pane_title}"], capture_output=True, text=True).stdout
+        assert "pwned" not in title  # an OSC sequence never reached the terminal
+        assert term.alive()
+        term.keys("C-q")
+        deadline = time.monotonic() + 10
+        while term.alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not term.alive(), "the app did not quit on ctrl+q"
+    finally:
+        term.close()
+        server.terminate()
+        server.wait(10)
