@@ -30,7 +30,18 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import budgets, check, completion, connections, fakeapi, report, restatements, sync, workspaces
+    from . import (
+        budgets,
+        check,
+        completion,
+        connections,
+        export,
+        fakeapi,
+        report,
+        restatements,
+        sync,
+        workspaces,
+    )
 
     parser = Parser(prog=PROG, description="Understand what your organizations spend on the OpenAI API.")
     parser.add_argument("--data-dir", metavar="DIR", help="where the store, settings and rules live "
@@ -49,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     budgets.register(commands)
     check.register(commands)
     restatements.register(commands)
+    export.register(commands)
     fakeapi.register(commands)
     completion.register(commands)
     return parser
