@@ -104,3 +104,33 @@ def test_any_text_becomes_a_safe_literal_renderable(raw: str) -> None:
     plain = text.plain
     assert is_safe(plain)
     assert plain.count("[") == raw.count("[") and plain.count("/") >= raw.count("/")
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow])
+@given(name=st.text(alphabet=st.sampled_from(list("[]/=@+-\\ab \x1b\x07\r\n\t\x9b\u202e:;]")), min_size=1,
+                    max_size=24))
+def test_any_project_name_passes_every_screen(hostile_ctx, name: str) -> None:
+    import asyncio
+
+    store = hostile_ctx.store
+    conn = store.connections()[0]
+    first = sorted(store.project_names(conn.id))[0]
+    store.save_names(conn.id, [Project(first, name)], [])
+
+    async def visit() -> None:
+        app = make_app(hostile_ctx, sync_on_start=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            await pilot.press(*"project", "enter")
+            await settle(pilot)
+            for key in ("f5", "f3", "f4", "f2"):
+                await pilot.press(key)
+                await settle(pilot)
+                text = _screen_text(app)
+                assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text), key
+            assert app.is_running
+
+    asyncio.run(visit())
