@@ -65,3 +65,21 @@ def synced(tmp_path_factory):
     assert rig.sync().ok
     yield rig.store
     rig.store.close()
+
+
+@pytest.fixture(scope="session")
+def synced_demo_template(tmp_path_factory) -> Path:
+    """The twelve-month demo synced once per session (frozen clock); tests take copies (``demo_copy``)."""
+    from tests.support.demo_store import build_template
+
+    return build_template(tmp_path_factory.mktemp("synced-demo"))
+
+
+@pytest.fixture
+def demo_copy(synced_demo_template: Path):
+    """A demo context (own folder, fake transports) holding a fresh copy of the session's synced demo."""
+    from tests.support.demo_store import copy_demo
+
+    ctx = copy_demo(synced_demo_template)
+    yield ctx
+    ctx.close()

@@ -9,38 +9,39 @@ import pytest
 from textual.widgets import Input
 
 from openai_cost_tui.tui.app import make_app
-from tests.support.tui import synced_demo
+from tests.support.tui import settle
 
 SIZES = [(80, 24), (120, 36)]
 
 
 @pytest.fixture
-def app(no_keyring):  # the add form shows the keyring state: pin it to "no keyring", as on CI
-    ctx = synced_demo()
-    application = make_app(ctx, sync_on_start=False, refresh_interval=0)
-    yield application
-    ctx.close()
+def app(no_keyring, demo_copy):  # the add form shows the keyring state: pin it to "no keyring", as on CI
+    return make_app(demo_copy, sync_on_start=False, refresh_interval=0)  # the session's synced demo, copied
 
 
 async def no_blink(pilot) -> None:
     pilot.app.animation_level = "none"
-    await pilot.app.workers.wait_for_complete()  # Markdown renders in a worker
-    await pilot.pause()
+    await settle(pilot)  # Markdown renders in a worker; screens read the store in workers
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
 
 
 def steps(*keys):
+    """Each key once the app is idle (no worker left, every message handled): the picture depends on
+    what the app did, never on how fast this machine did it."""
+
     async def run(pilot) -> None:
         pilot.app.animation_level = "none"
-        pilot.app.clear_notifications()
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause()
-        await no_blink(pilot)
+        await settle(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await no_blink(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
     return run
 
 

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from openai_cost_tui.tui.app import make_app
-from tests.support.tui import synced_demo
+from tests.support.tui import settle
 
 SIZES = [(80, 24), (120, 36)]
 STATES = {
@@ -26,26 +26,27 @@ STATES = {
 
 
 @pytest.fixture
-def app():
-    ctx = synced_demo()
-    yield make_app(ctx, sync_on_start=False, refresh_interval=0)
-    ctx.close()
+def app(demo_copy):  # the session's synced demo, copied for this test
+    return make_app(demo_copy, sync_on_start=False, refresh_interval=0)
 
 
 def steps(*keys):
+    """Each key once the app is idle (no worker left, every message handled), starting from a report
+    whose pivot, anomaly marks and status line are all in and whose start-up notice is gone: a modal
+    shows the screen under it as it was when it opened, so that screen must not depend on timing."""
+
     async def run(pilot) -> None:
         pilot.app.animation_level = "none"
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        pilot.app.clear_notifications()
         await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await pilot.pause()
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
         for widget in pilot.app.screen.query(Input):
             widget.cursor_blink = False
         pilot.app.clear_notifications()
-        await pilot.pause()
+        await settle(pilot)
 
     return run
 
