@@ -38,7 +38,8 @@ COMBOS = [combo for n in range(4) for combo in itertools.combinations(GROUP_FIEL
 def spec() -> dict[str, Any]:
     if not SPEC_PATH.exists():
         pytest.skip(
-            "../shared/reference not found: the spec check runs where the design folder is checked out"
+            "needs the project's shared reference spec (../shared/reference/openai-admin-api.yaml beside the "
+            "repository), which a plain clone does not have; the fake's shapes are checked where it is"
         )
     import yaml
 
