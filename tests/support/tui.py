@@ -26,11 +26,14 @@ def quiet(app):
 async def settle(pilot) -> None:
     """Wait until no worker runs and every message is handled: the app reads and writes the store
     only in workers, and a job's answer may start another one (the status line's facts, a reload)."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerCancelled, WorkerState
 
     app = pilot.app
     for _ in range(100):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive job replaced by a newer one: wait for that one instead
+            pass
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
             await pilot.pause()
