@@ -207,11 +207,14 @@ async def test_workspaces_create_assign_rename_delete(ctx) -> None:
         await pilot.press("f4", "n")
         await pilot.press(*"Team A", "enter")
         await settle(pilot)
+        assert app.screen.selected_name() == "Team A"  # the new workspace is under the cursor
+        first = ctx.store.connections()[0]
         members = app.screen.query_one("#members", SelectionList)
         members.focus()
+        members.highlighted = [members.get_option_at_index(i).value
+                               for i in range(members.option_count)].index(first.id)
         await pilot.press("space")
         await settle(pilot)
-        first = ctx.store.connections()[0]
         assert "Team A" in ctx.store.connection(first.id).workspaces
         await pilot.press("space")
         await settle(pilot)
