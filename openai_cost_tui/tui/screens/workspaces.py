@@ -66,12 +66,14 @@ class WorkspacesScreen(AppScreen):
     def _paint(self, found: tuple[list[WorkspaceInfo], list[Connection]]) -> None:
         self.spaces, self.conns = found
         table = self.query_one("#workspaces", DataTable)
-        current, self._select = self._select or self.selected_name(), None
+        current = self._select or self.selected_name()
         table.clear()
         for w in self.spaces:
             table.add_row(Text(shown(w.name)), str(len(w.connections)), key=w.name)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
+            if current == self._select:
+                self._select = None  # painted: a read from before the change may not consume it
         self.query_one("#workspaces-empty").display = not self.spaces
         table.display = bool(self.spaces)
         self._fill_members()
