@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         report,
         restatements,
         sync,
+        tags,
         workspaces,
     )
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.register(commands)
     report.register(commands)
     budgets.register(commands)
+    tags.register(commands)
     check.register(commands)
     restatements.register(commands)
     export.register(commands)

@@ -14,11 +14,13 @@ from ..core.models import MEASURES, Filter, PivotSpec
 from ..core.pivot import validate_spec
 from ..core.render import RENDERERS
 from ..core.report_presets import preset_ids, preset_state
+from ..services import tags
 from .common import context, err, line, require, text_arg
 from .sync import allow_negative_dates
 
 EPILOG = """dimensions (for --rows, --cols, --where, --exclude):
 {dims}
+  and every virtual tag of the store (openai-cost-tui tags list), like team
 
 --measure:
   cost       what was spent, in USD (the default)
@@ -65,6 +67,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--top", type=_positive, metavar="N", help="keep the N largest rows, fold the rest")
     parser.add_argument("--format", choices=tuple(RENDERERS), default="table",
                         help="table (default), csv (exact amounts), markdown, or json (long format)")
+    parser.add_argument("--no-splits", action="store_true",
+                        help="show tag values that split a shared cost as themselves, unsplit")
     allow_negative_dates(parser)
     parser.set_defaults(handler=cmd_report)
 
@@ -166,12 +170,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_args(args)
     notes: list[str] = []
     with context(args) as ctx:
+        tags.load(ctx.store)  # the store's tags are dimensions too
         if args.view or args.preset:
             spec = view_spec(args, ctx.store, ctx.today, notes)
         else:
             spec = build_spec(args, ctx.today, notes)
-        result = ctx.store.run_pivot(spec, today=ctx.today)
-        left_out = currency_notes(ctx.store.other_currencies(spec, today=ctx.today), spec.currency)
+        found = tags.evaluate(ctx.store, spec, today=ctx.today, splits=not args.no_splits)
+        result = found.result
+        left_out = currency_notes(ctx.store.other_currencies(tags.without_tags(spec), today=ctx.today),
+                                  spec.currency)
+        left_out += split_notes(found)
         caching = ""
         if args.format == "table":  # a person reads it: say what caching saved, when the view shows it
             from ..services.analysis import caching_line
@@ -190,6 +198,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:  # csv and json keep their contract on stdout: the note goes to stderr
             err(f"note: {note}")
     return 0
+
+
+def split_notes(found: tags.TagPivot) -> list[str]:
+    """``team: Shared's $120.00 is split across Search $80.00, Ads $40.00 (--no-splits shows it unsplit)``."""
+    out = []
+    for (tag, value), amount in sorted(found.split_out.items()):
+        parts = ", ".join(f"{target} {money.usd(got)}" for (t, target), got in found.split_in.items() if t == tag)
+        out.append(f"{tag}: {value}'s {money.usd(amount)} is allocated to {parts} (--no-splits shows it unsplit)")
+    return out
 
 
 def currency_notes(others: list[tuple[str, int, int]], currency: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -13,6 +14,7 @@ class Kind(Enum):
     ENTITY = "entity"  # organization, project, API key, connection
     TIME = "time"  # UTC calendar bins
     RAW = "raw"  # stored on the cost row as the API sent it
+    TAG = "tag"  # a virtual tag of the open store (core/tags.py), evaluated by services/tags.py
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,32 @@ DIMENSIONS: tuple[Dimension, ...] = (
 BY_ID: dict[str, Dimension] = {d.id: d for d in DIMENSIONS}
 TIME_DIMENSIONS = ("day", "week", "month")
 NONE_LABEL = "(none)"
+_TAGS: dict[str, Dimension] = {}  # the open store's virtual tags: services/tags.py keeps this current
+
+
+def use_tags(names: Iterable[str]) -> None:
+    """Make the open store's virtual tags dimensions too (replacing the ones known before)."""
+    _TAGS.clear()
+    _TAGS.update({n: Dimension(n, n, Kind.TAG) for n in names if n not in BY_ID})
+
+
+def is_tag(dim_id: str) -> bool:
+    return dim_id in _TAGS
+
+
+def all_dimensions() -> tuple[Dimension, ...]:
+    """The built-in dimensions, then the open store's tags."""
+    return (*DIMENSIONS, *_TAGS.values())
 
 
 def dimension(dim_id: str) -> Dimension:
     """Look a dimension up by id; an unknown id is a usage error that lists the valid ones."""
-    try:
-        return BY_ID[dim_id.strip()]
-    except KeyError:
-        valid = ", ".join(d.id for d in DIMENSIONS)
+    key = dim_id.strip()
+    found = BY_ID.get(key) or _TAGS.get(key)
+    if found is None:
+        valid = ", ".join(d.id for d in all_dimensions())
         raise UsageError(f"unknown dimension {dim_id!r}; choose one of: {valid}") from None
+    return found
 
 
 def label(dim_id: str) -> str:

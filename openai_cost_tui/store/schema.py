@@ -35,6 +35,7 @@ class Models:
     CostMonth: type[pw.Model]
     CostDayCharge: type[pw.Model]
     CostDayProject: type[pw.Model]
+    VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
 
     def rollups(self) -> list[type[pw.Model]]:
         return [self.CostMonth, self.CostDayCharge, self.CostDayProject]
@@ -55,6 +56,7 @@ class Models:
             self.Budget,
             self.Restatement,
             *self.rollups(),
+            *((self.VirtualTag,) if self.VirtualTag else ()),
         ]
 
 
@@ -262,6 +264,14 @@ def build_models(db: pw.Database) -> Models:
         new_total = pw.TextField()
         detected_at = pw.DateTimeField(index=True)
 
+    class VirtualTag(Base):
+        """A virtual tag: its ordered values and rules as JSON (core.tags.to_dict); store/tags.py."""
+
+        name = pw.TextField(unique=True)
+        position = pw.IntegerField()
+        definition = pw.TextField()
+        updated_at = pw.DateTimeField()
+
     return Models(
         Meta,
         Connection,
@@ -279,4 +289,5 @@ def build_models(db: pw.Database) -> Models:
         CostMonth,
         CostDayCharge,
         CostDayProject,
+        VirtualTag=VirtualTag,
     )

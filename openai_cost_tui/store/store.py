@@ -28,6 +28,7 @@ from .export_rows import ExportRowQueries
 from .locks import sync_lock, sync_running
 from .pivot import PivotQueries
 from .restatements import RestatementQueries
+from .tags import TagQueries
 from .validate import clean_name
 from .views import ViewQueries
 
@@ -70,7 +71,7 @@ class SyncRunInfo:
     error: str | None
 
 
-class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, ExportRowQueries):
+class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, ExportRowQueries, TagQueries):
     """One open store (a SQLite file or a PostgreSQL database); the queries of pivots, budgets, saved
     views and restatements are mixed in from their own modules."""
 

@@ -1,0 +1,177 @@
+"""Virtual tags evaluated over the store's pivot: any report, filter or budget may name a tag.
+
+A spec that names no tag goes straight to ``Store.run_pivot``. One that does is answered in three steps,
+all above the pivot's public interface:
+
+1. ask the pivot for the built-in dimensions the view needs and the tags' rules read (at day grain when a
+   proportional split needs each day's shares), with the view's built-in filters;
+2. map each distinct combination to each tag's value (rules compiled once, matched once per
+   combination) and share split values out exactly (largest remainder), marking those parts allocated;
+3. drop what the tag filters leave out and fold into the view with ``core.pivot.fold``.
+
+Each tag's values add up to the same total as the view without the tag, to the last atto-dollar.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..core.dates import DateRange, week_id
+from ..core.dimensions import is_tag, use_tags
+from ..core.errors import UsageError
+from ..core.models import Cell, Filter, PivotResult, PivotSpec
+from ..core.pivot import fold, validate_spec
+from ..core.tags import Matcher, Tag, TagSet, TagValue, largest_remainder, split_weights
+
+if TYPE_CHECKING:
+    from ..store.store import Store
+
+MAX_GROUP = 3  # the pivot groups by two row dimensions and one column dimension
+DERIVED = ("week", "month")  # read from the day when the day is grouped anyway
+
+
+@dataclass(frozen=True)
+class TagPivot:
+    result: PivotResult
+    allocated: dict[tuple[str, ...], int] = field(default_factory=dict)  # row -> its amount split in
+    split_out: dict[tuple[str, str], int] = field(default_factory=dict)  # (tag, value) -> amount shared out
+    split_in: dict[tuple[str, str], int] = field(default_factory=dict)  # (tag, value) -> amount it took in
+
+
+def load(store: Store) -> TagSet:
+    """The store's tags, made dimensions for specs, filters and saved views (call after each change)."""
+    tags = store.tags()
+    use_tags(t.name for t in tags.tags)
+    return tags
+
+
+def tags_in(spec: PivotSpec) -> list[str]:
+    names = [*spec.rows, *((spec.cols,) if spec.cols else ()), *(f.dim for f in spec.filters)]
+    return list(dict.fromkeys(n for n in names if is_tag(n)))
+
+
+def run_pivot(store: Store, spec: PivotSpec, *, today: date, splits: bool = True) -> PivotResult:
+    """``Store.run_pivot`` that also knows the store's tags (``splits=False``: split values unshared)."""
+    return evaluate(store, spec, today=today, splits=splits).result
+
+
+def without_tags(spec: PivotSpec) -> PivotSpec:
+    """The spec's built-in filters only (for what only the store can count, like other currencies)."""
+    return replace(spec, filters=tuple(f for f in spec.filters if not is_tag(f.dim)))
+
+
+def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True) -> TagPivot:
+    names = tags_in(spec)
+    if not names:
+        return TagPivot(store.run_pivot(spec, today=today))
+    tagset = load(store)  # read each time: an edited rule takes effect at once
+    tags: list[Tag] = []
+    for name in names:
+        tag = tagset.get(name)
+        if tag is None:
+            raise UsageError(f"the tag {name!r} no longer exists; tags: {', '.join(tagset.by_name) or 'none'}")
+        tags.append(tag)
+    validate_spec(spec)
+    date_range = spec.date_range or DateRange(today.replace(day=1), today)
+    wanted = [d for d in (*spec.rows, *((spec.cols,) if spec.cols else ())) if not is_tag(d)]
+    by_day = splits and any(t.proportional for t in tags)
+    dims = _base_dims(wanted, tags, by_day)
+    base = replace(without_tags(spec), date_range=date_range, top=None, measure="cost")
+    records = [(dict(zip(dims, keys, strict=True)), cell) for keys, cell in grouped(store, base, dims, today)]
+    derive = [d for d in wanted if d in DERIVED and d not in dims]
+    for rec, _ in records:
+        for d in derive:
+            rec[d] = rec["day"][:7] if d == "month" else week_id(date.fromisoformat(rec["day"]))
+
+    out = [(rec, cell, False) for rec, cell in records]
+    split_out: dict[tuple[str, str], int] = defaultdict(int)
+    split_in: dict[tuple[str, str], int] = defaultdict(int)
+    for tag in tags:
+        matcher = Matcher(tag)
+        for rec, _, _ in out:
+            rec[tag.name] = matcher.value(rec)
+        if splits and tag.splits:
+            out = _share(store, tag, out, base, today, split_out, split_in)
+
+    tag_filters = [f for f in spec.filters if is_tag(f.dim)]
+    raw: list[tuple[tuple[str, ...], str, Cell]] = []
+    allocated: dict[tuple[str, ...], int] = defaultdict(int)
+    for rec, cell, shared in out:
+        if not all((rec[f.dim] in f.values) != f.exclude for f in tag_filters):
+            continue
+        row_key = tuple(rec[d] for d in spec.rows)
+        raw.append((row_key, rec[spec.cols] if spec.cols else "", cell))
+        if shared:
+            allocated[row_key] += cell.amount
+    result = fold(spec, date_range, raw, today=today)
+    return TagPivot(result, dict(allocated), dict(split_out), dict(split_in))
+
+
+def _base_dims(wanted: list[str], tags: list[Tag], by_day: bool) -> list[str]:
+    dims = list(dict.fromkeys([*(["day"] if by_day else []), *wanted, *(d for t in tags for d in t.dims())]))
+    if "day" in dims:
+        dims = [d for d in dims if d not in DERIVED]
+    return dims
+
+
+def grouped(store: Store, spec: PivotSpec, dims: list[str], today: date) -> list[tuple[tuple[str, ...], Cell]]:
+    """Cost by every combination of ``dims`` (any number of them) under ``spec``'s filters, from the
+    pivot: up to three dimensions in one pivot, more by slicing on the last one's values."""
+    if not dims:
+        result = store.run_pivot(replace(spec, rows=("connection",), cols=None), today=today)
+        return [((), result.total)] if result.row_keys else []
+    if len(dims) > MAX_GROUP:
+        *rest, last = dims
+        out = []
+        for (value,), _ in grouped(store, spec, [last], today):
+            sliced = replace(spec, filters=(*spec.filters, Filter(last, (value,))))
+            out += [((*keys, value), cell) for keys, cell in grouped(store, sliced, rest, today)]
+        return out
+    rows, cols = tuple(dims[:2]), (dims[2] if len(dims) == 3 else None)
+    result = store.run_pivot(replace(spec, rows=rows, cols=cols), today=today)
+    if cols:
+        return [((*row_key, col), cell) for (row_key, col), cell in result.cells.items()]
+    return list(result.row_totals.items())
+
+
+def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_out, split_in) -> list:
+    """Each record of a split value replaced by its exact shares of the tag's other values."""
+    day_costs = _day_costs(store, tag, base, today) if tag.proportional else {}
+    out = []
+    for rec, cell, shared in records:
+        value = tag.value(rec[tag.name])
+        if value is None or value.split is None:
+            out.append((rec, cell, shared))
+            continue
+        split_out[(tag.name, value.name)] += cell.amount
+        for target, part in _parts(value, tag, cell, day_costs.get(rec.get("day", ""))):
+            out.append(({**rec, tag.name: target}, part, True))
+            split_in[(tag.name, target)] += part.amount
+    return out
+
+
+def _parts(value: TagValue, tag: Tag, cell: Cell, day_costs) -> list[tuple[str, Cell]]:
+    weights = split_weights(value, tag, day_costs)
+    names = [n for n, _ in weights]
+    amounts = largest_remainder(cell.amount, [w for _, w in weights])
+    qtys = largest_remainder(cell.quantity, [w for _, w in weights]) if cell.quantity is not None else None
+    return [(n, Cell(amounts[i], None if qtys is None else qtys[i], cell.units)) for i, n in enumerate(names)]
+
+
+def _day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, dict[str, int]]:
+    """Each day's cost of each value that keeps its cost, over everything in the view's dates and
+    workspace (not its other filters: a value's share does not change with how a report is sliced)."""
+    spec = replace(base, filters=())
+    dims = ["day", *tag.dims()]
+    matcher = Matcher(tag)
+    keep = set(tag.targets)
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for keys, cell in grouped(store, spec, dims, today):
+        rec = dict(zip(dims, keys, strict=True))
+        value = matcher.value(rec)
+        if value in keep:
+            out[rec["day"]][value] += cell.amount
+    return out

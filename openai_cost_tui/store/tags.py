@@ -1,0 +1,89 @@
+"""Virtual tags kept in the store (so a team store on PostgreSQL shares them): one row per tag, its
+values and rules as JSON (core.tags.to_dict), in the order the tags were added.
+
+The ``virtual_tag`` table (store/schema.py) is made with a new store; a store from before it gets it the
+first time a tag is written (until then it simply has no tags), so it needs no schema version of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import peewee as pw
+
+from ..core.dimensions import DIMENSIONS
+from ..core.errors import UsageError
+from ..core.tags import Tag, TagSet, check_tag, from_dict, to_dict
+from .convert import now_naive
+
+if TYPE_CHECKING:
+    from .store import Store
+
+BUILTINS = tuple(d.id for d in DIMENSIONS)
+
+
+def _model(store: Store) -> type[pw.Model]:
+    return store.m.VirtualTag
+
+
+class TagQueries:
+    """Virtual tags (mixed into Store)."""
+
+    def tags(self: Store) -> TagSet:
+        """Every tag, in the order they were added (none when the store never had one)."""
+        T = _model(self)
+        with self.read():
+            if not self.db.table_exists(T._meta.table_name):
+                return TagSet()
+            rows = list(T.select(T.definition).order_by(T.position, T.name).tuples())
+        out = []
+        for (text,) in rows:
+            try:
+                out.append(from_dict(json.loads(text)))
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged row is skipped, never fatal; saving the tag again mends it
+        return TagSet(tuple(out))
+
+    def save_tag(self: Store, tag: Tag) -> Tag:
+        """Create or replace one tag (checked whole first)."""
+        self.save_tags([tag])
+        return tag
+
+    def save_tags(self: Store, tags: Sequence[Tag], *, replace_all: bool = False) -> None:
+        """Create or replace these tags in one transaction; ``replace_all`` removes every other tag."""
+        for tag in tags:
+            check_tag(tag, BUILTINS)
+        T = _model(self)
+        with self.write():
+            T.create_table(safe=True)
+            if replace_all:
+                T.delete().where(T.name.not_in([t.name for t in tags])).execute()
+            top = T.select(pw.fn.MAX(T.position)).scalar() or 0
+            for i, tag in enumerate(tags, start=1):
+                text = json.dumps(to_dict(tag), sort_keys=True, ensure_ascii=False)
+                T.insert(name=tag.name, position=top + i, definition=text, updated_at=now_naive()).on_conflict(
+                    conflict_target=[T.name], preserve=[T.definition, T.updated_at]
+                ).execute()
+
+    def remove_tag(self: Store, name: str) -> Tag:
+        """Delete a tag; UsageError when there is none of that name."""
+        found = self.tags().get(name)
+        if found is None:
+            raise UsageError(_unknown(self, name))
+        T = _model(self)
+        with self.write():
+            T.delete().where(T.name == name).execute()
+        return found
+
+    def tag(self: Store, name: str) -> Tag:
+        found = self.tags().get(name)
+        if found is None:
+            raise UsageError(_unknown(self, name))
+        return found
+
+
+def _unknown(store: Store, name: str) -> str:
+    known = ", ".join(t.name for t in store.tags().tags) or "none yet"
+    return f"no tag {name!r}; tags: {known}"
