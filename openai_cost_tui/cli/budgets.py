@@ -18,7 +18,7 @@ MARKERS = {"over": "!! OVER", "forecast over": "! forecast over", "near": "~ nea
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("budgets", help="monthly budgets: set, list (used / forecast / budget), remove")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
-    st = sub.add_parser("set", help="set the monthly USD budget of the total, a workspace, connection or project")
+    st = sub.add_parser("set", help="set the monthly USD budget of the total, a workspace, connection, project or tag value")
     _target_options(st)
     st.add_argument("amount", metavar="AMOUNT_USD",
                     help="US dollars a month, like 10000 or 1200.50 (no thousands separators)")
@@ -39,16 +39,18 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                         help="a connection's budget (with --project: that project in this connection only)")
     parser.add_argument("--project", metavar="NAME", help="a project's budget, by name, across connections")
     parser.add_argument("--total", action="store_true", help="the budget of everything in the store")
+    parser.add_argument("--tag", metavar="TAG=VALUE",
+                        help="a virtual tag's value, like team=Search (its allocated shares included)")
 
 
 def target(args: argparse.Namespace) -> tuple[str, str, str | None]:
     """(scope, target, connection) from the flags; exactly one target."""
-    chosen = [n for n in ("workspace", "connection", "project", "total") if getattr(args, n)]
+    chosen = [n for n in ("workspace", "connection", "project", "total", "tag") if getattr(args, n)]
     if chosen == ["connection", "project"]:
         return "project", args.project, args.connection
     if len(chosen) != 1:
         raise UsageError("name exactly one of --workspace NAME, --connection NAME, --project NAME "
-                         "(optionally with --connection) or --total")
+                         "(optionally with --connection), --tag TAG=VALUE or --total")
     scope = chosen[0]
     return scope, "" if scope == "total" else getattr(args, scope), None
 

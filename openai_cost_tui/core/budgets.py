@@ -13,7 +13,7 @@ from decimal import Decimal
 from . import money
 from .errors import UsageError
 
-SCOPES = ("total", "workspace", "connection", "project")
+SCOPES = ("total", "workspace", "connection", "project", "tag")  # tag: "team=Search" (services/tags.py)
 CENT = money.SCALE // 100  # atto-dollars per cent
 MAX_AMOUNT = 10**9 * money.SCALE  # a billion dollars a month: anything above is a typo
 _AMOUNT = re.compile(r"^\$?\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))$")

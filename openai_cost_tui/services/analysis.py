@@ -39,8 +39,9 @@ class ForecastView:
 
 
 def _pivot(store: Store, spec: PivotSpec, today: date):
+    from .tags import run_pivot  # a filter or row may name a virtual tag (a tag budget, a tag view)
 
-    return store.run_pivot(spec, today=today)
+    return run_pivot(store, spec, today=today)
 
 
 def coverage_start(store: Store, workspace: str | None = None) -> date | None:

@@ -119,6 +119,9 @@ def budget_scope(budget: Budget) -> tuple[str | None, tuple[Filter, ...]]:
         filters.append(Filter("project", (budget.target,)))
         if budget.connection:
             filters.append(Filter("connection", (budget.connection,)))
+    elif budget.scope == "tag":  # "team=Search": that value of the tag, its allocated shares included
+        tag, _, value = budget.target.partition("=")
+        filters.append(Filter(tag, (value,)))
     return workspace, tuple(filters)
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, week_id
-from ..core.dimensions import is_tag, use_tags
+from ..core.dimensions import BY_ID, is_tag, use_tags
 from ..core.errors import UsageError
 from ..core.models import Cell, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, validate_spec
@@ -48,9 +48,12 @@ def load(store: Store) -> TagSet:
     return tags
 
 
+def _dims_of(spec: PivotSpec) -> list[str]:
+    return [*spec.rows, *((spec.cols,) if spec.cols else ()), *(f.dim for f in spec.filters)]
+
+
 def tags_in(spec: PivotSpec) -> list[str]:
-    names = [*spec.rows, *((spec.cols,) if spec.cols else ()), *(f.dim for f in spec.filters)]
-    return list(dict.fromkeys(n for n in names if is_tag(n)))
+    return list(dict.fromkeys(n for n in _dims_of(spec) if is_tag(n)))
 
 
 def run_pivot(store: Store, spec: PivotSpec, *, today: date, splits: bool = True) -> PivotResult:
@@ -64,6 +67,8 @@ def without_tags(spec: PivotSpec) -> PivotSpec:
 
 
 def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True) -> TagPivot:
+    if any(d not in BY_ID and not is_tag(d) for d in _dims_of(spec)):
+        load(store)  # a dimension that is not built in may be a tag not loaded yet (a tag budget)
     names = tags_in(spec)
     if not names:
         return TagPivot(store.run_pivot(spec, today=today))

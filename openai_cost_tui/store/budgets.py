@@ -35,6 +35,9 @@ def _resolve(store: Store, scope: str, target: str, connection: str | None) -> t
     if scope == "connection":
         conn = store.connection(target)
         return f"connection:{conn.id}", {"connection": conn.id}
+    if scope == "tag":  # kept in the project column as "team=Search"
+        name, value = _tag_target(store, target)
+        return f"tag:{name}={value}", {"project": f"{name}={value}"}
     name = clean_name(target, what="project name")
     fields: dict = {"project": name}
     conn_id = "*"
@@ -42,6 +45,18 @@ def _resolve(store: Store, scope: str, target: str, connection: str | None) -> t
         conn_id = store.connection(connection).id
         fields["connection"] = conn_id
     return f"project:{conn_id}:{name}", fields
+
+
+def _tag_target(store: Store, target: str) -> tuple[str, str]:
+    """("team", "Search") from ``team=Search``: a tag of the store and one of its values."""
+    name, sep, value = (target or "").partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise UsageError(f"a tag budget is for TAG=VALUE, like team=Search; not {target!r}")
+    tag = store.tag(name)
+    if value not in tag.labels():
+        raise UsageError(f"the tag {name} has no value {value!r}; values: {', '.join(tag.labels())}")
+    return name, value
 
 
 def _select(store: Store, key: str | None = None) -> list[Budget]:

@@ -68,13 +68,14 @@ class TagQueries:
                 ).execute()
 
     def remove_tag(self: Store, name: str) -> Tag:
-        """Delete a tag; UsageError when there is none of that name."""
+        """Delete a tag and the budgets of its values; UsageError when there is none of that name."""
         found = self.tags().get(name)
         if found is None:
             raise UsageError(_unknown(self, name))
-        T = _model(self)
+        T, B = _model(self), self.m.Budget
         with self.write():
             T.delete().where(T.name == name).execute()
+            B.delete().where((B.scope == "tag") & B.key.startswith(f"tag:{name}=")).execute()
         return found
 
     def tag(self: Store, name: str) -> Tag:
