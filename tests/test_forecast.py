@@ -166,3 +166,19 @@ def test_odd_amounts_round_half_even_once() -> None:
 def test_median_is_exact() -> None:
     assert median([3, 1, 2]) == 2
     assert median([1, 2, 3, 10**40]) == 2.5
+
+
+def test_month_to_date_includes_todays_partial_day_also_on_the_first() -> None:
+    today = date(2026, 3, 1)
+    data = flat(100, end=date(2026, 2, 28)) | {today: 40 * D}  # the 1st, 40 spent so far
+    f = forecast_month(data, today)
+    assert (f.actual, f.today_so_far, f.month_to_date) == (0, 40 * D, 40 * D)  # not "0.00 so far"
+    assert f.total == 3100 * D  # today's 40 so far is below its usual 100: the model's day stands
+
+
+def test_a_day_already_above_its_forecast_lifts_the_month() -> None:
+    data = flat(100) | {TODAY: 700 * D}  # today already spent 7 usual days
+    f = forecast_month(data, TODAY)
+    assert f.month_to_date == (14 * 100 + 700) * D
+    assert f.total == (14 * 100 + 700 + 16 * 100) * D  # today ends at least at 700, the rest as usual
+    assert f.low >= f.month_to_date

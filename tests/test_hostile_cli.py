@@ -147,9 +147,9 @@ def test_tui_export_uses_the_same_rules(hostile, tmp_path) -> None:
         spec = PivotSpec(rows=("project",), cols="connection", date_range=DateRange(TODAY - timedelta(days=19), TODAY))
         result = s.run_pivot(spec, today=TODAY)
     for fmt in ("csv", "markdown", "json"):
-        text = write_export(tmp_path / "out", result, fmt, NOW).read_text("utf-8")
+        text = write_export(tmp_path / f"out.{fmt}", result, fmt).read_text("utf-8")
         assert_clean(text)
-    text = write_export(tmp_path / "out", result, "csv", NOW).read_text("utf-8")
+    text = (tmp_path / "out.csv").read_text("utf-8")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
 
 

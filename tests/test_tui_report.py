@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -276,25 +275,6 @@ async def test_chart_of_the_cursor_row(run) -> None:
         assert "Daily cost Images" in str(chart.render())
         await keys(pilot, "g")
         assert not chart.display
-
-
-async def test_export_csv_json_markdown(run, ctx) -> None:
-    app, test = run()
-    async with test as pilot:
-        await settle(pilot)
-        await keys(pilot, "e", "enter")
-        await keys(pilot, "e")
-        await typed(pilot, "json")
-        await keys(pilot, "enter", "e")
-        await typed(pilot, "markdown")
-        await keys(pilot, "enter")
-        files = sorted((ctx.folder / "exports").iterdir())
-        by_ext = {f.suffix: f for f in files}
-        assert {".csv", ".json", ".md"} <= set(by_ext)
-        assert by_ext[".csv"].read_text().startswith("Service,2026-09,2026-10,2026-11,Total")
-        doc = json.loads(by_ext[".json"].read_text())
-        assert doc["measure"] == "cost" and doc["rows"][0]["service"]
-        assert any(str(n.message).startswith("Wrote ") for n in app._notifications)
 
 
 async def test_save_and_open_a_view(run, ctx) -> None:

@@ -191,16 +191,31 @@ def test_sparklines_and_bars() -> None:
     assert bars([], 10, 3) == []
 
 
-def test_export_writes_private_files_without_overwriting(tmp_path) -> None:
+def test_export_writes_private_files_and_overwrites_only_when_told(tmp_path) -> None:
+    import pytest
+
+    from openai_cost_tui.core.errors import UsageError
+    from openai_cost_tui.tui.report.export import default_path, read_path
+
     r = result(("service",), "month", {(("Images",), "2026-10"): usd("1.5")})
     now = datetime(2026, 11, 27, 15, 0)
-    first = write_export(tmp_path, r, "csv", now)
-    second = write_export(tmp_path, r, "csv", now)
-    assert first != second and first.parent == tmp_path / "exports"
+    path = default_path(tmp_path, r, "csv", now)
+    assert path == tmp_path / "report-service-by-month-20261127-150000.csv"
+    first = write_export(path, r, "csv")
     assert first.read_text().splitlines()[0] == "Service,2026-10,Total"
     assert oct(first.stat().st_mode & 0o777) == "0o600"
-    assert '"cost": "1.5"' in write_export(tmp_path, r, "json", now).read_text()
-    assert write_export(tmp_path, r, "markdown", now).read_text().startswith("**Cost (USD)")
+    with pytest.raises(FileExistsError):
+        write_export(path, r, "json")
+    assert first.read_text().startswith("Service,")  # untouched
+    write_export(path, r, "json", overwrite=True)
+    assert '"cost": "1.5"' in path.read_text() and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert write_export(tmp_path / "r.md", r, "markdown").read_text().startswith("**Cost (USD)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, "r.md"])  # no temporary file left
+    assert read_path("costs", "markdown", cwd=tmp_path) == tmp_path / "costs.md"
+    assert read_path("~/x.csv", "csv", cwd=tmp_path) == Path.home() / "x.csv"
+    for bad, said in (("", "type a file name"), ("nowhere/x.csv", "there is no folder"), (".", "is a folder")):
+        with pytest.raises(UsageError, match=said):
+            read_path(bad, "csv", cwd=tmp_path)
 
 
 def test_saved_views_round_trip(store: Store) -> None:

@@ -3,7 +3,11 @@
 Model (robust, weekday-aware):
 
 - History is the last ``weeks`` (6) weeks of *complete* days before ``today``; today's bucket is
-  still filling, so it is neither history nor month to date: it is forecast like the days after it.
+  still filling, so it is not history: it is forecast like the days after it, but never below what
+  it already holds.
+- **Month to date** is the 1st through today, today's partial day included (as the report's "This
+  month" shows it): on the 1st it is today's costs so far, never last month's. This is the one
+  forecast: Insights' summary, its service table and every budget read it from here.
 - Each weekday's level is the **median** of that weekday's values, so one spike moves it by at most
   one rank. A weekday seen fewer than 3 times falls back to its day class (Mon-Fri or Sat-Sun), then
   to all history (the first days of a new series).
@@ -39,18 +43,25 @@ class Forecast:
 
     month_start: date
     month_end: date
-    as_of: date  # the last complete day (today - 1)
-    actual: int  # complete days of the month so far
-    remaining: int  # forecast for today .. month end
+    as_of: date  # the last complete day (today - 1): the model's history ends here
+    actual: int  # complete days of the month so far (0 on the 1st)
+    remaining: int  # forecast for today .. month end (today at least what it already holds)
     total: int
     low: int
     high: int
     basis_days: int  # complete days of history the model saw
     trend_per_day: int  # daily change applied (atto-dollars per day), 0 when none
+    today: date | None = None  # the day still filling
+    today_so_far: int = 0  # what today's partial bucket holds already
 
     @property
     def days_left(self) -> int:
         return (self.month_end - self.as_of).days
+
+    @property
+    def month_to_date(self) -> int:
+        """The 1st through today, today's partial day included (what the report shows for the month)."""
+        return self.actual + self.today_so_far
 
 
 def median(values: Sequence) -> Fraction:
@@ -100,6 +111,7 @@ def forecast_month(
     month_end = add_months(today, 1) - timedelta(days=1)
     as_of = today - timedelta(days=1)
     actual = sum(v for d, v in daily.items() if month_start <= d <= as_of)
+    so_far = daily.get(today, 0)
     if history_start is None:
         history_start = min(daily, default=today)
     first = max(history_start, today - timedelta(weeks=weeks))
@@ -109,7 +121,8 @@ def forecast_month(
     ]
     n_left = (month_end - today).days + 1
     if not history:
-        return Forecast(month_start, month_end, as_of, actual, 0, actual, actual, actual, 0, 0)
+        mtd = actual + so_far
+        return Forecast(month_start, month_end, as_of, actual, so_far, mtd, mtd, mtd, 0, 0, today, so_far)
 
     levels = _levels(history)
     by_wd: dict[int, list[tuple[int, int]]] = {}
@@ -123,7 +136,9 @@ def forecast_month(
         level, t0 = levels[wd]
         return max(Fraction(floor), level + slope * (t - t0))
 
-    remaining = round(sum((predict(i, (today.weekday() + i) % 7) for i in range(n_left)), Fraction(0)))
+    days = [predict(i, (today.weekday() + i) % 7) for i in range(n_left)]
+    days[0] = max(days[0], Fraction(so_far))  # today ends at least where it already is
+    remaining = round(sum(days, Fraction(0)))
     residuals = sorted(abs(float(v - predict(t, w))) for t, w, v in history)
     sigma = 1.4826 * residuals[len(residuals) // 2]
     k = max(1.0, len(history) / 7)
@@ -131,7 +146,8 @@ def forecast_month(
     total = actual + remaining
     low, high = total - round(spread), total + round(spread)
     if floor == 0:
-        low = max(low, actual)
+        low, high = max(low, actual + so_far), max(high, actual + so_far)
     return Forecast(
-        month_start, month_end, as_of, actual, remaining, total, low, high, len(history), round(slope)
+        month_start, month_end, as_of, actual, remaining, total, low, high, len(history), round(slope),
+        today, so_far,
     )

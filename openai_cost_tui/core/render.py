@@ -16,7 +16,8 @@ from collections.abc import Container, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from . import money
-from .dimensions import label
+from .dates import bin_id
+from .dimensions import TIME_DIMENSIONS, label
 from .models import Cell, PivotResult
 from .text import is_safe, shown
 
@@ -167,8 +168,10 @@ def wide(result: PivotResult, *, exact: bool, text=shown) -> tuple[list[str], li
     return header, body
 
 
-def to_csv(result: PivotResult) -> str:
-    header, body = wide(result, exact=True, text=csv_text)
+def to_csv(result: PivotResult, *, exact: bool = True) -> str:
+    """Every amount exact, trailing zeros trimmed (``614.150708``, not a float's ``614.15070800000001``);
+    ``exact=False``: the figures as shown (rounded), for the clipboard."""
+    header, body = wide(result, exact=exact, text=csv_text)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -177,23 +180,52 @@ def to_csv(result: PivotResult) -> str:
 
 
 def _caption(result: PivotResult) -> str:
-    return f"{measure_title(result)}, {result.date_range.start}..{result.date_range.end} (UTC days)"
+    where = f" · workspace {shown(result.spec.workspace)}" if result.spec.workspace else ""
+    return f"{measure_title(result)}, {result.date_range.start}..{result.date_range.end} (UTC days){where}"
+
+
+def filling_columns(result: PivotResult) -> set[str]:
+    """The column keys whose days are still filling (today's bin and later), marked ``*`` as the TUI does."""
+    if result.provisional_from is None or result.spec.cols not in TIME_DIMENSIONS:
+        return set()
+    first = bin_id(result.spec.cols, result.provisional_from)
+    return {c for c in result.col_keys if c >= first}
+
+
+def filling_note(result: PivotResult) -> str:
+    return f"{result.provisional_from} (today, UTC) is still filling" if result.provisional_from else ""
 
 
 def to_markdown(result: PivotResult) -> str:
+    """The wide table as shown (rounded), with its period, workspace and the ``*`` of a filling day."""
     header, body = wide(result, exact=False)
     n_dims = len(result.spec.rows)
+    filling = filling_columns(result)
+    header = [*header[:n_dims], *(c + ("\\*" if c in filling else "") for c in header[n_dims:-1]), header[-1]]
     align = ["---"] * n_dims + ["---:"] * (len(header) - n_dims)
-    lines = [f"**{_caption(result)}**", "", _md_row(header), _md_row(align)]
+    lines = [f"**{_md(_caption(result))}**", "", _md_row(header), _md_row(align)]
     for row in body:
         if row[0] == "Total":
             row = [f"**{c}**" if c else c for c in row]
         lines.append(_md_row(row))
+    if result.provisional_from is not None:
+        lines += ["", ("\\* " if filling else "") + filling_note(result) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("*", "\\*")
 
 
 def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def to_tsv(result: PivotResult) -> str:
+    """The wide table as shown (rounded), tab-separated: what a spreadsheet pastes into cells."""
+    header, body = wide(result, exact=False)
+    clean = [[c.replace("\t", " ") for c in row] for row in [header, *body]]
+    return "".join("\t".join(row) + "\n" for row in clean)
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: Container[int] = (),
@@ -226,3 +258,5 @@ def to_table(result: PivotResult) -> str:
 
 
 RENDERERS = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "table": to_table}
+# What the TUI copies to the clipboard: the shown figures (rounded), as a spreadsheet or a document takes them
+CLIPBOARD = {"csv": lambda r: to_csv(r, exact=False), "tsv": to_tsv, "markdown": to_markdown}

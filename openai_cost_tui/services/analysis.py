@@ -86,22 +86,44 @@ def daily_totals(
     return {date.fromisoformat(k[0]): cell.amount for k, cell in result.row_totals.items()}
 
 
+def _history(today: date, weeks: int) -> DateRange:
+    return DateRange(min(first_of_month(today), today - timedelta(weeks=weeks)), today)
+
+
+def month_forecast(
+    store: Store,
+    today: date,
+    *,
+    workspace: str | None = None,
+    filters: Sequence[Filter] = (),
+    currency: str = "usd",
+    weeks: int = 6,
+) -> Forecast:
+    """The one month-end forecast of a scope's spend (credits left out): Insights' summary, its
+    total row and every budget read it from here, so they never disagree. Its ``month_to_date``
+    includes today's partial day, as the report's "This month" does."""
+    filters = tuple(filters) if NO_CREDITS in filters else (*filters, NO_CREDITS)
+    series = daily_totals(store, _history(today, weeks), today=today, workspace=workspace, filters=filters,
+                          currency=currency)
+    return forecast_month(series, today, history_start=coverage_start(store, workspace), weeks=weeks)
+
+
 def forecast_view(store: Store, spec: PivotSpec, today: date, *, weeks: int = 6) -> ForecastView:
     """Month-end forecasts of ``today``'s month for each row of ``spec`` and for its total.
 
     Rows are the view's own (its filters, workspace and top-N, with "(other)" folded the same way);
-    a view whose rows are time bins gets only the total.
+    a view whose rows are time bins gets only the total. Spend is usage: credits are left out, as
+    budgets leave them out, so the total is exactly :func:`month_forecast` of the same scope.
     """
-    start = min(first_of_month(today), today - timedelta(weeks=weeks))
-    history = DateRange(start, today)
-    covered = coverage_start(store, spec.workspace)
-    opts = {"workspace": spec.workspace, "filters": spec.filters, "currency": spec.currency}
-    total = forecast_month(
-        daily_totals(store, history, today=today, **opts), today, history_start=covered, weeks=weeks
-    )
+    filters = (*spec.filters, NO_CREDITS)
+    spec = replace(spec, filters=filters)
+    total = month_forecast(store, today, workspace=spec.workspace, filters=filters, currency=spec.currency,
+                           weeks=weeks)
     if set(spec.rows) & set(TIME_DIMENSIONS):
         return ForecastView({}, total)
-    series = daily_series(store, spec.rows, history, today=today, **opts)
+    covered = coverage_start(store, spec.workspace)
+    series = daily_series(store, spec.rows, _history(today, weeks), today=today, workspace=spec.workspace,
+                          filters=filters, currency=spec.currency)
     if spec.top is not None:
         keep = set(_pivot(store, replace(spec, cols=None), today).row_keys)
         series = _fold(series, keep, len(spec.rows))

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..core import money
 from ..core.anomalies import Anomaly
-from ..core.dates import DateRange, first_of_month
 from ..core.errors import CostToolError
-from ..core.forecast import forecast_month
 from ..core.models import Connection, Filter
 from ..core.restatements import signed_dollars
 from . import analysis
@@ -126,16 +124,11 @@ def budget_scope(budget: Budget) -> tuple[str | None, tuple[Filter, ...]]:
 
 
 def budget_status(store: Store, budget: Budget, today: date, *, weeks: int = 6) -> BudgetStatus:
-    """Used, forecast and state of one budget for ``today``'s month."""
+    """Used, forecast and state of one budget for ``today``'s month (the one forecast of
+    ``analysis.month_forecast``: used is its month to date, today's partial day included)."""
     workspace, filters = budget_scope(budget)
-    start = min(first_of_month(today), today - timedelta(weeks=weeks))
-    series = analysis.daily_totals(store, DateRange(start, today), today=today, workspace=workspace,
-                                   filters=filters)
-    used = sum(v for d, v in series.items() if first_of_month(today) <= d <= today)
-    covered = analysis.coverage_start(store, workspace)
-    fc = forecast_month(series, today, history_start=covered, weeks=weeks)
-    # today's partial bucket is in ``used`` but not in the forecast's actual: never forecast below it
-    return BudgetStatus(budget, used, max(fc.total, used), max(fc.low, used), max(fc.high, used))
+    fc = analysis.month_forecast(store, today, workspace=workspace, filters=filters, weeks=weeks)
+    return BudgetStatus(budget, fc.month_to_date, fc.total, fc.low, fc.high)
 
 
 def budget_statuses(store: Store, today: date, *, workspace: str | None = None) -> list[BudgetStatus]:

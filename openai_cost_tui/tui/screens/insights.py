@@ -12,16 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Static
 
 from ...core import money
 from ...core.anomalies import Anomaly, Driver
 from ...core.budgets import Budget, amount_text
-from ...core.dates import DateRange
+from ...core.dates import DateRange, last_n_days, month_to_date
 from ...core.economics import CacheEconomics, TierSpend
 from ...core.forecast import Forecast
 from ...core.models import PivotSpec
-from ...core.restatements import describe
+from ...core.restatements import Restatement, signed_dollars
 from ...core.text import shown
 from ...services import analysis
 from ...services.checks import BudgetStatus, budget_statuses
@@ -33,7 +33,35 @@ from .base import AppScreen
 
 STATE_STYLE = {"over": "bold red", "forecast over": "red", "near": "yellow", "ok": "green"}
 ANOMALY_DAYS = 14
-ECONOMICS_DAYS = 30
+ECONOMICS_DAYS = 30  # the report's "Last 30 days": today - 29 .. today, today's partial day included
+STILL_FILLING = "today still filling"
+
+
+def economics_range(today: date) -> DateRange:
+    """Insights' "last 30 days" is exactly the report's preset of that name."""
+    return last_n_days(today, ECONOMICS_DAYS)
+
+
+def anomaly_range(today: date) -> DateRange:
+    """The last ANOMALY_DAYS complete days (today is still filling, so it is not judged)."""
+    return DateRange(today - timedelta(days=ANOMALY_DAYS), today - timedelta(days=1))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def revisions_text(changes: list[Restatement], today: date) -> Text:
+    """One line per revised day (newest first), its changes listed once: not a run-on paragraph."""
+    days: dict[date, list[Restatement]] = {}
+    for change in changes:
+        days.setdefault(change.day, []).append(change)
+    lines = [f"Revised by the API in the last 7 days ({plural(len(changes), 'change')}):"]
+    for day in sorted(days, reverse=True):
+        when = day.isoformat() + (" (yesterday)" if day == today - timedelta(days=1) else "")
+        moves = ", ".join(f"{c.value} {signed_dollars(c.delta)}" for c in days[day])
+        lines.append(f"  {when}: {moves}")
+    return Text("\n".join(shown(line) for line in lines))
 
 
 @dataclass
@@ -45,7 +73,7 @@ class InsightsData:
     tiers: TierSpend | None = None
     budgets: list[BudgetStatus] = field(default_factory=list)
     has_data: bool = False
-    restated: list[str] = field(default_factory=list)
+    restated: list[Restatement] = field(default_factory=list)
 
 
 def _usd(atto: int) -> Text:
@@ -55,6 +83,13 @@ def _usd(atto: int) -> Text:
 def _signed(atto: int) -> Text:
     text = money.format_display(abs(atto))
     return Text(("+" if atto >= 0 else "-") + text, justify="right", style="red" if atto > 0 else "green")
+
+
+class Title(Static):
+    """A section's title: as wide as the screen, wrapping (a Label would be cut at the edge)."""
+
+    def __init__(self, text: str, *, id: str) -> None:
+        super().__init__(text, id=id, classes="section-title", markup=False)
 
 
 class InsightsScreen(AppScreen):
@@ -77,26 +112,22 @@ class InsightsScreen(AppScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="insights"):
             yield Static("", id="insights-summary", classes="intro")
-            yield Label("Budgets this month (b sets one, x removes the one under the cursor)",
-                        classes="section-title")
+            yield Title("Budgets this month (b sets one, x removes the one under the cursor)", id="budgets-title")
             yield DataTable(id="budgets", cursor_type="row", zebra_stripes=True)
             yield Static("", id="restated", classes="note")
-            yield Label("Month-end forecast by service (complete UTC days only; today is still filling)",
-                        classes="section-title")
+            yield Title("Month-end forecast by service", id="forecast-title")
             yield DataTable(id="forecast", cursor_type="row", zebra_stripes=True)
-            yield Label(f"Anomalies in the last {ANOMALY_DAYS} complete days (against each series' own "
-                        "weekday-aware baseline)", classes="section-title")
+            yield Title(f"Anomalies in the last {ANOMALY_DAYS} complete days", id="anomalies-title")
             yield DataTable(id="anomalies", cursor_type="row", zebra_stripes=True)
-            yield Label(f"Prompt caching, last {ECONOMICS_DAYS} days: what cached input saved against the "
-                        "same model's uncached input price", classes="section-title")
+            yield Title(f"Prompt caching, last {ECONOMICS_DAYS} days", id="cache-title")
             yield DataTable(id="cache", cursor_type="row", zebra_stripes=True)
-            yield Label(f"Spend by tier and context, last {ECONOMICS_DAYS} days", classes="section-title")
+            yield Title(f"Spend by tier and context, last {ECONOMICS_DAYS} days", id="tiers-title")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         columns = {
             "budgets": ("Budget", "Used", "Forecast", "Budget (USD)", "Used %", "Forecast %", "State"),
-            "forecast": ("Service", "Month to date", "Forecast", "Range", "Trend/day"),
+            "forecast": ("Service", "Month to date", "Forecast", "Range"),
             "anomalies": ("Day", "What", "Cost", "Expected", "Change", "Drivers"),
             "cache": ("Model", "Cached share", "Cached cost", "Saved"),
             "tiers": ("Tier / context", "Spend", "Share"),
@@ -123,12 +154,12 @@ class InsightsScreen(AppScreen):
             data.forecast = analysis.forecast_view(store, PivotSpec(rows=("service",), cols=None, top=12), today)
             for anomaly in analysis.find_anomalies(store, today, lookback_days=ANOMALY_DAYS)[:30]:
                 data.anomalies.append((anomaly, analysis.anomaly_drivers(store, anomaly, today, limit=3)))
-            recent = DateRange(today - timedelta(days=ECONOMICS_DAYS), today - timedelta(days=1))
-            data.cache = analysis.cache_economics(store, recent)
-            data.tiers = analysis.tier_spend(store, recent)
+            recent = economics_range(today)
+            data.cache = analysis.cache_economics(store, recent, today=today)
+            data.tiers = analysis.tier_spend(store, recent, today=today)
             data.budgets = budget_statuses(store, today)
             since = datetime.combine(today - timedelta(days=7), datetime.min.time())
-            data.restated = [describe(r.change, today=today) for r in store.restatements(since=since, limit=6)]
+            data.restated = [r.change for r in store.restatements(since=since, limit=6)]
         self.post_message(self.Computed(data))
 
     def on_insights_screen_computed(self, message: Computed) -> None:
@@ -139,8 +170,7 @@ class InsightsScreen(AppScreen):
         self._show_tiers(data.tiers)
         self._show_budgets(data.budgets)
         restated = self.query_one("#restated", Static)
-        restated.update(Text(shown("Revised by the API in the last 7 days: " + "; ".join(data.restated)))
-                        if data.restated else "")
+        restated.update(revisions_text(data.restated, data.today) if data.restated else "")
         restated.display = bool(data.restated)
         total = data.forecast.total if data.forecast else None
         if (total is None or not data.has_data) and self.cost_app.sync_running:
@@ -148,26 +178,46 @@ class InsightsScreen(AppScreen):
         elif total is None or not data.has_data:
             summary = "No costs yet: press F3, then a, to add an organization by its Admin key."
         else:
-            summary = (f"{total.month_start:%B %Y}: {money.usd(total.actual)} so far (through "
-                       f"{total.as_of}); forecast {money.usd(total.total)} "
+            mtd = month_to_date(data.today)
+            summary = (f"{total.month_start:%B %Y} to date ({mtd}, {STILL_FILLING}): "
+                       f"{money.usd(total.month_to_date)}; forecast {money.usd(total.total)} "
                        f"({money.usd(total.low)} to {money.usd(total.high)}). "
-                       f"{len(data.anomalies)} {'anomaly' if len(data.anomalies) == 1 else 'anomalies'} "
-                       f"in the last {ANOMALY_DAYS} days.")
+                       f"{plural(len(data.anomalies), 'anomaly', 'anomalies')} in the last {ANOMALY_DAYS} "
+                       "complete days.")
         self.query_one("#insights-summary", Static).update(Text(summary))
+        self._show_titles(data.today)
+
+    def _show_titles(self, today: date) -> None:
+        """Every panel says which days it covers, as the report's date line does."""
+        mtd, recent = month_to_date(today), economics_range(today)
+        titles = {
+            "budgets": f"Budgets, {today:%B %Y} to date ({mtd}, {STILL_FILLING}): b sets one, x removes "
+                       "the one under the cursor",
+            "forecast": f"Month-end forecast by service, {today:%B %Y} (to date: {mtd}, {STILL_FILLING}; "
+                        "credits left out, as in budgets)",
+            "anomalies": f"Anomalies, {anomaly_range(today)} (the last {ANOMALY_DAYS} complete days, "
+                         "against each series' own weekday-aware baseline)",
+            "cache": f"Prompt caching, last {ECONOMICS_DAYS} days ({recent}, {STILL_FILLING}): what cached "
+                     "input saved against the same model's uncached input price",
+            "tiers": f"Spend by tier and context, last {ECONOMICS_DAYS} days ({recent}, {STILL_FILLING})",
+        }
+        for table_id, title in titles.items():
+            self.query_one(f"#{table_id}-title", Title).update(title)
 
     def _show_forecast(self, view: analysis.ForecastView | None) -> None:
         table = self.query_one("#forecast", DataTable)
         table.clear()
         if view is None:
             return
-        rows: list[tuple[str, Forecast]] = [(" / ".join(k), f) for k, f in view.rows.items()]
+        rows: list[tuple[str, Forecast]] = [
+            (" / ".join(k), f) for k, f in view.rows.items() if f.month_to_date or f.high or f.low
+        ]  # a row with nothing spent and nothing to come ("(other)" of a short list) says nothing
         rows.sort(key=lambda r: -r[1].total)
         for name, f in [*rows, ("Total", view.total)]:
             style = "bold" if name == "Total" else ""
             table.add_row(
-                Text(shown(name), style=style), _usd(f.actual), _usd(f.total),
+                Text(shown(name), style=style), _usd(f.month_to_date), _usd(f.total),
                 Text(f"{money.format_display(f.low)} - {money.format_display(f.high)}", justify="right"),
-                _signed(f.trend_per_day) if f.trend_per_day else Text(""),
             )  # fmt: skip
 
     def _show_anomalies(self, found: list[tuple[Anomaly, list[Driver]]]) -> None:

@@ -33,10 +33,10 @@ from ...store.validate import clean_name
 from ..messages import FactsChanged, StoreFacts
 from ..modals.choice import NONE_CHOICE, ChoiceModal, dimension_options, measure_options
 from ..modals.date_range import DateRangeModal
+from ..modals.export import start_export
 from ..modals.filter import FilterModal, chip_label
 from ..modals.line import LineModal
 from ..report.chart import ChartPanel
-from ..report.export import FORMATS, write_export
 from ..report.pivot_table import TREND_KEY, PivotTable
 from .base import AppScreen
 
@@ -75,7 +75,7 @@ class ReportScreen(AppScreen):
         _b("d", "dates", "Dates", "dates", "Month to date, last month, last 7/30/90 days, custom ..."),
         _b("v", "compare", "Compare", "compare", "Show the previous period alongside with the change"),
         _b("g", "chart", "Chart", "chart", "Daily chart of the row under the cursor"),
-        _b("e", "export", "Export", "export", "Write this view to CSV, JSON or Markdown"),
+        _b("e", "export", "Export", "export", "Write this view to a file (CSV, JSON, Markdown) or copy it to the clipboard"),
         _b("p", "presets", "Presets", "presets", "Built-in views: prompt caching savings, spend by tier, long context"),
         _b("n", "pick_nested", "Nest", "nest", "A second row dimension, nested with subtotals", show=False),
         _b("s", "swap", "Swap", "swap", "Swap rows and columns", show=False),
@@ -464,29 +464,8 @@ class ReportScreen(AppScreen):
     # -- export and views ---------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        if self.data is None:
-            return
-        result, folder, now = self.data.result, self.ctx.folder, self.ctx.clock()
-        note = " (demo: this folder is deleted when the app exits)" if self.ctx.demo else ""
-
-        def write(fmt: str) -> tuple[bool, str]:
-            try:
-                return True, f"Wrote {write_export(folder, result, fmt, now)}{note}"
-            except OSError as exc:
-                return False, f"Could not write the export: {exc.strerror or exc}"
-
-        def written(outcome: tuple[bool, str]) -> None:
-            ok, message = outcome
-            self.notify(shown(message), title="Exported" if ok else "Export failed", timeout=10,
-                        severity="information" if ok else "error", markup=False)
-
-        def chosen(fmt: str | None) -> None:
-            if fmt:
-                self.background(lambda: write(fmt), written, group="report-export")
-
-        options = [(k, name) for k, (name, _) in FORMATS.items()]
-        note = " (the current period's pivot)" if self.state.compare else ""
-        self.app.push_screen(ChoiceModal(f"Export this view{note}", options, current="csv"), chosen)
+        if self.data is not None:
+            start_export(self, self.data.result, compare=bool(self.state.compare))
 
     def action_save_view(self) -> None:
         store, state = self.ctx.store, self.state
