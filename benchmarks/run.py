@@ -31,7 +31,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
     p.add_argument("--quick", action="store_true", help="only the 20k and 200k stores, 3 runs (< 2 minutes)")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
-    p.add_argument("--sizes", help="comma-separated store sizes: 20k,200k,2m (default: all; --quick: 20k,200k)")
+    p.add_argument("--sizes", help="comma-separated store sizes: 20k,200k,2m,10m (default: 20k,200k,2m; "
+                                   "--quick: 20k,200k; 10m is the 2M store five times, built once and cached)")
     p.add_argument("--runs", type=int, help="timed runs per figure, after one warm-up (default 5; --quick 3)")
     p.add_argument("--seed", type=int, default=7, help="the fake organizations' seed (default 7, as --demo)")
     p.add_argument("--end", type=date.fromisoformat, default=stores.DEFAULT_END,
@@ -154,6 +155,7 @@ def run(args: argparse.Namespace) -> dict:
                 with mem.phase(f"pivots {name}"):
                     timings = q.time_queries(path, duck_path, args.end, args.runs)
                 tier_report["queries"] = [t.as_dict() for t in timings]
+                tier_report["queries_loadavg"] = _loadavg()
                 for t in timings:
                     if not t.totals_agree:
                         notes.append(f"{name}: {t.name}: the engines' grand totals or group counts differ")
@@ -265,7 +267,7 @@ def render(report: dict) -> str:
                     f"{r['groups']:>7}  {'yes' if r['totals_agree'] else 'NO'}"
                 )
             out.append("  (ms; piv = run_pivot, sql = plain sqlite3; ok = every engine's grand total and "
-                       "group count agree)")
+                       f"group count agree; load average after timing: {t.get('queries_loadavg')})")
         elif t.get("queries_error"):
             out.append(f"  pivots failed: {t['queries_error']}")
         keys = t.get("tui_keys") or {}

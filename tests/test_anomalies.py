@@ -151,3 +151,87 @@ def test_negative_series_use_additive_offsets() -> None:
     s[date(2026, 3, 4)] = -600 * D
     [a] = A.detect(s, CHECK)
     assert (a.day, a.direction) == (date(2026, 3, 4), "down")
+
+
+def _reference_baseline(series, day, *, window=A.WINDOW, history_start=None, min_history=A.MIN_HISTORY):
+    """The baseline as first written, straight from its definition (medians re-sorted every time)."""
+    import statistics
+
+    def loo_sigma(by_wd, keep):
+        res = [abs(v - statistics.median(vs[:i] + vs[i + 1:])) for w, vs in by_wd.items()
+               if keep(w) and len(vs) > 1 for i, v in enumerate(vs)]
+        return 1.4826 * statistics.median(res) if res else 0.0
+
+    if history_start is None:
+        history_start = min(series, default=day)
+    first = max(day - timedelta(days=window), history_start)
+    span = [first + timedelta(days=i) for i in range((day - first).days)]
+    if len(span) < max(1, min_history):
+        return None
+    by_wd: dict[int, list[float]] = {}
+    for d in span:
+        by_wd.setdefault(d.weekday(), []).append(float(series.get(d, 0)))
+    medians = {w: statistics.median(vs) for w, vs in by_wd.items()}
+    typical = statistics.fmean(medians.values())
+    recent = [(d.weekday(), float(series.get(d, 0))) for d in span[-A.LEVEL_DAYS:]]
+    if typical > 0 and min(medians.values()) >= 0:
+        factor = {w: m / typical for w, m in medians.items()}
+        level = statistics.median([v / factor[w] for w, v in recent if factor[w] > 0] or [0.0])
+        expected = level * factor.get(day.weekday(), 1.0)
+    else:
+        offset = {w: m - typical for w, m in medians.items()}
+        level = statistics.median(v - offset[w] for w, v in recent)
+        expected = level + offset.get(day.weekday(), 0.0)
+    spread = max(loo_sigma(by_wd, lambda w: w < 5), A.REL_FLOOR * max(abs(typical), abs(level)), 1.0)
+    if day.weekday() >= 5:
+        spread = max(spread, loo_sigma(by_wd, lambda w: w >= 5))
+    return A.Baseline(round(expected), spread, expected, len(span))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fast_baseline_equals_its_definition_to_the_last_bit(seed: int) -> None:
+    """The leave-one-out medians read off one sorted list give the very floats of re-sorting each time,
+    on noisy, tied (many equal days), sparse, negative (credits) and short series."""
+    rng = random.Random(seed)
+    kind = seed % 4
+    series = {}
+    for d in days():
+        if kind == 0:
+            series[d] = rng.randrange(0, 500) * D // 7
+        elif kind == 1:  # ties: few distinct values
+            series[d] = rng.choice([0, 0, 40, 100]) * D
+        elif kind == 2:  # sparse, some credits
+            if rng.random() < 0.3:
+                series[d] = rng.randrange(-300, 300) * D
+        else:
+            series[d] = rng.randrange(1, 10**6)
+    for day in days(START + timedelta(days=1), END):
+        for history_start in (None, START - timedelta(days=10)):
+            for min_history in (A.MIN_HISTORY, 1):
+                kw = {"history_start": history_start, "min_history": min_history}
+                assert A.baseline(series, day, **kw) == _reference_baseline(series, day, **kw), (day, kw)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_detect_flags_what_the_definition_flags(seed: int) -> None:
+    """detect reads each day's window from one dense list; it flags exactly the days (with the same
+    expectation and score) that the baseline's definition flags, spikes and dips included."""
+    rng = random.Random(100 + seed)
+    series = {d: rhythm(d) * rng.randrange(80, 120) // 100 for d in days() if rng.random() < 0.9}
+    history_start = rng.choice([None, START, START + timedelta(days=20)])
+    check = days(START + timedelta(days=rng.randrange(1, 40)), END)
+    for d in rng.sample(days(START + timedelta(days=60), END), 6):
+        series[d] = rng.choice([0, 9 * rhythm(d), -3 * D])
+    series[END - timedelta(days=3)] = 9 * rhythm(END - timedelta(days=3))
+    want = []
+    for day in check:
+        base = _reference_baseline(series, day, history_start=history_start)
+        if base is None:
+            continue
+        value = series.get(day, 0)
+        delta, score = value - base.expected, base.score(value)
+        if abs(score) >= A.THRESHOLD and abs(delta) >= A.MIN_DELTA:
+            want.append(A.Anomaly(day, "service", ("S",), value, base.expected, score, "up" if delta > 0 else "down"))
+    got = A.detect(series, check, dimension="service", key=("S",), history_start=history_start)
+    assert got == want
+    assert any(a.direction == "up" for a in got)

@@ -25,6 +25,7 @@ atto-dollars.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -82,16 +83,38 @@ class Driver:
     share: float | None
 
 
-def _loo_sigma(by_wd: dict[int, list[float]], keep) -> float:
-    """Robust sigma (1.4826 MAD) of leave-one-out residuals: each value minus the median of the
-    other values of its weekday, so a weekday's own median does not hide its noise."""
-    res = [
-        abs(v - statistics.median(vs[:i] + vs[i + 1 :]))
-        for w, vs in by_wd.items()
-        if keep(w) and len(vs) > 1
-        for i, v in enumerate(vs)
-    ]
-    return 1.4826 * statistics.median(res) if res else 0.0
+def _median_sorted(s: list[float]) -> float:
+    """``statistics.median`` of an already sorted list (the same arithmetic, so the same float)."""
+    n = len(s)
+    i = n // 2
+    return s[i] if n % 2 else (s[i - 1] + s[i]) / 2
+
+
+def _loo_residuals(values: list[float], ordered: list[float]) -> list[float]:
+    """Each value minus the median of the *other* values of its weekday (``ordered`` is ``values``
+    sorted): removing one element from a sorted list shifts the middle by at most one place, so each
+    leave-one-out median is read off ``ordered`` instead of sorting the rest again."""
+    n = len(ordered)
+    if n < 2:
+        return []
+    m = n - 1  # the length without one element
+    i = m // 2
+    out = []
+    for v in values:
+        j = bisect_left(ordered, v)  # remove this occurrence: equal values leave the same rest
+        upper = ordered[i] if i < j else ordered[i + 1]
+        if m % 2:
+            med = upper
+        else:
+            lower = ordered[i - 1] if i - 1 < j else ordered[i]
+            med = (lower + upper) / 2
+        out.append(abs(v - med))
+    return out
+
+
+def _sigma(residuals: list[float]) -> float:
+    """Robust sigma: 1.4826 times the median absolute residual."""
+    return 1.4826 * statistics.median(residuals) if residuals else 0.0
 
 
 def baseline(
@@ -108,27 +131,36 @@ def baseline(
     if history_start is None:
         history_start = min(series, default=day)
     first = max(day - timedelta(days=window), history_start)
-    days = [first + timedelta(days=i) for i in range((day - first).days)]
-    if len(days) < max(1, min_history):
+    n = (day - first).days
+    if n < max(1, min_history):
         return None
-    by_wd: dict[int, list[float]] = {}
-    for d in days:
-        by_wd.setdefault(d.weekday(), []).append(float(series.get(d, 0)))
-    medians = {w: statistics.median(vs) for w, vs in by_wd.items()}
+    values = [float(series.get(first + timedelta(days=i), 0)) for i in range(n)]
+    return _baseline(values, first.weekday(), day.weekday())
+
+
+def _baseline(values: list[float], wd0: int, day_wd: int) -> Baseline:
+    """The baseline from the window's values in day order; ``wd0`` is the weekday of the first."""
+    n = len(values)
+    weekdays = [(wd0 + r) % 7 for r in range(min(7, n))]
+    by_wd = {w: values[r::7] for r, w in enumerate(weekdays)}  # every 7th day is the same weekday
+    ordered = {w: sorted(vs) for w, vs in by_wd.items()}
+    medians = {w: _median_sorted(s) for w, s in ordered.items()}
     typical = statistics.fmean(medians.values())
-    recent = [(d.weekday(), float(series.get(d, 0))) for d in days[-LEVEL_DAYS:]]
+    recent = [((wd0 + i) % 7, values[i]) for i in range(max(0, n - LEVEL_DAYS), n)]
     if typical > 0 and min(medians.values()) >= 0:  # multiplicative: the rhythm scales with the level
         factor = {w: m / typical for w, m in medians.items()}
         level = statistics.median([v / factor[w] for w, v in recent if factor[w] > 0] or [0.0])
-        expected = level * factor.get(day.weekday(), 1.0)
+        expected = level * factor.get(day_wd, 1.0)
     else:  # additive: credits, negative or empty series
         offset = {w: m - typical for w, m in medians.items()}
         level = statistics.median(v - offset[w] for w, v in recent)
-        expected = level + offset.get(day.weekday(), 0.0)
-    spread = max(_loo_sigma(by_wd, lambda w: w < 5), REL_FLOOR * max(abs(typical), abs(level)), 1.0)
-    if day.weekday() >= 5:  # weekend usage is sparser and noisier: never judged more strictly
-        spread = max(spread, _loo_sigma(by_wd, lambda w: w >= 5))
-    return Baseline(round(expected), spread, expected, len(days))
+        expected = level + offset.get(day_wd, 0.0)
+    residuals = {w: _loo_residuals(by_wd[w], ordered[w]) for w in by_wd}
+    spread = max(_sigma([r for w, rs in residuals.items() if w < 5 for r in rs]),
+                 REL_FLOOR * max(abs(typical), abs(level)), 1.0)
+    if day_wd >= 5:  # weekend usage is sparser and noisier: never judged more strictly
+        spread = max(spread, _sigma([r for w, rs in residuals.items() if w >= 5 for r in rs]))
+    return Baseline(round(expected), spread, expected, n)
 
 
 def detect(
@@ -144,11 +176,25 @@ def detect(
     directions: tuple[str, ...] = ("up", "down"),
 ) -> list[Anomaly]:
     """Flag the given days of one series (pass complete days only)."""
+    days = list(days)
+    if history_start is None:
+        history_start = min(series, default=None)
+    if history_start is None or not days:
+        return []
+    # the series as one list of floats from history_start, read once for every day's window
+    dense = [0.0] * max(0, (max(days) - history_start).days)
+    for d, v in series.items():
+        i = (d - history_start).days
+        if 0 <= i < len(dense):
+            dense[i] = float(v)
     out = []
     for day in days:
-        base = baseline(series, day, window=window, history_start=history_start)
-        if base is None:
+        first = max(day - timedelta(days=window), history_start)
+        n = (day - first).days
+        if n < max(1, MIN_HISTORY):
             continue
+        lo = (first - history_start).days
+        base = _baseline(dense[lo : lo + n], first.weekday(), day.weekday())
         value = series.get(day, 0)
         delta = value - base.expected
         score = base.score(value)

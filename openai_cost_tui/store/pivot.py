@@ -15,7 +15,7 @@ from ..core.dates import DateRange
 from ..core.dimensions import NONE_LABEL
 from ..core.models import Cell, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, validate_spec
-from . import rollup
+from . import filters, rollup
 from .convert import QTY_SCALE
 
 if TYPE_CHECKING:
@@ -100,11 +100,17 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
         pw.fn.SUM(C.qty_lo),
         *ex.units,
     ]
-    needed = set(group_dims) | {f.dim for f in spec.filters}
-    query = ex.query(needed).select(*group_exprs, *measures).where(C.currency == spec.currency)
+    conditions, by_value = [], set()
     for f in spec.filters:
-        values = list(f.values)
-        query = query.where(ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values))
+        cond = filters.resolve(store, table, f)
+        if cond is None:
+            values = list(f.values)
+            cond = ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values)
+            by_value.add(f.dim)
+        conditions.append(cond)
+    query = ex.query(set(group_dims) | by_value).select(*group_exprs, *measures).where(C.currency == spec.currency)
+    for cond in conditions:
+        query = query.where(cond)
     if members is not None:
         query = query.where(C.connection.in_(members))
     if group_exprs:
