@@ -576,3 +576,29 @@ def test_every_format_escapes_control_characters(fmt: str) -> None:
         assert json.loads(text)["rows"][0] == {"project": HOSTILE, "connection": HOSTILE + "\u202e", "cost": "1"}
     else:
         assert "P\\x1b]0;pwned\\x07\\r\\nx\\x9b1m" in text  # escaped literally, the same in each
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures too wide for their column: abbreviated, never cut
+
+
+@pytest.mark.parametrize(("shown", "short"), [
+    ("10,029,273,800", "10.0B"), ("-1,234,567.89", "-1.2M"), ("+45,200.00", "+45.2K"),
+    ("999,960,000", "1.0B"), ("999,940,000", "999.9M"), ("30,471,710,145.209", "30.5B"),
+    ("12,345,678,901,234,567", "12,345.7T"),
+    ("9,999.99", "9,999.99"), ("12.3%", "12.3%"), ("", ""), ("new", "new"),
+])
+def test_compact_text(shown: str, short: str) -> None:
+    assert render.compact_text(shown) == short
+
+
+def test_fit_columns_shortens_the_widest_first_and_only_as_needed() -> None:
+    titles = ["2026-10", "2026-11", "Total"]
+    rows = [["27,006,194,900", "27,250,854,170", "55,316,469,791"], ["6,583.255", "6,546.365", "13,266.764"]]
+    same, widths, short = render.fit_columns(rows, titles, 100)
+    assert same == rows and short == set() and widths == [14, 14, 14]
+    texts, widths, short = render.fit_columns(rows, titles, 40)
+    assert short == {0, 1} and texts[0][:2] == ["27.0B", "27.3B"] and texts[0][2] == "55,316,469,791"
+    assert sum(widths) + 2 * 3 <= 40
+    texts, _, short = render.fit_columns(rows, titles, 10)  # cannot fit: every figure column shortened
+    assert short == {0, 1, 2} and texts[1] == ["6,583.255", "6,546.365", "13.3K"]

@@ -260,3 +260,56 @@ def to_table(result: PivotResult) -> str:
 RENDERERS = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "table": to_table}
 # What the TUI copies to the clipboard: the shown figures (rounded), as a spreadsheet or a document takes them
 CLIPBOARD = {"csv": lambda r: to_csv(r, exact=False), "tsv": to_tsv, "markdown": to_markdown}
+
+
+# -- figures that do not fit ------------------------------------------------------------------------
+
+_SUFFIXES = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"))
+
+
+def compact_text(text: str) -> str:
+    """A shown figure in a few characters: ``10,029,273,800`` -> ``10.0B``, ``-1,234,567.89`` -> ``-1.2M``,
+    ``+45,200.00`` -> ``+45.2K``; figures under 10,000, percentages and empty cells are kept as they are.
+    The exact figure stays on the cursor line: this only shortens what a column shows."""
+    raw = text.strip()
+    sign = raw[0] if raw[:1] in ("+", "-") else ""
+    digits = raw[len(sign):].replace(",", "")
+    try:
+        value = Decimal(digits)
+    except ArithmeticError:
+        return text
+    if not value.is_finite() or value < 10_000:
+        return text
+    for n, (size, suffix) in enumerate(_SUFFIXES):
+        if value >= size:
+            scaled = (value / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+            if scaled >= 1000 and n:  # 999.96M rounds to 1,000.0M: that is 1.0B
+                return f"{sign}1.0{_SUFFIXES[n - 1][1]}"
+            return f"{sign}{scaled:,}{suffix}"
+    return text  # pragma: no cover - value >= 10,000 always has a suffix
+
+
+def fit_columns(texts: Sequence[Sequence[str]], titles: Sequence[str], room: int, *, gap: int = 2
+                ) -> tuple[list[list[str]], list[int], set[int]]:
+    """Shorten the widest columns of figures (``compact_text``) until every column fits in ``room``
+    characters (each column takes its width plus ``gap``), or until nothing is left to shorten.
+    Returns the texts, the column widths and the indices of the columns shortened."""
+    rows = [list(r) for r in texts]
+    n = len(titles)
+
+    def width(i: int) -> int:
+        return max([len(titles[i]), *(len(r[i]) for r in rows)])
+
+    widths = [width(i) for i in range(n)]
+    shortened: set[int] = set()
+    for i in sorted(range(n), key=lambda i: -widths[i]):
+        if sum(widths) + gap * n <= room:
+            break
+        compacted = [compact_text(r[i]) for r in rows]
+        if all(c == r[i] for c, r in zip(compacted, rows, strict=True)):
+            continue
+        for r, c in zip(rows, compacted, strict=True):
+            r[i] = c
+        widths[i] = width(i)
+        shortened.add(i)
+    return rows, widths, shortened

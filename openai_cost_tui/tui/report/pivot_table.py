@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, RowDoesNotExist
 
 from ...core.grid import LABEL_KEY, DisplayRow, Grid, text, trend
+from ...core.render import fit_columns
 from ...core.sparkline import spark
 from ...core.text import shown
 
@@ -43,6 +44,9 @@ class PivotTable(DataTable):
         super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
         self.fixed_columns = 1  # the row labels stay while the figures scroll sideways
         self.display_rows: list[DisplayRow] = []
+        self.exact_texts: list[list[str]] = []  # every figure as the grid says it, before abbreviation
+        self.shown_titles: list[str] = []
+        self.short_columns: set[int] = set()  # figure columns (0 = the first after the labels) abbreviated
 
     def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False) -> None:
         """Repaint, keeping the cursor on the same row (by key) and column when they still exist
@@ -53,9 +57,14 @@ class PivotTable(DataTable):
         old_row = self.cursor_coordinate.row
         self.clear(columns=True)
         self.display_rows = rows
-        texts = [[text(grid, i, row.cells) for i in range(len(grid.columns))] for row in rows]
-        widths = [max([len(col.title), *(len(t[i]) for t in texts)]) for i, col in enumerate(grid.columns)]
+        exact = [[text(grid, i, row.cells) for i in range(len(grid.columns))] for row in rows]
         label_width = max([len(grid.label_title), *(len(r.label) for r in rows)])
+        # a figure is never cut: the widest columns are abbreviated (10.0B) when they cannot all fit,
+        # and the cursor line gives the exact figure (cursor_exact)
+        room = (self.size.width or self.app.size.width) - min(label_width, MAX_LABEL_WIDTH) - 4
+        titles = [col.title for col in grid.columns]
+        texts, widths, self.short_columns = fit_columns(exact, titles, room - (TREND_WIDTH + 2) * with_trend)
+        self.exact_texts, self.shown_titles = exact, titles
         self.add_column(grid.label_title, key=LABEL_KEY, width=min(label_width, MAX_LABEL_WIDTH))
         for col, width in zip(grid.columns, widths, strict=True):
             style = "italic" if col.provisional else ""
@@ -85,6 +94,14 @@ class PivotTable(DataTable):
         if flag:
             label.append(" ⚠", style="bold yellow")
         return label
+
+    def cursor_exact(self) -> str | None:
+        """``Chats and Completions · 2026-10: 27,006,194,900`` when the cursor's figure is abbreviated."""
+        row, col = self.cursor_coordinate.row, self.cursor_coordinate.column - 1
+        if col not in self.short_columns or not 0 <= row < len(self.exact_texts):
+            return None
+        figure = self.exact_texts[row][col]
+        return f"{self.display_rows[row].label} · {self.shown_titles[col]}: {figure}" if figure else None
 
     def current_ids(self) -> tuple[str | None, str | None]:
         if not self.row_count:

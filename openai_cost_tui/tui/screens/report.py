@@ -238,6 +238,8 @@ class ReportScreen(AppScreen):
         caching.display = bool(self.data.caching)
         self._paint_chart()
 
+    _exact_shown: str | None = None  # the exact figure the caption gives for an abbreviated cell
+
     def _paint_caption(self, *, loading: bool = False) -> None:
         caption = self.query_one("#caption", Static)
         if self.data is None:
@@ -265,6 +267,9 @@ class ReportScreen(AppScreen):
                 parts.insert(0, "No costs in this range with these filters")
         if loading or self._shown_generation < self._generation:
             parts.append("querying ...")
+        self._exact_shown = self.query_one(PivotTable).cursor_exact()
+        if self._exact_shown:
+            parts.insert(0, f"exact: {self._exact_shown}")
         caption.update(Text(shown(" · ".join(parts)), style="dim", no_wrap=True, overflow="ellipsis"))
 
     def _paint_chart(self) -> None:
@@ -278,6 +283,8 @@ class ReportScreen(AppScreen):
     @on(DataTable.CellHighlighted)
     def _cursor_moved(self) -> None:
         self._paint_chart()
+        if self.data is not None and (self.query_one(PivotTable).short_columns or self._exact_shown):
+            self._paint_caption()  # the exact figure of an abbreviated cell leads the caption
 
     # -- drill ----------------------------------------------------------------------------------
 
