@@ -241,14 +241,17 @@ class CostApp(App[None]):
         elif facts is None:
             parts.append("reading the store ...")
         else:
-            if facts.data_as_of is None:
+            if facts.data_as_of is None and facts.last_day is not None:  # a first sync stopped part way
+                parts.append(f"costs stored through {facts.last_day}; no sync has finished yet")
+            elif facts.data_as_of is None:
                 parts.append("no data yet")
             else:
                 as_of = facts.data_as_of
                 moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of
                 parts.append(f"data as of {_ago(moment, self.ctx.clock())}; days are UTC")
             if facts.failed:
-                parts.append(f"{len(facts.failed)} connection(s) failed to sync: see Connections (F3)")
+                n = len(facts.failed)
+                parts.append(f"{n} connection{'s' if n != 1 else ''} failed to sync: see Connections (F3)")
         return "  ·  ".join(parts)
 
     def refresh_status(self) -> None:
