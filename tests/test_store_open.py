@@ -18,6 +18,8 @@ from datetime import date
 import pytest
 
 from openai_cost_tui.core.errors import StoreError
+from openai_cost_tui.keys.keystore import KeyStore
+from openai_cost_tui.keys.refs import StoreIdentity
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
 
@@ -215,7 +217,8 @@ def test_a_relative_data_dir_stores_an_absolute_key_path_and_remove_deletes_it(t
                          "--key-stdin", "--insecure-storage", "--base-url", fake_api)
     assert code == 0, err
     with Store(str(tmp_path / "rel" / "home" / "costs.db")) as s:
-        ref = s.connection("Acme").key_ref
+        assert s.connection("Acme").key_ref == ""  # the store names no member's key file
+        ref = KeyStore(tmp_path / "rel" / "home", store=StoreIdentity(s.store_id)).ref_for(s.connection("Acme")).ref
     assert os.path.isabs(ref) and os.path.exists(ref)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -90,8 +90,9 @@ async def test_add_connection_with_a_good_key_then_it_syncs(ctx) -> None:
             await settle(pilot)
             await settle(pilot)
             assert type(app.screen).__name__ == "ConnectionsScreen"
-            conn = next(c for c in ctx.store.connections() if c.description == "Loopback org")
-            assert conn.status == "ok" and conn.key_source == "file"
+            conn = next(c for c in ctx.keys.mine(ctx.store.connections()) if c.description == "Loopback org")
+            assert conn.status == "ok" and conn.key_source == "file"  # as this member keeps it
+            assert ctx.store.connection(conn.id).key_source == "member"  # the store names no member's key
             assert conn.workspaces == ("Everything", "New team")
             rendered = app.screen.query_one("#connections", DataTable)
             assert GOOD_KEY not in str([rendered.get_row_at(i) for i in range(rendered.row_count)])

@@ -1,5 +1,7 @@
 """``sync``: fetch costs for every (or the named) connection; progress on stderr.
 
+A connection this member has no key for is skipped with a note (exit 0): another member syncs it.
+
 Ctrl+C, SIGTERM and a broken pipe stop the sync and are recorded as ``interrupted`` (with the time it
 started), never left as a stale ``syncing``: the engine records them before the exception goes on.
 """
@@ -91,7 +93,7 @@ def _sync(args: argparse.Namespace) -> int:
             results = ctx.engine.sync_all(conns, since=since, progress=progress)
     for note in notes:
         err(note)
-    failed = [r for r in results if not r.ok]
+    failed = [r for r in results if not r.ok and not r.skipped]
     if as_json:
         print(json.dumps({"ok": not failed, "connections": [result_json(r) for r in results]}, indent=1))
         return 1 if failed else 0
@@ -101,6 +103,9 @@ def _sync(args: argparse.Namespace) -> int:
         if r.ok and not args.quiet:
             span = f" ({r.window[0]}..{r.window[1]})" if r.window else ""
             err(f"{r.description}: synced {r.rows:,} rows in {r.pages} pages{span}")
+    for r in results:
+        if r.skipped and not args.quiet:
+            err(f"skipped {shown(r.description)!r}: {r.reason}")
     for r in failed:
         err(f"sync failed for {shown(r.description)!r}: {r.error}; its data from before is intact")
     return 1 if failed else 0
@@ -117,6 +122,7 @@ def result_json(r: SyncResult) -> dict:
         "to": r.window[1].isoformat() if r.window else None,
         "error": r.error,
         "warnings": list(r.warnings),
+        "reason": r.reason,
     }
 
 

@@ -15,6 +15,7 @@ from ..core.errors import StoreError, UsageError
 
 APP_NAME = "openai-cost-tui"
 ENV_HOME = "OPENAI_COST_TUI_HOME"
+ENV_DB = "OPENAI_COST_TUI_DB"  # the store, as --db takes it (--db wins): keeps a URL out of argv and history
 OPEN_TO_OTHERS = 0o066  # group or other may read or write
 
 

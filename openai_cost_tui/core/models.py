@@ -41,14 +41,22 @@ class ApiKeyInfo:
     redacted_value: str | None = None
 
 
+MEMBER_KEYS = "member"  # a connection's key_source in the store: each member's data folder says where
+
+
 @dataclass(frozen=True)
 class Connection:
-    """A connected organization, as the store knows it (never holds the key itself)."""
+    """A connected organization, as the store knows it (never holds the key itself).
+
+    In the store ``key_source`` is ``member`` (or, written by an older version, the adder's own
+    reference); ``KeyStore.mine`` gives the connection as this member reaches it: ``keyring``, ``env``,
+    ``file`` or ``none`` (no key here), with ``key_label`` saying how it is kept.
+    """
 
     id: int
     description: str
     base_url: str
-    key_source: str  # "keyring" | "env" | "file"
+    key_source: str  # "keyring" | "env" | "file" | "member" | "none"
     key_ref: str  # keyring user name, env var name, or file path
     organization: str | None = None
     masked_key: str | None = None
@@ -60,6 +68,9 @@ class Connection:
     last_error: str | None = None
     group_by_api_key: bool | None = None
     workspaces: tuple[str, ...] = ()
+    synced_by: str | None = None  # member@host of the last successful sync
+    error_by: str | None = None  # member@host that saw last_error
+    key_label: str | None = None  # how this member keeps the key, when KeyStore.mine said so
 
     @property
     def name(self) -> str:
@@ -67,6 +78,8 @@ class Connection:
 
     @property
     def key_source_label(self) -> str:
+        if self.key_label:
+            return self.key_label
         if self.key_source == "env":
             return f"env {self.key_ref}"
         if self.key_source == "file":

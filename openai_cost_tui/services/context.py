@@ -8,12 +8,13 @@ Stores are opened, never conjured: what a command may do to the store is its ``n
 (sync, removals, renames) may write to an existing store but creates none; both refuse an explicit
 ``--db`` that does not exist (exit 2) and see an empty store where the data folder holds none yet.
 ``"create"`` (adding a connection, a workspace or a budget; the TUI) creates a missing store, and
-notes it. Folders the tool creates are 0700; existing folders keep their permissions (with a warning
+notes it. The store is ``--db``, else $OPENAI_COST_TUI_DB, else the data folder's costs.db. Folders the tool creates are 0700; existing folders keep their permissions (with a warning
 when they are open to other users). The notes are for the caller to show (``AppContext.notes``).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..config.paths import (
+    ENV_DB,
     data_dir,
     default_db,
     ensure_private_dir,
@@ -38,6 +40,7 @@ from ..core.models import Connection
 from ..core.secret import Secret
 from ..core.taxonomy import Taxonomy
 from ..keys.keystore import KeyStore
+from ..keys.refs import KeyRef, StoreIdentity
 from ..store.db import MEMORY, is_postgres_url
 from ..store.store import NewConnection, Store
 from ..sync.engine import SyncEngine
@@ -118,6 +121,9 @@ def open_context(*, folder: str | None = None, db: str | None = None, clock: Clo
     base = data_dir(folder)
     if db is not None and not db.strip():
         raise UsageError("--db is empty; give a SQLite path or a postgresql:// URL, or leave it out")
+    flag = "--db"
+    if db is None and os.environ.get(ENV_DB, "").strip():
+        db, flag = os.environ[ENV_DB], f"${ENV_DB}"
     notes: list[str] = []
     created: list[Path] = []
     existed = base.is_dir()
@@ -137,7 +143,7 @@ def open_context(*, folder: str | None = None, db: str | None = None, clock: Clo
         if not present and need != "create":
             if db is not None:
                 raise UsageError(
-                    f"no store at {path} (--db names a file that does not exist; nothing was created). "
+                    f"no store at {path} ({flag} names a file that does not exist; nothing was created). "
                     f"A store is created by adding a connection: openai-cost-tui --db {path} connections add "
                     "--description NAME"
                 )
@@ -155,7 +161,12 @@ def open_context(*, folder: str | None = None, db: str | None = None, clock: Clo
     except BaseException:
         _remove_created(created)
         raise
-    keys = KeyStore(base)
+    try:
+        keys = KeyStore(base, store=StoreIdentity(store.store_id, shared=store.is_postgres, where=store.where))
+    except BaseException:
+        store.close()
+        _remove_created(created)
+        raise
     engine = SyncEngine(store, keys, clock=clock)
     return AppContext(base, store, keys, engine, clock, notes=notes, created=created)
 
@@ -180,6 +191,11 @@ def _remove_created(created: list[Path]) -> None:
 class DemoKeyStore(KeyStore):
     """The demo's connections need no key: the fake organization accepts any sk-admin- key."""
 
+    def ref_for(self, conn: Connection, *, claim: bool = False) -> KeyRef | None:
+        if conn.key_source == DEMO_KEY_SOURCE:
+            return KeyRef(DEMO_KEY_SOURCE, conn.key_ref, conn.masked_key)
+        return super().ref_for(conn, claim=claim)
+
     def load(self, conn: Connection) -> Secret:
         if conn.key_source == DEMO_KEY_SOURCE:
             return Secret("sk-admin-demo-000000000000000000000000")
@@ -199,7 +215,7 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     tmp = Path(tempfile.mkdtemp(prefix="openai-cost-tui-demo-"))
     folder = ensure_private_dir(tmp / "data")
     store = Store(default_db(folder))
-    keys = DemoKeyStore(folder)
+    keys = DemoKeyStore(folder, store=StoreIdentity(store.store_id))
     day = today(clock)
     start = add_months(day, -12)
     transports = {}

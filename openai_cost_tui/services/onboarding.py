@@ -3,12 +3,14 @@
 Order matters: local checks (description, workspaces, URL, date, key shape, where the key will live)
 come first and cost nothing; then one read request validates the key; only then is the key saved and
 the connection written. If writing the connection fails, the saved key is removed again.
+
+The store learns only that each member keeps their own key (``key_source = member``); where this
+member keeps it goes to the member's data folder (keys/refs.py).
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +18,7 @@ from ..api.client import AdminClient
 from ..core.base_url import DEFAULT_BASE_URL, check_base_url
 from ..core.dates import check_day_range
 from ..core.errors import UsageError
-from ..core.models import Connection
+from ..core.models import MEMBER_KEYS, Connection
 from ..core.secret import Secret, check_admin_key
 from ..core.text import shown
 from ..keys.keystore import WAYS_ON
@@ -58,6 +60,28 @@ def check_new_description(ctx: AppContext, description: str) -> None:
                              "pick another description")
 
 
+def new_key(ctx: AppContext, source: str, key: Secret | None, env_var: str | None,
+            environ: dict[str, str] | None = None) -> tuple[Secret, str | None]:
+    """The key a user gave (typed, or in the named variable) checked locally, and the variable's name;
+    a keyring that cannot keep it safely is refused here, before any request."""
+    if source not in KEY_SOURCES:
+        raise UsageError(f"unknown key storage {source!r}")
+    var = None
+    if source == "env":
+        var = check_env_name(env_var)
+        values = environ if environ is not None else ctx.keys.environ
+        if var not in values:
+            raise UsageError(f"${var} is not set; export the key in it first")
+        checked = check_admin_key(values[var])
+    else:
+        checked = check_admin_key(key.reveal() if key else None)
+    if source == "keyring":
+        problem = ctx.keys.keyring_problem()
+        if problem:
+            raise UsageError(f"cannot keep the key in the OS keyring: {problem}. {WAYS_ON}")
+    return checked, var
+
+
 def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
                    transport: object | None = None) -> tuple[Connection, str]:
     """Validate, check the key with one read request, save it, create the connection.
@@ -65,8 +89,6 @@ def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
     Returns the connection and a sentence saying where the key lives. ``transport`` (an httpx
     transport) answers the check instead of the network: the demo's fake organization, tests.
     """
-    if draft.key_source not in KEY_SOURCES:
-        raise UsageError(f"unknown key storage {draft.key_source!r}")
     description = clean_name(draft.description, what="description")
     workspaces = tuple(dict.fromkeys(clean_name(w, what="workspace name") for w in draft.workspaces))
     base_url = check_base_url(draft.base_url)
@@ -75,38 +97,23 @@ def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
     if since > ctx.today:
         raise UsageError(f"the backfill start {since} is in the future")
     check_new_description(ctx, description)
-    if draft.key_source == "env":
-        var = check_env_name(draft.env_var)
-        environ = draft.environ if draft.environ is not None else ctx.keys.environ
-        if var not in environ:
-            raise UsageError(f"${var} is not set; export the key in it first")
-        key = check_admin_key(environ[var])
-    else:
-        key = check_admin_key(draft.key.reveal() if draft.key else None)
-    if draft.key_source == "keyring":
-        problem = ctx.keys.keyring_problem()
-        if problem:
-            raise UsageError(f"cannot keep the key in the OS keyring: {problem}. {WAYS_ON}")
+    key, var = new_key(ctx, draft.key_source, draft.key, draft.env_var, draft.environ)
 
     with AdminClient(key, base_url=base_url, transport=transport) as client:  # type: ignore[arg-type]
         client.check_key()  # one read request: refuses project keys and revoked keys
 
-    ref = f"connection-{uuid.uuid4().hex[:12]}"
-    if draft.key_source == "env":
-        key_ref, where = var, f"read from ${var} at each sync"
-    elif draft.key_source == "file":
-        key_ref = str(ctx.keys.save_to_file(ref, key))
-        where = f"stored UNENCRYPTED in {key_ref} (0600), as asked"
-    else:
-        ctx.keys.save_to_keyring(ref, key)
-        key_ref, where = ref, "stored in the OS keyring"
+    ref, where = ctx.keys.save(draft.key_source, key, env_var=var)
+    conn = None
     try:
         conn = ctx.store.add_connection(
-            NewConnection(description=description, base_url=base_url, key_source=draft.key_source,
-                          key_ref=key_ref, backfill_start=since, masked_key=key.masked),
+            NewConnection(description=description, base_url=base_url, key_source=MEMBER_KEYS,
+                          key_ref="", backfill_start=since, masked_key=key.masked),
             workspaces=workspaces,
         )
+        ctx.keys.remember(conn, ref)
     except BaseException:
-        ctx.keys.delete(Connection(0, description, base_url, draft.key_source, key_ref))
+        ctx.keys.delete_ref(ref)
+        if conn is not None:
+            ctx.store.remove_connection(conn.id)
         raise
-    return conn, where
+    return ctx.keys.mine([conn])[0], where

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import peewee as pw
 
 from ..core.errors import StoreError
 from . import rollup
-from .schema import SCHEMA_VERSION, Models, build_models
+from .schema import ADDED_COLUMNS, SCHEMA_VERSION, Models, build_models
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
@@ -38,8 +39,11 @@ def describe(url: str) -> str:
     if not is_postgres_url(url):
         return url
     parts = urlparse(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ":?"
     host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
     user = f"{parts.username}@" if parts.username else ""
     return f"postgresql://{user}{host}{port}{parts.path}"
 
@@ -57,7 +61,7 @@ def translate_errors(where: str) -> Iterator[None]:
         # then fails with "no transaction is active", hiding the real cause.
         while "no transaction is active" in str(cause) and cause.__context__ is not None:
             cause = cause.__context__
-        raise StoreError(explain(cause, where)) from exc
+        raise StoreError(scrub(explain(cause, where))) from exc
     except PermissionError as exc:
         raise StoreError(f"cannot open the store {where}: permission denied") from exc
 
@@ -234,14 +238,24 @@ def _postgres(url: str) -> pw.Database:
         raise StoreError(
             "a PostgreSQL store needs the psycopg2 driver: pip install 'openai-cost-tui[postgres]'"
         ) from exc
-    parts = urlparse(url)
-    return pw.PostgresqlDatabase(
-        (parts.path or "/").lstrip("/") or "postgres",
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-    )
+    try:
+        password = urlparse(url).password
+    except ValueError:
+        password = None
+    if password:
+        _SECRETS.update({password, unquote(password), quote(unquote(password), safe="")})
+    return pw.PostgresqlDatabase("postgresql://" + url.split("://", 1)[1])  # peewee hands it to libpq as a DSN
+
+
+_SECRETS: set[str] = set()  # passwords of the PostgreSQL URLs opened: never in a message
+
+
+def scrub(text: str) -> str:
+    """``text`` without any password a store URL carried."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "****")
+    return text
 
 
 def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, version: int | None) -> None:
@@ -255,6 +269,7 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
         backup_before_migration(db, path, version)
     with db.atomic():
         db.create_tables(models.all(), safe=True)
+        _add_columns(db)
         if version is not None and version < 4:
             rollup.rebuild(db)  # 4 added the monthly rollup, 5 the daily ones: fill them from the rows
         elif version is not None and version < 5:
@@ -264,6 +279,16 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
             conflict_target=[Meta.key], preserve=[Meta.value]
         ).execute()
         models.Meta.insert(key="created_at", value=datetime.now(UTC).isoformat()).on_conflict_ignore().execute()
+        models.Meta.insert(key="store_id", value=uuid.uuid4().hex).on_conflict_ignore().execute()
+
+
+def _add_columns(db: pw.Database) -> None:
+    """Columns a migration added to an existing table (only those still missing)."""
+    for table, columns in ADDED_COLUMNS.items():
+        have = {c.name for c in db.get_columns(table)}
+        for name, kind in columns:
+            if name not in have:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
 def _schema_version(db: pw.Database, models: Models, where: str) -> int | None:

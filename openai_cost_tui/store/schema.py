@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
-# (rollups are filled from cost when a migration adds them)
+# (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
+# its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
+# references are filed under it)
+ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ def build_models(db: pw.Database) -> Models:
     class Connection(Base):
         description = pw.TextField(unique=True)
         base_url = pw.TextField()
-        key_source = pw.TextField()  # keyring | env | file
-        key_ref = pw.TextField()  # keyring user, env var name or file path: never the key
+        key_source = pw.TextField()  # member (each member's data folder says); older stores: keyring | env | file
+        key_ref = pw.TextField()  # '' (older stores: keyring user, env var name or file path): never the key
         masked_key = pw.TextField(null=True)
         organization_id = pw.TextField(null=True)
         organization_name = pw.TextField(null=True)
@@ -86,6 +89,8 @@ def build_models(db: pw.Database) -> Models:
         status = pw.TextField(default="new")  # new | ok | failed | syncing
         last_error = pw.TextField(null=True)
         group_by_api_key = pw.BooleanField(null=True)  # None: not yet probed
+        synced_by = pw.TextField(null=True)  # member@host of the last successful sync
+        error_by = pw.TextField(null=True)  # member@host that saw last_error
 
     class Workspace(Base):
         name = pw.TextField(unique=True)

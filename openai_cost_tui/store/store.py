@@ -124,6 +124,14 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         """True while a live process holds this store's sync lock."""
         return not self.in_memory and sync_running(self)
 
+    @property
+    def store_id(self) -> str:
+        """The store's id (meta ``store_id``, set when it was created or migrated): members file their
+        key references under it. A store opened read-only from before it had one is named by its place."""
+        with self.read():
+            row = self.m.Meta.get_or_none(self.m.Meta.key == "store_id")
+        return row.value if row is not None else f"at:{self.where}"
+
     def integrity_ok(self) -> bool:
         with self.read():
             if self.is_postgres:
@@ -600,4 +608,6 @@ def _to_connection(row, workspaces: tuple[str, ...], interrupted: str | None = N
         last_error=last_error,
         group_by_api_key=row.group_by_api_key,
         workspaces=workspaces,
+        synced_by=row.synced_by,
+        error_by=row.error_by,
     )

@@ -10,6 +10,10 @@ stopped by Ctrl+C, SIGTERM (the CLI turns it into SystemExit) or a broken pipe r
 with its start time before the exception goes on; one killed outright (kill -9) leaves ``syncing``
 behind, which the store reads as interrupted once no process holds the lock (store/locks.py).
 
+Each member syncs with their own key (keys/): a connection this member has no key for is skipped
+(outcome ``skipped``, nothing written to the store), not failed. What a sync writes to the shared status
+says who did it: ``synced_by`` with a success, ``error_by`` with a failure (``member@host``).
+
 Result rows that the API repeats identically within a day are kept (the store sums rows that share a
 key, which is the day's total the API reports) and counted in a warning of the sync.
 """
@@ -26,10 +30,11 @@ from typing import TYPE_CHECKING
 
 from ..api.client import AdminClient, CostsQuery
 from ..api.errors import GroupingRejected
+from ..config.member import member_name
 from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
 from ..core.models import Connection, CostRow
-from ..keys.keystore import KeyStore
+from ..keys.keystore import KeyStore, no_key_here
 from ..store.store import Store
 from .plan import Window, plan_windows, rechunk, window_days
 
@@ -64,16 +69,21 @@ class SyncProgress:
 class SyncResult:
     connection_id: int
     description: str
-    outcome: str  # "ok" | "failed" | "cancelled"
+    outcome: str  # "ok" | "failed" | "cancelled" | "skipped" (no key here)
     pages: int = 0
     rows: int = 0
     window: Window | None = None
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    reason: str | None = None  # why it was skipped
 
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
+
+    @property
+    def skipped(self) -> bool:
+        return self.outcome == "skipped"
 
 
 ProgressFn = Callable[[SyncProgress], None]
@@ -109,8 +119,10 @@ class _Run:
 
 class SyncEngine:
     def __init__(self, store: Store, keys: KeyStore, *, clock: Clock = system_clock, trailing_days: int = 3,
-                 transport_for: TransportFor | None = None, client_options: dict | None = None) -> None:
+                 transport_for: TransportFor | None = None, client_options: dict | None = None,
+                 member: str | None = None) -> None:
         self.store = store
+        self.member = member or member_name()
         self.keys = keys
         self.clock = clock
         self.trailing_days = trailing_days
@@ -120,7 +132,7 @@ class SyncEngine:
     def with_store(self, store: Store) -> SyncEngine:
         """The same engine over another Store object (each worker thread opens its own)."""
         return SyncEngine(store, self.keys, clock=self.clock, trailing_days=self.trailing_days,
-                          transport_for=self.transport_for, client_options=self.client_options)
+                          transport_for=self.transport_for, client_options=self.client_options, member=self.member)
 
     def client(self, conn: Connection, cancel: threading.Event | None = None) -> AdminClient:
         key = self.keys.load(conn)
@@ -148,6 +160,8 @@ class SyncEngine:
 
     def _sync_one(self, conn: Connection, *, since: date | None, cancel: threading.Event | None,
                   progress: ProgressFn | None) -> SyncResult:
+        if self.keys.ref_for(conn, claim=True) is None:
+            return SyncResult(conn.id, conn.description, "skipped", reason=no_key_here(conn, self.keys.folder))
         run = _Run(conn, progress or (lambda p: None))
         today = self.clock().astimezone(UTC).date()
         backfill_start = min(conn.backfill_start or today, since) if since else (conn.backfill_start or today)
@@ -204,9 +218,9 @@ class SyncEngine:
             )
         fields: dict = {"status": outcome if outcome != "cancelled" else ("ok" if conn.synced_through else "new")}
         if outcome == "ok":
-            fields.update(last_synced_at=_naive(self.clock()), last_error=None)
+            fields.update(last_synced_at=_naive(self.clock()), last_error=None, synced_by=self.member, error_by=None)
         else:
-            fields["last_error"] = error
+            fields.update(last_error=error, error_by=self.member)
         self.store.update_connection(conn.id, **fields)
         self.store.finish_run(run_id, outcome=outcome, pages=run.pages, rows=run.rows, window=run.span, error=error)
         run.report("done" if outcome == "ok" else outcome, message=error or "")
@@ -216,7 +230,7 @@ class SyncEngine:
     def _record_stop(self, conn: Connection, run_id: int, run: _Run, outcome: str, error: str) -> None:
         """Record a sync that an exception stops (the exception goes on): never leave ``syncing``."""
         try:
-            self.store.update_connection(conn.id, status=outcome, last_error=error)
+            self.store.update_connection(conn.id, status=outcome, last_error=error, error_by=self.member)
             self.store.finish_run(run_id, outcome=outcome, pages=run.pages, rows=run.rows, window=run.span,
                                   error=error)
         except BaseException:  # noqa: BLE001 - a second interrupt or a dead store: the lock tells the rest

@@ -188,8 +188,13 @@ class CostApp(App[None]):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.progress.clear()
+        skipped = [r.description for r in message.results if r.skipped]
+        if skipped:
+            self.notify(shown(f"Skipped {', '.join(skipped)}: you have no key for it here (another member "
+                              "syncs it; Connections, e, gives yours)."), title="No key here", timeout=8,
+                        markup=False)
         for r in message.results:
-            if r.ok:
+            if r.ok or r.skipped:
                 continue
             if r.outcome == "failed":
                 self.notify(f"{shown(r.description)}: {shown(r.error)}. Its earlier data is still shown.",

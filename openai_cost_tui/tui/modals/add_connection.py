@@ -25,7 +25,55 @@ from ...services.context import AppContext
 from ...services.onboarding import ConnectionDraft, add_connection
 
 
-class AddConnectionModal(ModalScreen[Connection | None]):
+def storage_choices(keyring_problem: str | None) -> tuple[list[tuple[str, str]], str]:
+    """Where a key may be kept, for a Select (the keyring only when it keeps keys safely), and the
+    first choice."""
+    choices = [("an environment variable (only its name is saved)", "env"), ("a file, unencrypted (0600)", "file")]
+    if keyring_problem is None:
+        choices.insert(0, ("the OS keyring", "keyring"))
+    return choices, choices[0][1]
+
+
+class KeyForm:
+    """For a form that takes a key: the ``#storage`` choice and the fields shown for it, and the worker
+    that checks the key (group ``worker_group``), whose error is shown inline in ``#error``."""
+
+    worker_group = ""
+    submit_button = ""
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._show_env_box()
+
+    def _storage(self) -> str:
+        value = self.query_one("#storage", Select).value  # type: ignore[attr-defined]
+        return value if isinstance(value, str) else "env"
+
+    def _show_env_box(self) -> None:
+        env = self._storage() == "env"
+        self.query_one("#env-box").display = env  # type: ignore[attr-defined]
+        # With a variable the key is never typed here: the field goes.
+        self.query_one("#key", Input).display = not env  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != self.worker_group:
+            return
+        event.stop()  # handled here, inline; the app need not report it again
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)  # type: ignore[attr-defined]
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.message if isinstance(error, CostToolError) else f"unexpected {type(error).__name__}"
+            self._error(text)
+            self.query_one(self.submit_button, Button).disabled = False  # type: ignore[attr-defined]
+
+    def _error(self, text: str, *, kind: str = "error") -> None:
+        label = self.query_one("#error", Label)  # type: ignore[attr-defined]
+        label.set_classes(kind if text else "")
+        label.update(Text(shown(text)))
+
+
+class AddConnectionModal(KeyForm, ModalScreen[Connection | None]):
+    worker_group, submit_button = "add-connection", "#add"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="add-cancel"),
         Binding("ctrl+s", "submit", "Check key and add", id="add-submit", priority=True),
@@ -50,12 +98,8 @@ class AddConnectionModal(ModalScreen[Connection | None]):
             yield Label("Description")
             yield Input(placeholder="e.g. Acme production", id="description", max_length=120)
             yield Label("Keep the key in (Enter opens the choices)")
-            choices = [("an environment variable (only its name is saved)", "env"),
-                       ("a file, unencrypted (0600)", "file")]
-            if self.keyring_problem is None:
-                choices.insert(0, ("the OS keyring", "keyring"))
-            yield Select(choices, value=choices[0][1] if self.keyring_problem is None else "env",
-                         allow_blank=False, id="storage")
+            choices, first = storage_choices(self.keyring_problem)
+            yield Select(choices, value=first, allow_blank=False, id="storage")
             if self.keyring_problem:
                 yield Static(Text(f"No OS keyring here: {shown(self.keyring_problem)}. Keep the key in an "
                                   "environment variable (type its name below; start the app with it set), or "
@@ -82,22 +126,13 @@ class AddConnectionModal(ModalScreen[Connection | None]):
         # the first field that takes input: the key, or the variable's name when the key stays there
         self.query_one("#env-var" if self._storage() == "env" else "#key", Input).focus()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        self._show_env_box()
-
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.query_one("#error", Label).has_class("error"):
             self._error("")  # a message about what was typed before is stale now
 
-    def _storage(self) -> str:
-        value = self.query_one("#storage", Select).value
-        return value if isinstance(value, str) else "env"
-
     def _show_env_box(self) -> None:
+        super()._show_env_box()
         env = self._storage() == "env"
-        self.query_one("#env-box").display = env
-        # With a variable the key is never typed here: the field goes, and the label says why.
-        self.query_one("#key", Input).display = not env
         self.query_one("#key-label", Label).update(
             "Admin key: read from the environment variable below (it is never typed here)" if env
             else "Admin key"
@@ -145,20 +180,3 @@ class AddConnectionModal(ModalScreen[Connection | None]):
         demo = self.ctx.new_connection_transport if draft.base_url.rstrip("/") == DEFAULT_BASE_URL else None
         conn, _where = add_connection(self.ctx, draft, transport=demo)  # type: ignore[arg-type]
         return conn
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "add-connection":
-            return
-        event.stop()  # handled here, inline; the app need not report it again
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            text = error.message if isinstance(error, CostToolError) else f"unexpected {type(error).__name__}"
-            self._error(text)
-            self.query_one("#add", Button).disabled = False
-
-    def _error(self, text: str, *, kind: str = "error") -> None:
-        label = self.query_one("#error", Label)
-        label.set_classes(kind if text else "")
-        label.update(Text(shown(text)))

@@ -1,4 +1,8 @@
-"""Connections: every organization, how its key is kept, how fresh its data is; add, edit, sync, remove."""
+"""Connections: every organization, how its key is kept, how fresh its data is; add, edit, sync, remove.
+
+The key column is this member's (KeyStore.mine, read in the worker): "no key here" when another member
+syncs it, with who did last and when in the line below the table.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ COLUMNS = ("Description", "Organization", "Key", "Status", "Last sync", "Rows", 
 class ConnectionsScreen(AppScreen):
     BINDINGS = [
         Binding("a", "add", "Add", id="connection-add", tooltip="Add an organization by its Admin key"),
-        Binding("e,enter", "edit", "Edit", id="connection-edit", tooltip="Change description and workspaces"),
+        Binding("e,enter", "edit", "Edit", id="connection-edit",
+                tooltip="Change description, workspaces, key or base URL"),
         Binding("s", "sync_selected", "Sync", id="connection-sync", tooltip="Sync the selected connection now"),
         Binding("d,delete", "remove", "Remove", id="connection-remove",
                 tooltip="Remove the connection, its costs and its stored key"),
@@ -62,10 +67,10 @@ class ConnectionsScreen(AppScreen):
         """Read every connection and its figures in a worker (one grouped query), then paint."""
         if not self.is_mounted:
             return
-        store, today = self.ctx.store, self.ctx.today
+        store, keys, today = self.ctx.store, self.ctx.keys, self.ctx.today
 
         def read() -> tuple[list[Connection], dict[int, tuple[int, int]]]:
-            return store.connections(), store.connection_figures(first_of_month(today), today)
+            return keys.mine(store.connections()), store.connection_figures(first_of_month(today), today)
 
         self.background(read, self._paint, group="connections", exclusive=True)
 
@@ -109,6 +114,8 @@ class ConnectionsScreen(AppScreen):
             return Text("interrupted (details below)", style="bold yellow")
         if c.status == "new":
             return Text("not synced yet", style="italic")
+        if c.key_source == "none":
+            return Text(f"{c.status}, synced by others" if c.synced_by else c.status)
         return Text(c.status)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -120,8 +127,18 @@ class ConnectionsScreen(AppScreen):
         detail = self.query_one("#sync-detail", Static)
         if conn is not None and conn.status in ("failed", "interrupted"):
             what = "failed" if conn.status == "failed" else "was interrupted"
-            detail.update(Text(f"{shown(conn.description)}: last sync {what}: {shown(conn.last_error or '')}. "
-                               "Its earlier data is kept; press s to try again."))
+            seen = f" (seen by {conn.error_by})" if conn.error_by and self.ctx.store.is_postgres else ""
+            detail.update(Text(f"{shown(conn.description)}: last sync {what}{shown(seen)}: "
+                               f"{shown(conn.last_error or '')}. Its earlier data is kept; press s to try again."))
+        elif conn is not None and conn.key_source == "none":
+            when = (f"synced by {conn.synced_by or 'another member'} at "
+                    f"{conn.last_synced_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if conn.last_synced_at
+                    else "not synced by anyone yet")
+            detail.update(Text(shown(f"{conn.description}: {when}. You have no key for it here, so your syncs "
+                                     "skip it; press e to give yours.")))
+        elif conn is not None and "INSECURE" in conn.key_source_label:
+            detail.update(Text(shown(f"{conn.description}: the key is in a keyring backend that keeps it in a "
+                                     "plain or merely encoded file, not an OS keyring; press e to move it.")))
         elif conn is not None and conn.key_source == "file":
             detail.update(Text(f"{shown(conn.description)}: the key is kept UNENCRYPTED in "
                                f"{shown(conn.key_ref)} (0600)."))
@@ -193,24 +210,23 @@ class ConnectionsScreen(AppScreen):
             self.notify("Nothing to edit: add a connection first (a).", severity="warning")
             return
         taken = {c.description for c in self.conns}
-        store = self.ctx.store
-
-        def saved(change: ConnectionEdit) -> None:
-            self.notify(f"Saved {shown(change.description)}.", markup=False)
-            self.cost_app.broadcast_data_changed("connection edited")
+        app = self.cost_app
 
         def edited(change: ConnectionEdit | None) -> None:
             if change is None:
                 return
+            what = " and its new key" if change.key_changed else ""
+            self.notify(shown(f"Saved {change.description}{what}." + (f" {change.note}" if change.note else "")),
+                        markup=False)
+            app.broadcast_data_changed("connection edited")
 
-            def write() -> ConnectionEdit:
-                store.update_connection(conn.id, description=change.description)
-                store.set_workspaces(conn.id, change.workspaces)
-                return change
+        def ask(problem: str | None) -> None:
+            self.app.push_screen(EditConnectionModal(self.ctx, conn, taken, keyring_problem=problem), edited)
 
-            self.background(write, saved, group="connection-edit")
-
-        self.app.push_screen(EditConnectionModal(conn, taken), edited)
+        if app.keyring_probed:
+            ask(app.keyring_problem)
+        else:
+            self.background(self.ctx.keys.keyring_problem, ask, group="connection-edit", exclusive=True)
 
     def action_sync_selected(self) -> None:
         conn = self.selected()
@@ -237,6 +253,9 @@ class ConnectionsScreen(AppScreen):
         spaces = ", ".join(summary.workspaces) if summary.workspaces else "none"
         message = (f"This deletes its {summary.cost_rows:,} cost rows, its project and key names, and its "
                    f"stored key ({conn.key_source_label}). Workspaces affected: {shown(spaces)}.")
+        if ctx.store.is_postgres:
+            message += (" This is a shared store: the costs go for every member, not only for you "
+                        "(to change only your key, edit the connection instead).")
 
         def removed(_: object) -> None:
             self.notify(f"Removed {shown(conn.description)} and its {summary.cost_rows:,} cost rows.",
@@ -257,5 +276,8 @@ class ConnectionsScreen(AppScreen):
 
 
 def _key_cell(c: Connection) -> Text:
+    if c.key_source == "none":
+        return Text(shown(c.key_source_label), style="italic")
     text = shown(f"{c.key_source_label} {c.masked_key or ''}".strip())
-    return Text(text, style="bold red") if c.key_source == "file" else Text(text)
+    insecure = c.key_source == "file" or "INSECURE" in c.key_source_label
+    return Text(text, style="bold red") if insecure else Text(text)
