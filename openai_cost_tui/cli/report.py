@@ -179,7 +179,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         result = found.result
         left_out = currency_notes(ctx.store.other_currencies(tags.without_tags(spec), today=ctx.today),
                                   spec.currency)
-        left_out += split_notes(found)
+        if allocation := tags.allocation_line(found):
+            left_out.append(allocation + (" (without --no-splits it is allocated to the other values)"
+                                          if args.no_splits else " (--no-splits shows it unsplit)"))
         caching = ""
         if args.format == "table":  # a person reads it: say what caching saved, when the view shows it
             from ..services.analysis import caching_line
@@ -198,15 +200,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:  # csv and json keep their contract on stdout: the note goes to stderr
             err(f"note: {note}")
     return 0
-
-
-def split_notes(found: tags.TagPivot) -> list[str]:
-    """``team: Shared's $120.00 is split across Search $80.00, Ads $40.00 (--no-splits shows it unsplit)``."""
-    out = []
-    for (tag, value), amount in sorted(found.split_out.items()):
-        parts = ", ".join(f"{target} {money.usd(got)}" for (t, target), got in found.split_in.items() if t == tag)
-        out.append(f"{tag}: {value}'s {money.usd(amount)} is allocated to {parts} (--no-splits shows it unsplit)")
-    return out
 
 
 def currency_notes(others: list[tuple[str, int, int]], currency: str) -> list[str]:

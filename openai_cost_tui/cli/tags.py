@@ -6,14 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from ..core.errors import UsageError
 from ..core.tags import (
     RULE_DIMENSIONS,
     Tag,
-    TagValue,
     check_tag_name,
     check_value_name,
     from_toml,
@@ -84,29 +82,21 @@ def _builtins() -> tuple[str, ...]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    name = check_tag_name(args.tag, _builtins())
+    from ..services.tags import add_rule
+
+    check_tag_name(args.tag, _builtins())
     value_name = check_value_name(args.value)
     if not args.conditions:
         raise UsageError("give at least one condition DIM=PATTERN, like project='search-*'")
     rule = make_rule([parse_condition(c) for c in args.conditions])
     split, percents = parse_split(args.split)
     with context(args, synced_demo=False, need="create") as ctx:
-        found = ctx.store.tags().get(name)
-        tag = found or Tag(name)
-        value = tag.value(value_name)
-        if value is None:
-            value = TagValue(value_name, (rule,), split, percents)
-            tag = replace(tag, values=(*tag.values, value))
-        else:
-            if rule in value.rules:
-                raise UsageError(f"{value_name!r} of {name} has this rule already")
-            value = replace(value, rules=(*value.rules, rule),
-                            **({"split": split, "percents": percents} if args.split is not None else {}))
-            tag = replace(tag, values=tuple(value if v.name == value_name else v for v in tag.values))
-        ctx.store.save_tag(tag)
-    what = "a new tag" if found is None else f"rule {len(value.rules)} of {value_name!r}"
-    print(shown(f"Tag {name}: {value_name} <- {rule.text()} ({what})."))
-    if split:
+        edit = add_rule(ctx.store, args.tag, value_name, rule, split, percents, set_split=args.split is not None)
+    tag = edit.tag
+    value = tag.value(value_name)
+    what = "a new tag" if edit.created else f"rule {len(value.rules)} of {value_name!r}"
+    print(shown(f"Tag {tag.name}: {value_name} <- {rule.text()} ({what})."))
+    if value.split:
         print(shown(f"{value_name} is split across {', '.join(tag.targets)} ({value.split_text()})."))
     return 0
 
@@ -153,25 +143,19 @@ def _tag_json(tag: Tag) -> dict:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from ..services.tags import remove_rule
+
     with context(args, synced_demo=False, need="existing") as ctx:
         if args.value is None:
-            tag = ctx.store.remove_tag(args.tag.strip())
+            tag = ctx.store.tag(args.tag.strip())
+            remove_rule(ctx.store, tag.name)
             print(shown(f"Removed the tag {tag.name} ({len(tag.values)} value{'s' if len(tag.values) != 1 else ''})."))
             return 0
-        tag = ctx.store.tag(args.tag.strip())
-        if tag.value(args.value.strip()) is None:
-            raise UsageError(f"the tag {tag.name} has no value {args.value!r}; values: "
-                             f"{', '.join(v.name for v in tag.values)}")
-        rest = replace(tag, values=tuple(v for v in tag.values if v.name != args.value.strip()))
-        if not rest.values:
-            ctx.store.remove_tag(tag.name)
-            print(shown(f"Removed {args.value.strip()!r}, the last value of {tag.name}, and so the tag."))
-            return 0
-        rest = replace(rest, values=tuple(
-            v if all(t in rest.targets for t, _ in v.percents) else replace(v, split="even", percents=())
-            for v in rest.values))
-        ctx.store.save_tag(rest)
-    print(shown(f"Removed the value {args.value.strip()!r} of {tag.name}."))
+        edit = remove_rule(ctx.store, args.tag.strip(), args.value.strip())
+    if edit.tag is None:
+        print(shown(f"Removed {edit.value!r} and so the tag {args.tag.strip()}, which had no other value to keep."))
+    else:
+        print(shown(f"Removed the value {edit.value!r} of {edit.tag.name}."))
     return 0
 
 

@@ -49,9 +49,10 @@ _TAGS: dict[str, Dimension] = {}  # the open store's virtual tags: services/tags
 
 
 def use_tags(names: Iterable[str]) -> None:
-    """Make the open store's virtual tags dimensions too (replacing the ones known before)."""
-    _TAGS.clear()
-    _TAGS.update({n: Dimension(n, n, Kind.TAG) for n in names if n not in BY_ID})
+    """Make the open store's virtual tags dimensions too (replacing the ones known before; one
+    assignment, so a reader on another thread sees the old set or the new one)."""
+    global _TAGS
+    _TAGS = {n: Dimension(n, n, Kind.TAG) for n in names if n not in BY_ID}
 
 
 def is_tag(dim_id: str) -> bool:

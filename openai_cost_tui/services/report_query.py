@@ -14,7 +14,7 @@ from ..core.dates import DateRange
 from ..core.grid import Grid, grid_from_compare, grid_from_pivot
 from ..core.models import Cell, PivotResult
 from ..core.report_state import ReportState
-from . import analysis
+from . import analysis, tags
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -28,31 +28,40 @@ class ReportData:
     days: tuple[date, ...] = ()  # the days of ``grid.series``
     caching: str = ""  # what prompt caching saved in this view, when it splits models by subcategory
     has_data: bool = True  # False when the store holds no cost at all (the empty view says how to start)
+    allocation: str = ""  # what a tag's split shared out in this view ("" when nothing was split)
+    splits: bool = True  # False: tag values that split are shown as themselves
 
 
-def load_report(store: Store, state: ReportState, today: date) -> ReportData:
-    """The pivot (and its previous period when comparing), without the daily series: see with_series."""
+def load_report(store: Store, state: ReportState, today: date, *, splits: bool = True) -> ReportData:
+    """The pivot (and its previous period when comparing), without the daily series: see with_series.
+    A view may name the store's virtual tags (read afresh here: an edited rule shows at once)."""
+    tags.load(store)
     spec = state.spec(today)
+
+    def pivot(s):
+        return tags.evaluate(store, s, today=today, splits=splits)
+
     if state.compare:
         spec = replace(spec, cols=None, top=None)
-        current = store.run_pivot(spec, today=today)
+        current = pivot(spec).result
         previous_range = state.spec(today, previous=True).date_range
-        previous = store.run_pivot(replace(spec, date_range=previous_range), today=today)
+        previous = pivot(replace(spec, date_range=previous_range)).result
         grid = grid_from_compare(current, previous, top=state.top)
-        result = store.run_pivot(state.spec(today), today=today)
+        found = pivot(state.spec(today))
     else:
-        result = store.run_pivot(spec, today=today)
-        grid = grid_from_pivot(result)
+        found = pivot(spec)
+        grid = grid_from_pivot(found.result)
     caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
     has_data = bool(grid.order) or store.last_day() is not None
-    return ReportData(state, result, grid, caching=caching, has_data=has_data)
+    return ReportData(state, found.result, grid, caching=caching, has_data=has_data,
+                      allocation=tags.allocation_line(found), splits=splits)
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:
     """``data`` with each row's daily series over its date range (for the trend column and chart),
     and anomaly flags on service or project rows."""
     rng = data.result.date_range
-    series = daily_series(store, data.state, rng, today)
+    series = daily_series(store, data.state, rng, today, splits=data.splits)
     flags = anomaly_flags(store, data.state, rng, today)
     return replace(data, grid=replace(data.grid, series=series, flags=flags), days=tuple(rng))
 
@@ -79,11 +88,11 @@ def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date)
 
 
 def daily_series(
-    store: Store, state: ReportState, rng: DateRange, today: date
+    store: Store, state: ReportState, rng: DateRange, today: date, *, splits: bool = True
 ) -> dict[tuple[str, ...], tuple[int, ...]]:
     """Each row's cost per day over ``rng`` (exact atto-units), folded like the pivot's rows."""
     spec = replace(state.spec(today), cols="day", measure="cost", date_range=rng)
-    result = store.run_pivot(spec, today=today)
+    result = tags.run_pivot(store, spec, today=today, splits=splits)
     index = {(rng.start + timedelta(days=i)).isoformat(): i for i in range(rng.days)}
     out: dict[tuple[str, ...], list[int]] = {}
     for (row_key, day), cell in result.cells.items():
@@ -96,5 +105,5 @@ def value_totals(store: Store, state: ReportState, dim: str, today: date) -> lis
     """Every value of ``dim`` in the current dates and other filters, largest first."""
     others = tuple(f for f in state.filters if f.dim != dim)
     spec = replace(state.spec(today), rows=(dim,), cols=None, filters=others, top=None, measure="cost")
-    result = store.run_pivot(spec, today=today)
+    result = tags.run_pivot(store, spec, today=today)
     return [(rk[0], result.row_totals[rk]) for rk in result.row_keys]

@@ -14,17 +14,32 @@ Each tag's values add up to the same total as the view without the tag, to the l
 
 from __future__ import annotations
 
+import shlex
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..core import money
 from ..core.dates import DateRange, week_id
 from ..core.dimensions import BY_ID, is_tag, use_tags
 from ..core.errors import UsageError
 from ..core.models import Cell, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, validate_spec
-from ..core.tags import Matcher, Tag, TagSet, TagValue, largest_remainder, split_weights
+from ..core.tags import (
+    Matcher,
+    Rule,
+    Tag,
+    TagSet,
+    TagValue,
+    check_tag_name,
+    check_value_name,
+    largest_remainder,
+    make_rule,
+    parse_condition,
+    parse_split,
+    split_weights,
+)
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -39,6 +54,7 @@ class TagPivot:
     allocated: dict[tuple[str, ...], int] = field(default_factory=dict)  # row -> its amount split in
     split_out: dict[tuple[str, str], int] = field(default_factory=dict)  # (tag, value) -> amount shared out
     split_in: dict[tuple[str, str], int] = field(default_factory=dict)  # (tag, value) -> amount it took in
+    unsplit: tuple[tuple[str, tuple[str, ...]], ...] = ()  # with splits off: each tag's values that would split
 
 
 def load(store: Store) -> TagSet:
@@ -112,7 +128,9 @@ def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True)
         if shared:
             allocated[row_key] += cell.amount
     result = fold(spec, date_range, raw, today=today)
-    return TagPivot(result, dict(allocated), dict(split_out), dict(split_in))
+    unsplit = () if splits else tuple(
+        (t.name, tuple(v.name for v in t.values if v.split)) for t in tags if t.splits)
+    return TagPivot(result, dict(allocated), dict(split_out), dict(split_in), unsplit)
 
 
 def _base_dims(wanted: list[str], tags: list[Tag], by_day: bool) -> list[str]:
@@ -180,3 +198,89 @@ def _day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str
         if value in keep:
             out[rec["day"]][value] += cell.amount
     return out
+
+
+def allocation_line(found: TagPivot) -> str:
+    """One line for under a report: ``team: Shared's $6.00 allocated to Search $3.00, Ads $3.00``, or
+    ``team: Shared unsplit`` when splits are off."""
+    parts = [f"{tag}: {', '.join(values)} unsplit" for tag, values in found.unsplit]
+    for (tag, value), amount in sorted(found.split_out.items()):
+        shares = ", ".join(f"{target} {money.usd(got)}" for (t, target), got in found.split_in.items() if t == tag)
+        parts.append(f"{tag}: {value}'s {money.usd(amount)} allocated to {shares}")
+    return "; ".join(parts)
+
+
+# -- editing (the CLI's tags add/remove and the TUI's tags screen) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    tag: Tag | None  # the tag as saved now (None: it was removed)
+    value: str
+    created: bool = False  # a new tag
+
+
+def add_rule(store: Store, name: str, value_name: str, rule: Rule, split: str | None = None,
+             percents: tuple[tuple[str, int], ...] = (), *, set_split: bool = False) -> Edit:
+    """Append ``rule`` to the value (the tag and the value are created as needed); ``set_split`` also
+    sets the value's split (``None``: it keeps its cost)."""
+    name, value_name = check_tag_name(name, BY_ID), check_value_name(value_name)
+    found = store.tags().get(name)
+    tag = found or Tag(name)
+    value = tag.value(value_name)
+    if value is None:
+        tag = replace(tag, values=(*tag.values, TagValue(value_name, (rule,), split, percents)))
+    else:
+        if rule in value.rules:
+            raise UsageError(f"{value_name!r} of {name} has this rule already")
+        value = replace(value, rules=(*value.rules, rule), **({"split": split, "percents": percents}
+                                                              if set_split else {}))
+        tag = replace(tag, values=tuple(value if v.name == value_name else v for v in tag.values))
+    store.save_tag(tag)
+    load(store)
+    return Edit(tag, value_name, created=found is None)
+
+
+def remove_rule(store: Store, name: str, value_name: str | None = None, index: int | None = None) -> Edit:
+    """Remove a tag, one of its values, or one rule of a value (by its 0-based ``index``). A tag left
+    without values goes; a fixed split that named a removed value is shared evenly instead."""
+    tag = store.tag(name)
+    if value_name is None:
+        store.remove_tag(tag.name)
+        load(store)
+        return Edit(None, "")
+    value = tag.value(value_name)
+    if value is None:
+        raise UsageError(f"the tag {tag.name} has no value {value_name!r}; values: "
+                         f"{', '.join(v.name for v in tag.values)}")
+    if index is not None and len(value.rules) > 1:
+        kept = replace(value, rules=value.rules[:index] + value.rules[index + 1:])
+        rest = replace(tag, values=tuple(kept if v.name == value_name else v for v in tag.values))
+    else:
+        rest = replace(tag, values=tuple(v for v in tag.values if v.name != value_name))
+    if not rest.values or not rest.targets:
+        store.remove_tag(tag.name)
+        load(store)
+        return Edit(None, value_name)
+    rest = replace(rest, values=tuple(
+        v if all(t in rest.targets for t, _ in v.percents) else replace(v, split="even", percents=())
+        for v in rest.values))
+    store.save_tag(rest)
+    load(store)
+    return Edit(rest, value_name)
+
+
+def parse_line(text: str) -> tuple[str, str, Rule, str | None, tuple[tuple[str, int], ...], bool]:
+    """``team Search project=search-* service=Images [split=even]`` as the TUI's new-rule field takes
+    it (words with spaces in quotes): (tag, value, rule, split, percents, split given)."""
+    try:
+        words = shlex.split(text or "")
+    except ValueError as exc:
+        raise UsageError(f"unbalanced quotes: {exc}") from None
+    if len(words) < 3:
+        raise UsageError("write TAG VALUE DIM=PATTERN ..., like: team Search project=search-*")
+    tag, value, *rest = words
+    split_words = [w for w in rest if w.startswith("split=")]
+    conditions = [parse_condition(w) for w in rest if not w.startswith("split=")]
+    split, percents = parse_split(split_words[-1][len("split="):]) if split_words else (None, ())
+    return tag, value, make_rule(conditions), split, percents, bool(split_words)

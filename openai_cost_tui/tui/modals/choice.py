@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...core.dimensions import DIMENSIONS
+from ...core.dimensions import Kind, all_dimensions
 from ...core.report_state import MEASURE_LABELS
 from ...core.text import shown
 from ..jobs import Jobs
@@ -22,9 +22,11 @@ NONE_CHOICE = "__none__"
 
 
 def dimension_options(*, none_label: str | None = None, exclude: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """Every dimension of TAXONOMY.md as (id, "Label  id"), optionally with a "none" choice first."""
+    """Every dimension of TAXONOMY.md as (id, "Label  id"), then the store's virtual tags ("team  tag"),
+    optionally with a "none" choice first."""
     options = [(NONE_CHOICE, none_label)] if none_label else []
-    options += [(d.id, f"{d.label:<14} {d.id}") for d in DIMENSIONS if d.id not in exclude]
+    options += [(d.id, f"{d.label:<14} {'tag' if d.kind is Kind.TAG else d.id}")
+                for d in all_dimensions() if d.id not in exclude]
     return options
 
 

@@ -87,6 +87,9 @@ class ReportScreen(AppScreen):
         _b("t", "top", "Top N", "top", "Show the top 10/25/50/100 or all rows", show=False),
         _b("S", "save_view", "Save view", "save-view", "Save this view by name", show=False),
         _b("l", "open_view", "Open view", "open-view", "Open a saved view", show=False),
+        _b("T", "tags", "Tags", "tags", "Virtual tags: see and edit the rules of team, cost center ...", show=False),
+        _b("a", "toggle_splits", "Splits", "splits", "Tags' shared costs allocated (the default) or unsplit",
+           show=False),
     ]
 
     @dataclass
@@ -106,6 +109,7 @@ class ReportScreen(AppScreen):
         self._generation = 0
         self._shown_generation = 0
         self._cursor_home = False
+        self.splits = True  # tag values that split a shared cost are allocated (a: shown unsplit)
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -174,7 +178,7 @@ class ReportScreen(AppScreen):
     def _query(self, state: ReportState, generation: int, series: bool) -> None:
         # The pivot first (month views read the monthly rollup: fast), then the daily series for the
         # trend column, which needs every daily row: the table is on screen before it arrives.
-        data = load_report(self.ctx.store, state, self.ctx.today)
+        data = load_report(self.ctx.store, state, self.ctx.today, splits=self.splits)
         if get_current_worker().is_cancelled:
             return
         self.post_message(self.Loaded(generation, data))
@@ -234,8 +238,9 @@ class ReportScreen(AppScreen):
         self._cursor_home = False
         self._paint_caption()
         caching = self.query_one("#caching", Static)
-        caching.update(Text(self.data.caching, no_wrap=True, overflow="ellipsis"))
-        caching.display = bool(self.data.caching)
+        footnote = " · ".join(t for t in (self.data.caching, shown(self.data.allocation)) if t)
+        caching.update(Text(footnote, no_wrap=True, overflow="ellipsis"))
+        caching.display = bool(footnote)
         self._paint_chart()
 
     _exact_shown: str | None = None  # the exact figure the caption gives for an abbreviated cell
@@ -503,6 +508,16 @@ class ReportScreen(AppScreen):
 
         options = [(p.id, f"{p.title:<24} {p.description}") for p in PRESETS]
         self.app.push_screen(ChoiceModal("Presets (⌫ comes back)", options), chosen)
+
+    def action_tags(self) -> None:
+        from .tags import TagsScreen
+
+        self.app.push_screen(TagsScreen(), lambda changed: self.refresh_report() if changed else None)
+
+    def action_toggle_splits(self) -> None:
+        self.splits = not self.splits
+        self.notify("Shared costs of tags: " + ("allocated to the other values" if self.splits else "unsplit"))
+        self.refresh_report()
 
     def action_open_view(self) -> None:
         store = self.ctx.store

@@ -1,0 +1,99 @@
+"""The virtual tags screen (T on the report): every tag's values and rules in order; n adds a rule,
+x deletes the rule under the cursor. An edit is saved at once and the report under it re-reads its
+figures when the screen closes: nothing is synced again."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from ...core.tags import RULE_DIMENSIONS, TagSet
+from ...core.text import shown
+from ...services import tags as tag_service
+from ..jobs import Jobs, cost_app
+from ..modals.line import LineModal
+
+HINT = "n new rule · x delete the rule under the cursor · Esc back to the report"
+EXAMPLE = "team Search project=search-*   (more: service=Images, split=proportional|even|Search=60,Ads=40)"
+
+
+class TagsScreen(Jobs, ModalScreen[bool]):
+    """Dismissed with True when a rule changed (the report then queries again)."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="tags-close", tooltip="Back to the report"),
+        Binding("n", "new_rule", "New rule", id="tags-new", tooltip="Add a rule to a tag's value"),
+        Binding("x,delete", "delete_rule", "Delete", id="tags-delete", tooltip="Delete the rule under the cursor"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+        self.rows: list[tuple[str, str, int]] = []  # (tag, value, rule index) of each table row
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog", id="tags-dialog"):
+            yield Label(Text("Virtual tags: the first value whose rule matches wins; the rest is (untagged)"),
+                        classes="dialog-title")
+            table = DataTable(id="tags-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Tag", "Value", "Rule (all must hold)", "Split")
+            yield table
+            yield Label("", id="tags-empty")
+            yield Label("", id="error", classes="error")
+            yield Label(HINT, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._reload()
+
+    def _reload(self) -> None:
+        store = cost_app(self).ctx.store
+        self.background(lambda: tag_service.load(store), self._show, group="tags-store", exclusive=True)
+
+    def _show(self, tags: TagSet) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rows = []
+        for tag in tags.tags:
+            for v in tag.values:
+                for i, rule in enumerate(v.rules):
+                    new_tag = not self.rows or self.rows[-1][0] != tag.name
+                    first = new_tag or self.rows[-1][1] != v.name
+                    table.add_row(Text(shown(tag.name) if new_tag else ""), Text(shown(v.name) if first else ""),
+                                  Text(shown(rule.text())), Text(shown(v.split_text()) if i == 0 else ""))
+                    self.rows.append((tag.name, v.name, i))
+        empty = "" if self.rows else "No tags yet: press n and type, for example, " + EXAMPLE
+        self.query_one("#tags-empty", Label).update(Text(empty))
+
+    def action_new_rule(self) -> None:
+        title = f"New rule: TAG VALUE DIM=PATTERN ... ({', '.join(RULE_DIMENSIONS)})"
+
+        def added(answer) -> None:
+            if answer is None:
+                return
+            store = cost_app(self).ctx.store
+            name, value, rule, split, percents, given = answer
+            self.changed = True
+            self.background(lambda: tag_service.add_rule(store, name, value, rule, split, percents,
+                                                         set_split=given), lambda _: self._reload(),
+                            group="tags-store")
+
+        self.app.push_screen(LineModal(title, tag_service.parse_line, placeholder=EXAMPLE, ok="Add",
+                                       field_id="tag-rule"), added)
+
+    def action_delete_rule(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return
+        name, value, index = self.rows[table.cursor_row]
+        store = cost_app(self).ctx.store
+        self.changed = True
+        self.background(lambda: tag_service.remove_rule(store, name, value, index), lambda _: self._reload(),
+                        group="tags-store")
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)

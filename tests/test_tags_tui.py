@@ -1,0 +1,67 @@
+"""Pilot tests: group the report by a tag (picked like any dimension), drill into a value, see a
+split's allocation and toggle it (a), and edit rules on the tags screen (T) with the report following."""
+
+from __future__ import annotations
+
+from openai_cost_tui.core.tags import Rule, Tag, TagValue
+from openai_cost_tui.tui.app import make_app
+from openai_cost_tui.tui.report.pivot_table import PivotTable
+from openai_cost_tui.tui.screens.tags import TagsScreen
+from tests.support.tui import settle
+
+TEAM = Tag("team", (
+    TagValue("Search", (Rule((("project", ("Search*",)),)),)),
+    TagValue("Bots", (Rule((("project", ("Support Bot", "Sales*")),)),)),
+    TagValue("Shared", (Rule((("project", ("(none)",)),)),), "proportional"),
+))
+
+
+async def keys(pilot, *names: str) -> None:
+    for name in names:
+        await pilot.press(name)
+        await settle(pilot)
+
+
+def first_column(app) -> list[str]:
+    table = app.screen.query_one(PivotTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def footnote(app) -> str:
+    return str(app.screen.query_one("#caching").render())
+
+
+async def test_group_by_a_tag_drill_and_toggle_splits(demo_copy) -> None:
+    demo_copy.store.save_tag(TEAM)
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "r", "t", "e", "a", "m", "enter")
+        assert first_column(app) == ["Bots", "Search", "Total"]  # Shared is allocated to the two
+        assert "team: Shared's -$" in footnote(app) and "allocated to Search -$" in footnote(app)
+        await keys(pilot, "a")
+        assert first_column(app) == ["Bots", "Search", "Shared", "Total"]
+        assert "team: Shared unsplit" in footnote(app)
+        await keys(pilot, "a", "enter")  # drill into Bots: its services
+        assert app.screen.state.filters[-1].dim == "team" and app.screen.state.rows == ("service",)
+        assert "Credits" in [r.removesuffix(" ⚠") for r in first_column(app)]  # its share of the credits
+
+
+async def test_tags_screen_edits_take_effect_at_once(demo_copy) -> None:
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "T")
+        assert isinstance(app.screen, TagsScreen)
+        await keys(pilot, "n")
+        for ch in "env Prod connection=*":
+            await pilot.press({" ": "space"}.get(ch, ch))
+        await keys(pilot, "enter")
+        await keys(pilot, "escape")
+        await keys(pilot, "r", "e", "n", "v", "enter")
+        rows = first_column(app)
+        assert rows == ["Prod", "Total"]
+        await keys(pilot, "T")
+        assert app.screen.query_one("#tags-table").row_count == 1
+        await keys(pilot, "x", "escape")
+        assert demo_copy.store.tags().tags == ()
