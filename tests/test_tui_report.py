@@ -82,7 +82,7 @@ async def test_pickers_rows_nest_cols_measure_and_swap(run) -> None:
         await typed(pilot, "proj")
         await keys(pilot, "enter")
         assert screen(app).state.rows == ("project",)
-        await keys(pilot, "n")
+        await keys(pilot, "i")
         await typed(pilot, "subcat")
         await keys(pilot, "enter")
         assert screen(app).state.rows == ("project", "subcategory")
@@ -233,7 +233,7 @@ async def test_fold_groups_and_top_n(run) -> None:
     app, test = run()
     async with test as pilot:
         await settle(pilot)
-        await keys(pilot, "n")
+        await keys(pilot, "i")
         await typed(pilot, "subcat")
         await keys(pilot, "enter")
         before = app.screen.query_one(PivotTable).row_count
@@ -357,7 +357,7 @@ async def test_keyboard_only_at_80x24(run) -> None:
         await keys(pilot, "backspace", "backspace", "backspace")
         assert screen(app).state.crumbs == ()
         footer = [b.binding.description for b in app.screen.active_bindings.values() if b.binding.show]
-        assert {"Drill", "Up", "Rows", "Filter", "Compare"} <= set(footer)
+        assert {"Drill", "Back", "Rows", "Filter", "Compare"} <= set(footer)
 
 
 def test_every_report_binding_has_an_id_and_tooltip() -> None:

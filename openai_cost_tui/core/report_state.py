@@ -99,6 +99,8 @@ class ReportState:
     compare: bool = False
     sort: tuple[str, bool] | None = None  # (column key, descending); None: largest first
     crumbs: tuple[tuple[str, str], ...] = ()  # the drill path, for the breadcrumb
+    hidden: tuple[str, ...] = ()  # column keys left out of the table (the query still has them)
+    collapsed: tuple[str, ...] = ()  # outer row values folded (two row dimensions)
 
     def __post_init__(self) -> None:
         check_shape(self.rows, self.cols, self.measure, self.top)
@@ -146,6 +148,16 @@ class ReportState:
             return replace(self, rows=self.rows[1:] or _other_row(self.rows[0]), cols=self.rows[0], sort=None)
         rows = (self.cols, *self.rows[1:])
         return replace(self, rows=rows, cols=self.rows[0], sort=None)
+
+    def hiding(self, column: str) -> ReportState:
+        return replace(self, hidden=(*self.hidden, column)) if column not in self.hidden else self
+
+    def toggled_fold(self, outer: str) -> ReportState:
+        folded = tuple(v for v in self.collapsed if v != outer)
+        return replace(self, collapsed=folded if outer in self.collapsed else (*folded, outer))
+
+    def sorted_as(self, column: str, descending: bool) -> ReportState:
+        return replace(self, sort=(column, descending))
 
     def with_measure(self, measure: str) -> ReportState:
         return replace(self, measure=measure)
@@ -204,6 +216,9 @@ class ReportState:
             "top": self.top,
             "compare": self.compare,
             "sort": list(self.sort) if self.sort else None,
+            "crumbs": [list(c) for c in self.crumbs],
+            "hidden": list(self.hidden),
+            "collapsed": list(self.collapsed),
         }
 
     @classmethod
@@ -230,8 +245,11 @@ class ReportState:
                 top=data.get("top"),
                 compare=bool(data.get("compare")),
                 sort=(str(sort[0]), bool(sort[1])) if sort else None,
+                crumbs=tuple((str(d), str(v)) for d, v in data.get("crumbs") or ()),
+                hidden=tuple(str(c) for c in data.get("hidden") or ()),
+                collapsed=tuple(str(v) for v in data.get("collapsed") or ()),
             )
-        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
             raise UsageError(f"the saved view is malformed ({type(exc).__name__}: {exc})") from None
 
 

@@ -6,9 +6,12 @@ Thin by design: it asks the context's store and sync engine and renders. One app
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -17,12 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..config.tui_settings import read_settings
 from ..core.errors import CostToolError
 from ..core.text import shown
 from ..services.context import AppContext
 from ..store.store import Store
 from ..sync.engine import SyncProgress
 from .jobs import background
+from .keymap import PANELS, binding_ids, keys_text, own_bindings
 from .messages import (
     DataChanged,
     FactsChanged,
@@ -58,21 +63,26 @@ class CostApp(App[None]):
         Binding("f2", "switch_mode('report')", "Report", id="show-report", tooltip="The pivot of your costs"),
         Binding("f5", "switch_mode('insights')", "Insights", id="show-insights",
                 tooltip="Forecast, anomalies, cache savings, spend by tier"),
-        Binding("f3", "switch_mode('connections')", "Conns", id="show-connections",
+        Binding("f3", "switch_mode('connections')", "Connections", id="show-connections",
                 tooltip="Organizations and their keys"),
-        Binding("f4", "switch_mode('workspaces')", "Spaces", id="show-workspaces",
+        Binding("f4", "switch_mode('workspaces')", "Workspaces", id="show-workspaces",
                 tooltip="Named groups of connections"),
         Binding("ctrl+s", "sync_all", "Sync", id="sync-all", tooltip="Fetch new costs for every connection"),
         Binding("ctrl+x", "cancel_sync", "Cancel sync", id="cancel-sync", show=False,
                 tooltip="Stop the running sync (days already fetched are kept)"),
-        Binding("f1,question_mark", "help", "Help", id="help", key_display="F1", tooltip="Every key (also ?)"),
-        Binding("ctrl+t", "toggle_theme", "Light/dark", id="toggle-theme", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", "Help", id="help", tooltip="Every key, screen by screen"),
+        Binding("question_mark", "help_here", "Keys here", id="help-here", show=False, key_display="?",
+                tooltip="The keys of the screen you are on (in the help of every key)"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", id="toggle-theme", show=False,
+                tooltip="Switch between the dark and the light theme"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Leave (a running sync stops)"),
     ]
 
     def __init__(self, ctx: AppContext, *, sync_on_start: bool = True,
-                 refresh_interval: float = DEFAULT_REFRESH_SECONDS) -> None:
+                 refresh_interval: float = DEFAULT_REFRESH_SECONDS, settings: Path | None = None) -> None:
         super().__init__()
+        # the keymap file is read here, before the app runs: never on the event loop
+        self.settings = read_settings(settings, binding_ids=binding_ids(self), themes=set(self.available_themes))
         self.ctx = ctx
         self.sync_on_start = sync_on_start
         self.refresh_interval = refresh_interval
@@ -89,7 +99,11 @@ class CostApp(App[None]):
     # -- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self.settings.theme or "textual-dark"
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        for problem in self.settings.problems:
+            self.notify(shown(problem), title="Keys and theme", severity="warning", timeout=15, markup=False)
         if self.ctx.demo:
             self.notify("This is a demo on two built-in fake organizations: no key, no network.",
                         title="Demo", timeout=6)
@@ -276,24 +290,41 @@ class CostApp(App[None]):
 
     # -- keys, help, palette ----------------------------------------------------------------------
 
-    def action_help(self) -> None:
+    def action_help(self, section: str | None = None) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(section))
+
+    def action_help_here(self) -> None:
+        """The help, opened at the focused panel's keys (else the screen's)."""
+        mode = self.current_mode
+        focused = self.screen.focused
+        panel = PANELS.get(mode)
+        self.action_help(f"{mode}-panel" if panel and isinstance(focused, panel[1]) else mode)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def get_key_display(self, binding: Binding) -> str:
+        """As Textual shows keys, with function keys as printed on the keyboard (F1, not f1)."""
+        shown_key = super().get_key_display(binding)
+        return shown_key.upper() if re.fullmatch(r"f\d+", shown_key) else shown_key
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the screen, its panel and the app, with its key and what it does; then
+        Textual's own (theme, keys, screenshot)."""
+        nodes: list = [self.screen_stack[0] if isinstance(screen, HelpScreen) else screen]
+        focused = nodes[0].focused
+        if focused is not None and focused is not nodes[0]:
+            nodes.insert(0, focused)
+        seen: set[str] = set()
+        for node in [*nodes, self]:
+            for binding in own_bindings(type(node)):
+                if binding.action in seen or binding.id in {"help-close", "search-drop"}:
+                    continue
+                seen.add(binding.action)
+                yield SystemCommand(binding.description, f"{binding.tooltip} ({keys_text(self, binding)})",
+                                    partial(self.run_action, binding.action, node))
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Report", "Show the pivot of your costs (F2)", lambda: self.switch_mode("report"))
-        yield SystemCommand("Insights", "Forecast, anomalies, cache savings, spend by tier (F5)",
-                            lambda: self.switch_mode("insights"))
-        yield SystemCommand("Connections", "Add, edit, sync or remove organizations (F3)",
-                            lambda: self.switch_mode("connections"))
-        yield SystemCommand("Workspaces", "Group connections (F4)", lambda: self.switch_mode("workspaces"))
-        yield SystemCommand("Sync all", "Fetch new costs for every connection (Ctrl+S)", self.action_sync_all)
-        yield SystemCommand("Cancel sync", "Stop the running sync (Ctrl+X)", self.action_cancel_sync)
-        yield SystemCommand("Help", "Every key, screen by screen (F1)", self.action_help)
 
 
 def _ago(moment: datetime, now: datetime) -> str:
@@ -309,6 +340,7 @@ def _ago(moment: datetime, now: datetime) -> str:
 
 
 def make_app(ctx: AppContext, *, sync_on_start: bool = True,
-             refresh_interval: float = DEFAULT_REFRESH_SECONDS) -> CostApp:
-    """The one factory for the CLI, tests, snapshots and screenshots."""
-    return CostApp(ctx, sync_on_start=sync_on_start, refresh_interval=refresh_interval)
+             refresh_interval: float = DEFAULT_REFRESH_SECONDS, settings: Path | None = None) -> CostApp:
+    """The one factory for the CLI, tests, snapshots and screenshots (``settings``: the tui.toml to
+    read keys and theme from)."""
+    return CostApp(ctx, sync_on_start=sync_on_start, refresh_interval=refresh_interval, settings=settings)

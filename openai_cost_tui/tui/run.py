@@ -12,6 +12,8 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..config.paths import data_dir as find_data_dir
+from ..config.tui_settings import settings_file
 from ..services.context import open_context, open_demo
 from .app import CostApp, make_app
 
@@ -22,7 +24,9 @@ def run_tui(*, data_dir: str | None, db: str | None, demo: bool, refresh_minutes
     ctx = open_demo() if demo else open_context(folder=data_dir, db=db)
     with ctx:
         # With refresh off, a sync still runs on start when data was never fetched.
-        app = make_app(ctx, refresh_interval=refresh_minutes * 60.0)
+        # keys and theme from tui.toml in the data folder (the demo reads the real one: only reads it)
+        settings = settings_file(ctx.folder if not demo else find_data_dir(data_dir))
+        app = make_app(ctx, refresh_interval=refresh_minutes * 60.0, settings=settings)
         try:
             with _stop_on_signals(app):
                 app.run()

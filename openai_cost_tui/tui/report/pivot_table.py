@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, RowDoesNotExist
@@ -20,7 +21,8 @@ DOWN_STYLE = "green"
 
 
 class PivotTable(DataTable):
-    """Enter drills into the row under the cursor; Space folds a group; o sorts by the cursor's column."""
+    """Enter (or a double click) drills into the row under the cursor; Space folds a group; Home and End
+    jump to the first and last column; a click on a header sorts by that column."""
 
     BINDINGS = [
         Binding(
@@ -38,6 +40,14 @@ class PivotTable(DataTable):
             show=False,
             tooltip="Collapse or expand the group under the cursor (two row dimensions)",
         ),
+        Binding("home", "scroll_home", "First column", id="report-first-column", show=False,
+                tooltip="Jump to the first column (the row labels)"),
+        Binding("end", "scroll_end", "Last column", id="report-last-column", show=False,
+                tooltip="Jump to the last column (the Total, or the trend)"),
+        Binding("ctrl+home", "scroll_top", "First row", id="report-first-row", show=False,
+                tooltip="Jump to the first row"),
+        Binding("ctrl+end", "scroll_bottom", "Last row", id="report-last-row", show=False,
+                tooltip="Jump to the last row (the Total)"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -48,25 +58,27 @@ class PivotTable(DataTable):
         self.shown_titles: list[str] = []
         self.short_columns: set[int] = set()  # figure columns (0 = the first after the labels) abbreviated
 
-    def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False) -> None:
+    def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False,
+             hidden: tuple[str, ...] = ()) -> None:
         """Repaint, keeping the cursor on the same row (by key) and column when they still exist
-        (``home``: the rows changed meaning, start at the top)."""
+        (``home``: the rows changed meaning, start at the top; ``hidden``: column keys left out)."""
         row_id, column = self.current_ids()
         if home or self.row_count <= 1:  # (a lone Total row was an empty store: start at the top)
             row_id = None
         old_row = self.cursor_coordinate.row
         self.clear(columns=True)
         self.display_rows = rows
-        exact = [[text(grid, i, row.cells) for i in range(len(grid.columns))] for row in rows]
+        shown_cols = [i for i, col in enumerate(grid.columns) if col.key not in hidden]
+        exact = [[text(grid, i, row.cells) for i in shown_cols] for row in rows]
         label_width = max([len(grid.label_title), *(len(r.label) for r in rows)])
         # a figure is never cut: the widest columns are abbreviated (10.0B) when they cannot all fit,
         # and the cursor line gives the exact figure (cursor_exact)
         room = (self.size.width or self.app.size.width) - min(label_width, MAX_LABEL_WIDTH) - 4
-        titles = [col.title for col in grid.columns]
+        titles = [grid.columns[i].title for i in shown_cols]
         texts, widths, self.short_columns = fit_columns(exact, titles, room - (TREND_WIDTH + 2) * with_trend)
         self.exact_texts, self.shown_titles = exact, titles
         self.add_column(grid.label_title, key=LABEL_KEY, width=min(label_width, MAX_LABEL_WIDTH))
-        for col, width in zip(grid.columns, widths, strict=True):
+        for col, width in zip((grid.columns[i] for i in shown_cols), widths, strict=True):
             style = "italic" if col.provisional else ""
             # padded here: numbers line up on the right whatever the cell renderer does with justify
             self.add_column(Text(shown(col.title).rjust(width), style=style), key=col.key, width=width)
@@ -74,14 +86,14 @@ class PivotTable(DataTable):
             self.add_column("Daily trend", key=TREND_KEY, width=TREND_WIDTH)
         for row, row_texts in zip(rows, texts, strict=True):
             cells: list = [self._label(row, grid.flags.get(row.key))]
-            for i, col in enumerate(grid.columns):
+            for n, i in enumerate(shown_cols):
                 style = "bold" if row.kind != "leaf" else ""
-                if col.provisional:
+                if grid.columns[i].provisional:
                     style += " italic"
                 direction = trend(grid, i, row.cells)
                 if direction:
                     style += f" {UP_STYLE if direction > 0 else DOWN_STYLE}"
-                cells.append(Text(row_texts[i].rjust(widths[i]), style=style.strip()))
+                cells.append(Text(row_texts[n].rjust(widths[n]), style=style.strip()))
             if with_trend:
                 cells.append(Text(spark(row.series, TREND_WIDTH - 2), style="cyan"))
             self.add_row(*cells, key=row.id)
@@ -129,6 +141,11 @@ class PivotTable(DataTable):
         except ColumnDoesNotExist:
             col = min(1, len(self.columns) - 1)
         self.move_cursor(row=row, column=col, animate=False)
+
+    async def on_click(self, event: events.Click) -> None:
+        """A double click on a row drills into it (one click selects, a click on a header sorts)."""
+        if event.chain == 2 and event.style.meta.get("row", -1) >= 0:
+            await self.run_action("screen.drill")
 
     def select_row(self, row_id: str) -> None:
         try:

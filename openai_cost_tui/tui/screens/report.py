@@ -19,15 +19,17 @@ from textual.widgets import Button, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...core.dimensions import TIME_DIMENSIONS, label
-from ...core.drill import DrillError, crumb_text, drill
+from ...core.drill import DrillError, drill
 from ...core.errors import CostToolError
-from ...core.grid import display_rows, sort_description
+from ...core.grid import LABEL_KEY, display_rows, sort_description
 from ...core.models import Filter
+from ...core.narrow import narrow
 from ...core.pivot import OTHER_LABEL
 from ...core.render import measure_title
 from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...core.text import shown
+from ...core.view_history import ViewHistory, change_name
 from ...services.report_query import ReportData, load_report, value_totals, with_series
 from ...store.validate import clean_name
 from ..messages import FactsChanged, StoreFacts
@@ -61,14 +63,9 @@ def _b(
 class ReportScreen(AppScreen):
     CSS_PATH = "../report.tcss"
     BINDINGS = [
-        _b(
-            "backspace,escape",
-            "drill_up",
-            "Up",
-            "up",
-            "Back to where you were before the last drill",
-            key_display="⌫",
-        ),
+        _b("backspace,escape", "back", "Back", "back", "Undo the last change of the view (drill, dates, "
+           "columns, filters, ...): the breadcrumb shows the steps", key_display="⌫"),
+        _b("ctrl+y", "forward", "Redo", "redo", "Redo the change Backspace undid", show=False),
         _b("r", "pick_rows", "Rows", "rows", "Group rows by a dimension"),
         _b("c", "pick_cols", "Cols", "cols", "Columns: day, week, month or any dimension"),
         _b("f", "filter", "Filter", "filter", "Keep or exclude values of any dimension"),
@@ -77,10 +74,19 @@ class ReportScreen(AppScreen):
         _b("g", "chart", "Chart", "chart", "Daily chart of the row under the cursor"),
         _b("e", "export", "Export", "export", "Write this view to a file (CSV, JSON, Markdown) or copy it to the clipboard"),
         _b("p", "presets", "Presets", "presets", "Built-in views: prompt caching savings, spend by tier, long context"),
-        _b("n", "pick_nested", "Nest", "nest", "A second row dimension, nested with subtotals", show=False),
+        _b("i", "pick_nested", "Nest", "nest", "A second row dimension, nested inside the rows, with subtotals",
+           show=False),
         _b("s", "swap", "Swap", "swap", "Swap rows and columns", show=False),
         _b("m", "pick_measure", "Measure", "measure", "Cost, quantity or unit cost", show=False),
         _b("o", "sort", "Sort", "sort", "Sort by the cursor's column (again: reverse)", show=False),
+        _b("left_square_bracket", "sort_as(False)", "Sort up", "sort-up",
+           "Sort by the cursor's column, smallest (or A) first", show=False, key_display="["),
+        _b("right_square_bracket", "sort_as(True)", "Sort down", "sort-down",
+           "Sort by the cursor's column, largest (or Z) first", show=False, key_display="]"),
+        _b("minus", "hide_column", "Hide column", "hide-column", "Hide the cursor's column (+ shows them again)",
+           show=False, key_display="-"),
+        _b("plus", "show_columns", "Show columns", "show-columns", "Show every hidden column again",
+           show=False, key_display="+"),
         _b("x", "exclude_row", "Exclude", "exclude", "Leave the row under the cursor out", show=False),
         _b("F", "clear_filters", "Clear filters", "clear-filters", "Remove every filter", show=False),
         _b("w", "workspace", "Workspace", "workspace", "Only one workspace's connections", show=False),
@@ -91,6 +97,12 @@ class ReportScreen(AppScreen):
         _b("a", "toggle_splits", "Splits", "splits", "Tags' shared costs allocated (the default) or unsplit",
            show=False),
     ]
+
+    FOOTER_ORDER = (
+        "report-drill", "report-back", "report-rows", "report-cols", "report-filter", "help",
+        "show-insights", "show-connections", "show-workspaces", "search", "report-dates", "report-measure",
+        "report-compare", "report-chart", "report-export", "report-presets", "sync-all", "quit",
+    )
 
     @dataclass
     class Loaded(Message, bubble=False):
@@ -103,12 +115,13 @@ class ReportScreen(AppScreen):
         super().__init__()
         self.state = state or ReportState()
         self.data: ReportData | None = None
-        self.history: list[ReportState] = []
-        self.collapsed: set[str] = set()
+        self.history = ViewHistory(self.state)
         self.chart_visible = False
+        self._chips: tuple | None = None  # the filters the chips show (rebuilt only when they change)
         self._generation = 0
         self._shown_generation = 0
         self._cursor_home = False
+        self._narrowed = (0, 0)  # rows before and after the `/` narrowing
         self.splits = True  # tag values that split a shared cost are allocated (a: shown unsplit)
 
     # -- layout ---------------------------------------------------------------------------------
@@ -145,19 +158,28 @@ class ReportScreen(AppScreen):
         gone = self.state.workspace
         if facts is None or not gone or gone.casefold() in {w.casefold() for w in facts.workspaces}:
             return False
-        self.set_state(replace(self.state, workspace=None))
+        self.set_state(replace(self.state, workspace=None), step=False)
+        self.history.replace(self.state)
         self.notify(f"The workspace {gone!r} is gone; showing all connections.", title="Workspace",
                     severity="warning", timeout=8, markup=False)
         return True
 
     # -- state and queries --------------------------------------------------------------------------
 
-    def set_state(self, state: ReportState, *, query: bool = True, remember: bool = False) -> None:
-        if remember:
-            self.history.append(self.state)
-        if state.rows != self.state.rows or state.filters != self.state.filters:
-            self.collapsed.clear()
+    def set_state(self, state: ReportState, *, query: bool | None = None, what: str | None = None,
+                  step: bool = True) -> None:
+        """Show ``state``: every change is one step of the history (``what`` names it; by default the
+        difference says what changed); ``query``: None asks the store only when the figures change."""
+        old = self.state
+        if state.rows != old.rows or state.filters != old.filters:
+            if step and state.collapsed == old.collapsed:  # folds belong to the rows they folded
+                state = replace(state, collapsed=())
             self._cursor_home = True
+        if query is None:
+            query = replace(state, sort=None, hidden=(), collapsed=(), crumbs=()) != replace(
+                old, sort=None, hidden=(), collapsed=(), crumbs=())
+        if step:
+            self.history.push(state, what or change_name(old, state))
         self.state = state
         self._paint_head()
         if query or self.data is None:
@@ -191,11 +213,13 @@ class ReportScreen(AppScreen):
         if message.generation < self._generation:
             return  # a newer query is on its way
         data = message.data
-        if not data.grid.series and self.data is not None and self.data.grid.series:
+        if not data.grid.series and self.data is not None and self.data.grid.series \
+                and _same_figures(self.data.state, data.state):
             # keep the trend column while the new series loads: the layout does not jump
             data = replace(data, grid=replace(data.grid, series=self.data.grid.series), days=self.data.days)
         self._shown_generation = message.generation
         self.data = data
+        self._paint_head()
         self._paint_table()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -206,35 +230,65 @@ class ReportScreen(AppScreen):
 
     # -- painting -----------------------------------------------------------------------------------
 
+    def _pending(self) -> bool:
+        return self._shown_generation < self._generation
+
+    def shown_state(self) -> ReportState:
+        """The view the figures on screen answer: while a new query runs, the old one's (its dimensions,
+        measure, dates and filters) with the current display options (sort, hidden columns, folds)."""
+        if self.data is None or not self._pending():
+            return self.state
+        s = self.state
+        return replace(self.data.state, sort=s.sort, hidden=s.hidden, collapsed=s.collapsed, crumbs=s.crumbs)
+
     def _paint_head(self) -> None:
-        today = self.ctx.today
-        crumbs = crumb_text(self.state.crumbs)
-        hint = "   ⌫ goes back up" if self.history else "   Enter drills into a row"
-        self.query_one("#breadcrumb", Static).update(Text.assemble((shown(crumbs), "bold"), (hint, "dim")))
+        back = self.history.undo_what()
+        hint = f"   ⌫ undoes {back}" if back else "   Enter drills into a row"
+        width = (self.size.width or self.app.size.width) - 2
+        crumbs, current = self.history.crumbs(max(10, width - len(hint)))
+        trail = Text(no_wrap=True, overflow="ellipsis")
+        for i, name in enumerate(crumbs):
+            if i:
+                trail.append(" › ", "dim")
+            trail.append(shown(name), "bold" if i == current else "dim" if i > current else "")
+        trail.append(hint, "dim")
+        self.query_one("#breadcrumb", Static).update(trail)
+        state = self.shown_state()
         self.query_one("#summary", Static).update(
-            Text(shown(self.state.describe(today)), no_wrap=True, overflow="ellipsis")
+            Text(shown(state.describe(self.ctx.today)), no_wrap=True, overflow="ellipsis")
         )
+        if state.filters == self._chips:
+            return  # the chips stay as they are (no flicker, no jump while a query runs)
+        self._chips = state.filters
         chips = self.query_one("#chips", Horizontal)
-        chips.remove_children()
-        chips.display = bool(self.state.filters)
-        chips.mount_all(
-            Button(
-                Text(shown(chip_label(f))),
-                name=str(i),
-                compact=True,
-                classes="chip",
-                tooltip="Enter or click removes this filter",
+        with self.app.batch_update():
+            chips.remove_children()
+            chips.display = bool(state.filters)
+            chips.mount_all(
+                Button(
+                    Text(shown(chip_label(f))),
+                    name=str(i),
+                    compact=True,
+                    classes="chip",
+                    tooltip="Enter or click removes this filter",
+                )
+                for i, f in enumerate(state.filters)
             )
-            for i, f in enumerate(self.state.filters)
-        )
 
     def _paint_table(self) -> None:
         if self.data is None:
             return
         table = self.query_one(PivotTable)
         grid = self.data.grid
-        rows = display_rows(grid, collapsed=frozenset(self.collapsed), sort=self.state.sort)
-        table.show(grid, rows, with_trend=bool(grid.series) and self._trend_fits(), home=self._cursor_home)
+        state = self.shown_state()
+        rows = display_rows(grid, collapsed=frozenset(state.collapsed), sort=state.sort)
+        self._narrowed = (len(rows), 0)
+        if self.search_text:
+            narrowed = narrow(rows, self.search_text)
+            self._narrowed = (len(rows), len(narrowed))
+            rows = narrowed
+        table.show(grid, rows, with_trend=bool(grid.series) and self._trend_fits(), home=self._cursor_home,
+                   hidden=state.hidden)
         self._cursor_home = False
         self._paint_caption()
         caching = self.query_one("#caching", Static)
@@ -242,6 +296,10 @@ class ReportScreen(AppScreen):
         caching.update(Text(footnote, no_wrap=True, overflow="ellipsis"))
         caching.display = bool(footnote)
         self._paint_chart()
+
+    def search_changed(self, text: str) -> None:
+        """On the pivot a search narrows the rows as it is typed (n and N then walk what is left)."""
+        self._paint_table()
 
     _exact_shown: str | None = None  # the exact figure the caption gives for an abbreviated cell
 
@@ -270,8 +328,11 @@ class ReportScreen(AppScreen):
                          "(or try openai-cost-tui --demo)"]
             else:
                 parts.insert(0, "No costs in this range with these filters")
-        if loading or self._shown_generation < self._generation:
-            parts.append("querying ...")
+        if self.search_text and self._narrowed[1] < self._narrowed[0]:
+            parts.insert(0, f"narrowed to rows holding {self.search_text!r} (/ changes, Esc in it drops; "
+                            f"Total counts every row)")
+        if loading or self._pending():
+            parts.insert(0, "querying ...")
         self._exact_shown = self.query_one(PivotTable).cursor_exact()
         if self._exact_shown:
             parts.insert(0, f"exact: {self._exact_shown}")
@@ -306,13 +367,23 @@ class ReportScreen(AppScreen):
         except DrillError as exc:
             self.notify(shown(exc), severity="warning", timeout=5, markup=False)
             return
-        self.set_state(new, remember=True)
+        self.set_state(new)
 
-    def action_drill_up(self) -> None:
-        if not self.history:
-            self.notify("Already at the top: no drill to undo.", timeout=3)
+    def action_back(self) -> None:
+        what = self.history.undo_what()
+        state = self.history.undo()
+        if state is None:
+            self.notify("This is the view you started from: nothing to undo.", timeout=3)
             return
-        self.set_state(self.history.pop())
+        self.set_state(state, step=False)
+        self.notify(f"Undid: {what}", timeout=2, markup=False)
+
+    def action_forward(self) -> None:
+        state = self.history.redo()
+        if state is None:
+            self.notify("Nothing to redo.", timeout=3)
+            return
+        self.set_state(state, step=False)
 
     # -- dimensions and measure ------------------------------------------------------------------
 
@@ -408,7 +479,7 @@ class ReportScreen(AppScreen):
 
     def action_clear_filters(self) -> None:
         if self.state.filters:
-            self.set_state(replace(self.state, filters=(), crumbs=()), remember=True)
+            self.set_state(replace(self.state, filters=(), crumbs=()))
 
     def action_workspace(self) -> None:
         def chosen(name: str | None) -> None:
@@ -441,7 +512,34 @@ class ReportScreen(AppScreen):
         if column is None or column == TREND_KEY:
             self.notify("Move the cursor to a column of numbers (or the labels) to sort by it.", timeout=3)
             return
-        self.set_state(self.state.sorted_by(column), query=False)
+        self.set_state(self.state.sorted_by(column))
+
+    def action_sort_as(self, descending: bool) -> None:
+        _, column = self.query_one(PivotTable).current_ids()
+        if column is None or column == TREND_KEY:
+            self.notify("Move the cursor to a column of numbers (or the labels) to sort by it.", timeout=3)
+            return
+        self.set_state(self.state.sorted_as(column, descending))
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        column = event.column_key.value
+        if column and column != TREND_KEY:
+            self.set_state(self.state.sorted_by(column))
+
+    def action_hide_column(self) -> None:
+        _, column = self.query_one(PivotTable).current_ids()
+        if column is None or column == LABEL_KEY:
+            self.notify("Move the cursor to a column of figures to hide it (the labels stay).", timeout=3)
+            return
+        self.set_state(self.state.hiding(column))
+        self.notify("Column hidden: + shows every column again, ⌫ undoes.", timeout=3)
+
+    def action_show_columns(self) -> None:
+        if not self.state.hidden:
+            self.notify("No column is hidden (- hides the cursor's column).", timeout=3)
+            return
+        self.set_state(replace(self.state, hidden=()))
 
     def action_toggle_group(self) -> None:
         table = self.query_one(PivotTable)
@@ -450,8 +548,7 @@ class ReportScreen(AppScreen):
             self.notify("Folding needs two row dimensions (n nests a second one).", timeout=3)
             return
         outer = row.key[0]
-        self.collapsed ^= {outer}
-        self._paint_table()
+        self.set_state(self.state.toggled_fold(outer))
         table.select_row(f"group:{outer}")
 
     def action_top(self) -> None:
@@ -498,10 +595,12 @@ class ReportScreen(AppScreen):
     def action_presets(self) -> None:
         store, workspace = self.ctx.store, self.state.workspace
 
-        def apply(state: ReportState) -> None:
-            self.set_state(replace(state, workspace=workspace), remember=True)
+        titles = {p.id: p.title for p in PRESETS}
 
         def chosen(preset_id: str | None) -> None:
+            def apply(state: ReportState) -> None:
+                self.set_state(replace(state, workspace=workspace), what=f"Preset: {titles[preset_id]}")
+
             if preset_id:
                 self.background(lambda: preset_state(preset_id, store.charge_values("subcategory")), apply,
                                 group="report-store", exclusive=True)
@@ -524,7 +623,7 @@ class ReportScreen(AppScreen):
 
         def opened(found: tuple[str, ReportState]) -> None:
             name, state = found
-            self.set_state(state, remember=True)
+            self.set_state(state, what=f"View: {name}")
             self.notify(f"Opened view {name!r}.", timeout=3, markup=False)
 
         def chosen(name: str | None) -> None:
@@ -533,3 +632,9 @@ class ReportScreen(AppScreen):
 
         self.app.push_screen(ChoiceModal("Open a saved view", load=lambda: [(n, n) for n in store.view_names()],
                                          empty="No saved views yet: S saves the current one."), chosen)
+
+
+def _same_figures(a: ReportState, b: ReportState) -> bool:
+    """Two views whose rows hold the same daily series (the trend column may be kept while one loads)."""
+    return (a.rows, a.filters, a.workspace, a.measure, a.dates) == (b.rows, b.filters, b.workspace, b.measure,
+                                                                    b.dates)

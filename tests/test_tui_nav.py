@@ -1,0 +1,281 @@
+"""Navigation: one undo history, columns, search, the footer, help, palette, keymap file and mouse.
+
+Each test drives the app as a user does (keys, clicks) on a copy of the session's synced demo.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from openai_cost_tui.tui.app import make_app
+from openai_cost_tui.tui.report.pivot_table import PivotTable
+from openai_cost_tui.tui.screens.help import HelpScreen
+from openai_cost_tui.tui.screens.report import ReportScreen
+from openai_cost_tui.tui.search import SearchBar
+from openai_cost_tui.tui.widgets.footer import FittedFooter, FooterKey
+from tests.support.tui import settle
+
+
+@pytest.fixture
+def app(demo_copy):
+    return make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+
+
+async def keys(pilot, *names: str) -> None:
+    for name in names:
+        await pilot.press(name)
+        await settle(pilot)
+
+
+def report(app) -> ReportScreen:
+    assert isinstance(app.screen, ReportScreen)
+    return app.screen
+
+
+def crumb(app) -> str:
+    return str(app.screen.query_one("#breadcrumb").render())
+
+
+def labels(app) -> list[str]:
+    table = app.screen.query_one(PivotTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def header(app) -> list[str]:
+    return [str(c.label).strip() for c in app.screen.query_one(PivotTable).columns.values()]
+
+
+# -- one history (#13 item 12, #16 item 3) ----------------------------------------------------------
+
+
+async def test_every_view_change_is_one_step_and_backspace_undoes_the_last(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "⌫" not in crumb(app)  # nothing to undo at the start: no "goes back" hint
+        start = report(app).state
+        await keys(pilot, "enter")  # drill
+        drilled = report(app).state
+        await keys(pilot, "d", "down", "down", "enter")  # a date change is a step
+        dated = report(app).state
+        assert dated.dates.preset != drilled.dates.preset
+        assert "⌫ undoes Dates: " in crumb(app)
+        await keys(pilot, "c", *"week", "enter")  # so is a column change
+        assert report(app).state.cols == "week"
+        assert "⌫ undoes Cols: Week" in crumb(app)
+        assert "Service: Chats and Completions" in crumb(app)  # the steps, as breadcrumbs
+        await keys(pilot, "backspace")
+        assert report(app).state == dated
+        await keys(pilot, "backspace")
+        assert report(app).state == drilled
+        assert "⌫ undoes Service: Chats and Completions" in crumb(app)
+        await keys(pilot, "backspace")
+        assert report(app).state == start
+        assert "⌫" not in crumb(app)
+        await keys(pilot, "backspace")  # at the start: stays, says so
+        assert report(app).state == start
+        await keys(pilot, "ctrl+y", "ctrl+y")  # redo walks forward again
+        assert report(app).state == dated
+
+
+async def test_a_saved_view_restores_hidden_columns_sort_and_folds(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "i", *"subcat", "enter", "space", "right", "minus", "right", "left_square_bracket")
+        state = report(app).state
+        assert state.hidden and state.collapsed and state.sort is not None
+        await keys(pilot, "S", *"Everything", "enter")
+        await keys(pilot, "r", *"proj", "enter")
+        await keys(pilot, "l", *"Everything", "enter")
+        assert report(app).state == state
+        assert "View: Everything" in crumb(app)
+
+
+# -- columns (#16 item 1) and the mouse (#16 item 10) ----------------------------------------------
+
+
+async def test_hide_a_column_sort_either_way_and_jump_to_the_last_column(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        first = header(app)[1]
+        await keys(pilot, "right", "minus")
+        assert first not in header(app)
+        await keys(pilot, "plus")
+        assert first in header(app)
+        await keys(pilot, "end")
+        table = app.screen.query_one(PivotTable)
+        assert table.cursor_coordinate.column == len(table.columns) - 1
+        await keys(pilot, "home")
+        assert table.cursor_coordinate.column == 0
+        await keys(pilot, "right", "left_square_bracket")
+        figures = [str(table.get_row_at(i)[1]).strip() for i in range(table.row_count - 1)]
+        numbers = [float(v.replace(",", "")) for v in figures if v]
+        assert numbers == sorted(numbers)
+        await keys(pilot, "right_square_bracket")
+        figures = [str(table.get_row_at(i)[1]).strip() for i in range(table.row_count - 1)]
+        assert [float(v.replace(",", "")) for v in figures if v] == sorted(numbers, reverse=True)
+
+
+async def test_mouse_header_sorts_click_selects_double_click_drills(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(PivotTable)
+        await pilot.click(PivotTable, offset=(2, 0))  # the label header
+        await settle(pilot)
+        assert report(app).state.sort == ("label", False)
+        await pilot.click(PivotTable, offset=(2, 3))
+        await settle(pilot)
+        assert table.cursor_coordinate.row == 2
+        assert report(app).state.crumbs == ()  # one click only selects
+        name = labels(app)[2].removesuffix(" ⚠")
+        await pilot.click(PivotTable, offset=(2, 3), times=2)
+        await settle(pilot)
+        assert report(app).state.crumbs == (("service", name),)
+
+
+# -- search (#16 item 2) ----------------------------------------------------------------------------
+
+
+async def test_slash_narrows_the_pivot_as_you_type_and_n_walks_the_matches(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        everything = labels(app)
+        await keys(pilot, "slash", *"i")
+        assert isinstance(app.focused, SearchBar)
+        narrowed = labels(app)
+        assert narrowed[-1] == "Total" and len(narrowed) < len(everything)
+        assert all("i" in label.lower() for label in narrowed[:-1])
+        await keys(pilot, "m")
+        assert all("im" in label.lower() for label in labels(app)[:-1]) and len(labels(app)) == 2
+        assert "narrowed to rows holding 'im'" in str(app.screen.query_one("#caption").render())
+        await keys(pilot, "backspace", "enter")
+        assert isinstance(app.focused, PivotTable)
+        table = app.focused
+        rows = []
+        for _ in range(3):
+            await keys(pilot, "n")
+            rows.append(table.cursor_coordinate.row)
+        assert all("i" in labels(app)[r].lower() for r in rows)
+        await keys(pilot, "N")
+        assert table.cursor_coordinate.row == rows[-2]
+        await keys(pilot, "slash", "escape")  # Esc in the bar drops the search
+        assert labels(app) == everything
+
+
+async def test_slash_finds_rows_in_the_other_tables_too(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "f3")
+        table = app.screen.query_one("#connections")
+        names = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert len(names) == 2, names
+        target = next(i for i, n in enumerate(names) if "Globex" in n)
+        assert table.cursor_coordinate.row != target
+        await keys(pilot, "slash", *"globex", "enter")
+        assert table.cursor_coordinate.row == target
+
+
+# -- footer (#16 item 6), help (#16 item 5), palette (#16 item 4) -----------------------------------
+
+
+def footer_keys(app) -> list[FooterKey]:
+    return list(app.screen.query_one(FittedFooter).query(FooterKey))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_footer_fits_and_keeps_the_most_used_keys(app, size) -> None:
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for mode in ("report", "connections", "workspaces", "insights"):
+            await app.switch_mode(mode)
+            await settle(pilot)
+            found = footer_keys(app)
+            assert sum(k.outer_size.width for k in found) <= size[0], mode
+            text = [f"{k.key_display} {k.description}".strip() for k in found]
+            assert "F1 Help" in text, (mode, text)
+            reachable = " ".join(text)
+            for f in ("F2", "F3", "F4", "F5"):  # the other screens, by name or folded into one key
+                assert f in reachable or "F2-F5 screens" in reachable or (f == {"report": "F2", "connections": "F3", "workspaces": "F4",
+                                                "insights": "F5"}[mode]), (mode, f, text)
+        await app.switch_mode("report")
+        await settle(pilot)
+        text = [k.description for k in footer_keys(app)]
+        assert text[:5] == ["Drill", "Back", "Rows", "Cols", "Filter"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_help_lists_every_key_with_its_case_and_scrolls(app, size) -> None:
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await keys(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-box")
+        assert box.outer_size.width <= size[0] and box.outer_size.height <= size[1]
+        lines = app.screen.lines
+        for needle in ("Enter | Drill", "Space | Fold", "Ctrl+S | Sync", "Home | First column",
+                       "/ | Search", "n | Next match", "N | Previous match", "## Report table", "## Workspaces screen"):
+            assert any(line.startswith(needle) for line in lines), needle
+        assert any(line.startswith("f | Filter") for line in lines)  # the exact case: f and F differ
+        assert any(line.startswith("F | Clear filters") for line in lines)
+        assert box.max_scroll_y > 0 if size == (80, 24) else True
+        await keys(pilot, "end")
+        assert box.scroll_y == box.max_scroll_y
+
+
+async def test_question_mark_opens_the_help_at_the_focused_panel(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-box")
+        panel = app.screen.query_one("#help-report-panel")
+        assert box.scroll_y > 0 and panel.region.y - box.region.y <= 2  # its title at the top (under the border)
+
+
+async def test_the_palette_finds_every_action_by_a_word_of_its_name(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        commands = list(app.get_system_commands(app.screen))
+        titles = [c.title for c in commands]
+        for binding in [*ReportScreen.BINDINGS, *PivotTable.BINDINGS]:
+            assert binding.description in titles, binding.description
+        compare = next(c for c in commands if c.title == "Compare")
+        assert "(v)" in compare.help and "previous period" in compare.help
+        await keys(pilot, "ctrl+p", *"compar")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await settle(pilot)
+        await keys(pilot, "enter")
+        await settle(pilot)
+        assert report(app).state.compare
+
+
+async def test_six_backspaces_in_the_palette_clear_six_characters(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"compar")
+        await pilot.press(*["backspace"] * 6)
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == ""
+
+
+# -- keymap file (#16 item 7) ------------------------------------------------------------------------
+
+
+async def test_a_keymap_file_remaps_two_bindings_and_reports_a_bad_line(demo_copy, tmp_path) -> None:
+    settings = tmp_path / "tui.toml"
+    settings.write_text('theme = "nord"\n\n[keymap]\nreport-rows = "R"\nno-such-binding = "z"\n'
+                        'show-insights = "f6"\n', encoding="utf-8")
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0, settings=settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        notes = [n.message for n in app._notifications]
+        assert any("line 5" in m and "no-such-binding" in m for m in notes), notes
+        await keys(pilot, "R")
+        assert type(app.screen).__name__ == "ChoiceModal"
+        await keys(pilot, "escape", "f6")
+        assert type(app.screen).__name__ == "InsightsScreen"
+        await keys(pilot, "f2", "f1")
+        assert any(line.startswith("F6 | Insights") for line in app.screen.lines)
