@@ -223,8 +223,8 @@ def cmd_set_key(args: argparse.Namespace) -> int:
     with context(args, synced_demo=False, need="existing") as ctx:
         conn = ctx.store.connection(args.connection)
         _keyring_first(ctx, source, args)
-        key = check_admin_key(_read_key(args)) if source != "env" else None
         try:
+            key = check_admin_key(_read_key(args)) if source != "env" else None
             done = set_key(ctx, conn, KeyChange(source, key, args.key_env, base_url))
         except CostToolError as exc:
             exc.message = (f"the new key was not taken for {shown(repr(conn.description))}: {exc.message}; "
