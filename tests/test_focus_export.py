@@ -96,6 +96,18 @@ def build_synthetic(folder: Path) -> Store:
     return store
 
 
+def sample_tags():
+    """Two virtual tags for the synthetic store: team (with a value that splits, and odd text) and org."""
+    from openai_cost_tui.core.tags import Rule, Tag, TagValue
+
+    return [
+        Tag("team", (TagValue("Bots", (Rule((("project", ("Support Bot",)),)),)),
+                     TagValue('Odd "team", =1', (Rule((("project", ("proj_c", HOSTILE_PROJECT)),)),)),
+                     TagValue("Shared", (Rule((("project", ("(none)",)),)),), "even"))),
+        Tag("org", (TagValue("Side", (Rule((("connection", ("Side*",)),)),)),)),
+    ]
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     store = build_synthetic(tmp_path_factory.mktemp("focus-synthetic"))
@@ -406,6 +418,25 @@ def test_the_documented_duckdb_query_equals_the_report(which: str, request, tmp_
     exact = dict(con.execute(EXACT_QUERY.format(path=path)).fetchall())
     exact = {(name if name is not None else NONE_LABEL): total for name, total in exact.items()}
     assert exact == report(store, "project", start, end, today)
+
+
+def test_every_virtual_tag_is_in_tags_and_sums_like_the_report(tmp_path: Path) -> None:
+    from openai_cost_tui.core.tags import UNTAGGED
+    from openai_cost_tui.services import tags
+
+    store = build_synthetic(tmp_path)
+    store.save_tags(sample_tags())
+    rows = read_csv(export_csv(store, SYN_START, SYN_END))
+    for row in rows:
+        if row["BillingCurrency"] == "USD":
+            row["team"] = json.loads(row["Tags"] or "{}").get("team", UNTAGGED)
+    assert {json.loads(r["Tags"] or "{}").get("org") for r in rows} == {"Side", None}
+    tags.load(store)
+    spec = PivotSpec(rows=("team",), cols=None, date_range=DateRange(SYN_START, SYN_END))
+    result = tags.run_pivot(store, spec, today=SYN_TODAY, splits=False)  # one FOCUS row per stored row
+    assert summed(rows, "team") == {k[0]: money.to_decimal(c.amount) for k, c in result.row_totals.items()}
+    assert set(summed(rows, "team")) == {"Bots", 'Odd "team", =1', "Shared", UNTAGGED}
+    store.close()
 
 
 # -- the command ------------------------------------------------------------------------------------------

@@ -78,11 +78,12 @@ def check_file(path: Path) -> list[str]:
 
 
 def write_samples(folder: Path) -> list[Path]:
-    """demo.csv (the demo organizations, every day they hold) and synthetic.csv, as a user gets them."""
+    """demo.csv (the demo organizations, every day they hold) and synthetic.csv (with virtual tags), as a
+    user gets them."""
     from openai_cost_tui.core.clock import fixed_clock
     from openai_cost_tui.services import focus
     from openai_cost_tui.services.context import open_demo
-    from tests.test_focus_export import SYN_END, SYN_START, build_synthetic
+    from tests.test_focus_export import SYN_END, SYN_START, build_synthetic, sample_tags
 
     folder.mkdir(parents=True, exist_ok=True)
     ctx = open_demo(clock=fixed_clock(DEMO_NOW))
@@ -95,6 +96,7 @@ def write_samples(folder: Path) -> list[Path]:
         ctx.close()
     store = build_synthetic(folder)
     try:
+        store.save_tags(sample_tags())  # virtual tags (one that splits) in Tags
         focus.write_file(focus.focus_rows(store, SYN_START, SYN_END), folder / "synthetic.csv")
     finally:
         store.close()

@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..core.dates import add_months, first_of_month
+from ..core.dimensions import NONE_LABEL
 from ..core.errors import UsageError
 from ..core.render import FORMULA_START
+from ..core.tags import UNTAGGED, Matcher
 
 if TYPE_CHECKING:  # importing this module loads no Peewee (tests/test_import_hygiene.py)
     from ..store.export_rows import ExportRow
@@ -182,8 +184,8 @@ def json_text(items: tuple[tuple[str, str], ...]) -> str | None:
     return json.dumps(dict(items), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _tags(r: ExportRow, usage: bool) -> str | None:
-    tags = []
+def _tags(r: ExportRow, usage: bool, matchers: tuple[Matcher, ...] = ()) -> str | None:
+    tags = _virtual_tags(r, matchers) if matchers else []
     if r.api_key_id is not None:
         tags.append((TAG_PREFIX + "api-key", r.api_key_name or r.api_key_id))
     if usage and r.line_item is not None:
@@ -193,9 +195,33 @@ def _tags(r: ExportRow, usage: bool) -> str | None:
     return json_text(tuple(sorted(tags)))
 
 
-def focus_row(r: ExportRow) -> dict[str, object]:
+_SHOWN = {  # each rule dimension of a stored row as the report shows it (store/pivot.py's expressions)
+    "connection": lambda r: r.connection,
+    "organization": lambda r: r.organization_name or r.organization_id or r.connection,
+    "project": lambda r: r.project_name or r.project_id or NONE_LABEL,
+    "api_key": lambda r: r.api_key_name or r.api_key_id or NONE_LABEL,
+    "line_item": lambda r: r.line_item if r.line_item is not None else NONE_LABEL,
+    **{d: (lambda r, d=d: getattr(r, d)) for d in ("service", "category", "subcategory", "tier", "context",
+                                                  "model_version")},
+}
+
+
+def _virtual_tags(r: ExportRow, matchers: tuple[Matcher, ...]) -> list[tuple[str, str]]:
+    """Each virtual tag's value of the row, under the tag's own name (a user's tag has no prefix); the
+    row's own value: a value that splits is named as itself (the export has one row per stored row).
+    Cost no value claims carries no key."""
+    out = []
+    for m in matchers:
+        value = m.value({d: _SHOWN[d](r) for d in m.dims})
+        if value != UNTAGGED:
+            out.append((m.tag.name, value))
+    return out
+
+
+def focus_row(r: ExportRow, matchers: tuple[Matcher, ...] = ()) -> dict[str, object]:
     """One FOCUS row for one stored cost row: decimals as exact ``Decimal``, times as aware UTC
-    ``datetime``, JSON columns as their serialized text, absent values as None."""
+    ``datetime``, JSON columns as their serialized text, absent values as None; ``matchers`` are the
+    store's virtual tags, whose values go in Tags."""
     usage = not r.credit  # the store marks negative amounts (promotional credits) as credits
     cost = _atto_decimal(r.amount)
     quantity = _atto_decimal(r.quantity) if usage and r.quantity is not None else None
@@ -261,7 +287,7 @@ def focus_row(r: ExportRow) -> dict[str, object]:
         "SubAccountId": r.project_id,
         "SubAccountName": project_name,
         "SubAccountType": "Project" if r.project_id is not None else None,
-        "Tags": _tags(r, usage),
+        "Tags": _tags(r, usage, matchers),
         "x_ApiKeyId": r.api_key_id,
         "x_Category": r.category,
         "x_ConnectionDescription": r.connection,
@@ -281,12 +307,13 @@ def focus_rows(store: Store, start: date, end: date,
                summary: ExportSummary | None = None) -> Iterator[dict[str, object]]:
     """The FOCUS rows of every stored cost row from ``start`` to ``end`` (inclusive UTC days), counted
     into ``summary`` (rows, exact totals per currency) as they are produced."""
+    matchers = tuple(Matcher(t) for t in store.tags().tags)
     for row in store.export_rows(start, end):
         if summary is not None:
             summary.rows += 1
             cur = row.currency.upper()
             summary.totals[cur] = summary.totals.get(cur, 0) + row.amount
-        yield focus_row(row)
+        yield focus_row(row, matchers)
 
 
 # -- writing ---------------------------------------------------------------------------------------
