@@ -192,9 +192,10 @@ class DemoKeyStore(KeyStore):
     """The demo's connections need no key: the fake organization accepts any sk-admin- key."""
 
     def ref_for(self, conn: Connection, *, claim: bool = False) -> KeyRef | None:
-        if conn.key_source == DEMO_KEY_SOURCE:
+        mine = super().ref_for(conn, claim=claim)  # a key set in the demo, else the demo's own
+        if mine is None and conn.key_source == DEMO_KEY_SOURCE:
             return KeyRef(DEMO_KEY_SOURCE, conn.key_ref, conn.masked_key)
-        return super().ref_for(conn, claim=claim)
+        return mine
 
     def load(self, conn: Connection) -> Secret:
         if conn.key_source == DEMO_KEY_SOURCE:
