@@ -94,7 +94,7 @@ def test_report_by_tag_unsplit_and_split(home, capsys) -> None:
     # May 2: $4 shared 10:30 -> 1 + 3; May 3: only Search had cost, so it takes the $3 and the -$1 credit
     assert by_team(capsys) == {"Ads": "33", "Search": "18", "Total": "51"}
     code, out, _ = run(capsys, "report", "--rows", "team", *SPAN)
-    assert "Note: team: Shared's $6.00 is allocated to Search $3.00, Ads $3.00 (--no-splits shows it unsplit)." in out
+    assert "Note: team: Shared's $6.00 allocated to Search $3.00, Ads $3.00 (--no-splits shows it unsplit)." in out
     code, out, _ = run(capsys, "report", "--rows", "service", "--where", "team=Search", *SPAN, "--format", "csv")
     assert out.splitlines()[1:] == ["Chats and Completions,10", "Images,5", "Storage,4", "Credits,-1", "Total,18"]
     code, out, _ = run(capsys, "report", "--rows", "team", "--exclude", "team=Ads", "--cols", "day", *SPAN,
@@ -187,3 +187,19 @@ def test_bad_toml_names_the_line(home, capsys, tmp_path, text, needle) -> None:
 def test_bad_input_is_exit_2_and_one_line(home, capsys, argv, needle) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and needle in err, err
+
+
+def test_tag_names_complete_and_a_saved_view_by_tag_renders(home, capsys) -> None:
+    from openai_cost_tui.core.report_state import DateChoice, ReportState
+    from openai_cost_tui.services import tags
+
+    add_team(capsys)
+    assert run(capsys, "__complete", "tags") == (0, "team\n", "")
+    with Store(str(home / "costs.db")) as store:
+        tags.load(store)
+        store.save_view("By team", ReportState(rows=("team",), cols=None,
+                                               dates=DateChoice("custom", D2, D3)))
+    code, out, _ = run(capsys, "report", "--view", "By team", "--format", "csv")
+    assert (code, out.splitlines()[1:]) == (0, ["Ads,33", "Search,18", "Total,51"])
+    code, out, _ = run(capsys, "report", "--view", "By team", "--format", "csv", "--no-splits")
+    assert out.splitlines()[1:] == ["Ads,30", "Search,15", "Shared,6", "Total,51"]

@@ -39,18 +39,20 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                         help="a connection's budget (with --project: that project in this connection only)")
     parser.add_argument("--project", metavar="NAME", help="a project's budget, by name, across connections")
     parser.add_argument("--total", action="store_true", help="the budget of everything in the store")
-    parser.add_argument("--tag", metavar="TAG=VALUE",
+    parser.add_argument("--tag", dest="tag_value", metavar="TAG=VALUE",
                         help="a virtual tag's value, like team=Search (its allocated shares included)")
 
 
 def target(args: argparse.Namespace) -> tuple[str, str, str | None]:
     """(scope, target, connection) from the flags; exactly one target."""
-    chosen = [n for n in ("workspace", "connection", "project", "total", "tag") if getattr(args, n)]
+    chosen = [n for n in ("workspace", "connection", "project", "total", "tag_value") if getattr(args, n)]
     if chosen == ["connection", "project"]:
         return "project", args.project, args.connection
     if len(chosen) != 1:
         raise UsageError("name exactly one of --workspace NAME, --connection NAME, --project NAME "
                          "(optionally with --connection), --tag TAG=VALUE or --total")
+    if chosen == ["tag_value"]:
+        return "tag", args.tag_value, None
     scope = chosen[0]
     return scope, "" if scope == "total" else getattr(args, scope), None
 

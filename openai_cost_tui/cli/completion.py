@@ -4,7 +4,8 @@ The scripts are written from ``build_parser()`` itself (commands, options, choic
 new option completes without anyone touching this file. What a value means is read from the argument's
 ``dest`` (``VALUE_KINDS``): dimension names for ``--rows``/``--cols``, ``DIM=`` keys for ``--where`` and
 ``--exclude``, folders and files for ``--data-dir``/``--db``, and the store's connection and workspace
-names, which the scripts ask for at each TAB with the hidden ``__complete connections|workspaces``.
+names and its virtual tags, which the scripts ask for at each TAB with the hidden
+``__complete connections|workspaces|tags``.
 
 ``__complete`` reads an existing store only: where there is none it prints nothing and exits 0, it
 never creates a store or a folder, and it never prints an error into someone's shell.
@@ -22,7 +23,7 @@ PROG = "openai-cost-tui"
 FUNC = "_openai_cost_tui"  # the shell functions' prefix
 SHELLS = ("bash", "zsh", "fish")
 HIDDEN = "__complete"
-NAME_KINDS = ("connections", "workspaces")
+NAME_KINDS = ("connections", "workspaces", "tags")
 
 # What an argument's value is, by its dest. Anything else with choices completes them; the rest is free text.
 VALUE_KINDS = {
@@ -33,6 +34,8 @@ VALUE_KINDS = {
     "connection": "connections",  # --connection NAME_OR_ID, connections remove NAME_OR_ID
     "connections": "connections",  # workspaces assign NAME CONNECTION...
     "workspace": "workspaces",
+    "tag": "tags",  # tags add|show|remove TAG
+    "tags": "tags",  # tags export TAG...
     "data_dir": "dirs",
     "db": "files",
 }
@@ -88,6 +91,8 @@ def names(what: str, *, data_dir: str | None, db: str | None) -> list[str]:
     with open_context(folder=data_dir, db=db, need="read") as ctx:
         if what == "connections":
             found = [c.description for c in ctx.store.connections()]
+        elif what == "tags":
+            found = [t.name for t in ctx.store.tags().tags]
         else:
             found = [w.name for w in ctx.store.workspaces()]
     return [n for n in found if n and "\n" not in n]
@@ -206,7 +211,7 @@ __FUNC___values() {  # $1: what the value is, $2: what is typed of it; adds to C
                 [[ "$item=" == "$cur"* ]] && COMPREPLY+=("$item=")
             done
             compopt -o nospace 2>/dev/null ;;
-        connections|workspaces)
+        connections|workspaces|tags)
             cur=${cur//\\ / }; cur=${cur#[\"\']}
             while IFS= read -r item; do
                 [[ -n $item && $item == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$item")")
@@ -328,6 +333,7 @@ def _zsh_action(kind: str | None, choices: tuple[str, ...], dims: tuple[str, ...
         "dim_keys": f"{FUNC}_dim_keys",
         "connections": f"{FUNC}_names connections",
         "workspaces": f"{FUNC}_names workspaces",
+        "tags": f"{FUNC}_names tags",
         "dirs": "_files -/",
         "files": "_files",
     }[kind]
@@ -510,6 +516,7 @@ def _fish_value(kind: str | None, choices: tuple[str, ...]) -> str:
         "dim_keys": " -a '(printf \"%s=\\n\" $__FUNC___dims)'",
         "connections": " -a '(__FUNC___names connections)'",
         "workspaces": " -a '(__FUNC___names workspaces)'",
+        "tags": " -a '(__FUNC___names tags)'",
         "dirs": " -a '(__fish_complete_directories)'",
         "files": " -F",
     }[kind]
