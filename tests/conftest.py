@@ -68,11 +68,11 @@ def synced(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def synced_demo_template(tmp_path_factory) -> Path:
-    """The twelve-month demo synced once per session (frozen clock); tests take copies (``demo_copy``)."""
-    from tests.support.demo_store import build_template
+def synced_demo_template() -> Path:
+    """The twelve-month demo synced once per test process (frozen clock); tests take copies (``demo_copy``)."""
+    from tests.support.tui import demo_template
 
-    return build_template(tmp_path_factory.mktemp("synced-demo"))
+    return demo_template()
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import AppContext, open_demo
-from tests.support.tui import FROZEN, synced_demo
+from tests.support.tui import FROZEN, sync_demo_now
 
 
 def build_template(folder: Path, size: str = "small") -> Path:
-    """Sync the demo once (as ``tests.support.tui.synced_demo`` does) and keep its store in ``folder``."""
-    ctx = synced_demo(size)
+    """Sync the demo once and keep its store in ``folder``."""
+    ctx = sync_demo_now(size)
     try:
         target = folder / "synced-demo.db"
         _copy(Path(ctx.store.url), target)

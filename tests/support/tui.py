@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import AppContext, open_demo
@@ -10,11 +14,37 @@ from openai_cost_tui.services.context import AppContext, open_demo
 FROZEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
-def synced_demo(size: str = "small") -> AppContext:
+def sync_demo_now(size: str = "small") -> AppContext:
+    """A demo context that has just synced its twelve months (seconds of work)."""
     ctx = open_demo(clock=fixed_clock(FROZEN), size=size)
     results = ctx.engine.sync_all(ctx.store.connections())
     assert all(r.ok for r in results), results
     return ctx
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def synced_demo(size: str = "small") -> AppContext:
+    """A demo context in the state its first sync leaves: a copy of one sync per process and size.
+
+    The demo's fake organizations read only the store to decide what they serve next (the revision
+    of yesterday after a first sync keys on ``synced_through``), so a copy behaves as the synced
+    original would; ``sync_demo_now`` is there for a test that must watch the sync itself."""
+    from tests.support.demo_store import copy_demo
+
+    return copy_demo(demo_template(size), size)
+
+
+def demo_template(size: str = "small") -> Path:
+    """The synced demo store of this test process (built on first use, removed at exit)."""
+    from tests.support.demo_store import build_template
+
+    if size not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="octui-demo-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _TEMPLATES[size] = build_template(folder, size)
+    return _TEMPLATES[size]
 
 
 def quiet(app):
