@@ -79,6 +79,7 @@ async def test_a_hostile_api_error_is_shown_literally_and_the_app_keeps_running(
         api = FakeAdminApi(FakeOrg(7, size="small"))
         api.faults.add(Fault("hostile-error", path="costs", status=status, times=0))
         ctx.engine.transport_for = lambda _conn: fake_transport(api)
+        ctx.engine.client_options = {"sleep": lambda _s: None}  # the 503's retries back off at once
         app = make_app(ctx, sync_on_start=False)
         async with app.run_test(size=(160, 48)) as pilot:
             await settle(pilot)
