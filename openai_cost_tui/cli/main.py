@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog=PROG, description="Understand what your organizations spend on the OpenAI API.")
     parser.add_argument("--data-dir", metavar="DIR", help="where the store, settings and rules live "
                         "(default: $OPENAI_COST_TUI_HOME or the user data folder)")
-    parser.add_argument("--db", metavar="URL", help="a SQLite path or postgresql://... (default: DATA_DIR/costs.db)")
+    parser.add_argument("--db", metavar="URL", help="a SQLite path or postgresql://... (default: $OPENAI_COST_TUI_DB, "
+                        "else DATA_DIR/costs.db); keep a password out of it: ~/.pgpass")
     parser.add_argument("--demo", action="store_true", help="use a built-in demo organization: no key, no network")
     parser.add_argument("--refresh-minutes", type=_minutes, default=60, metavar="N",
                         help="in the TUI, sync every N minutes while open, and on start when data is older "
