@@ -56,7 +56,7 @@ class _Exprs:
                 subcategory=Ch.subcategory,
                 tier=Ch.tier,
                 context=Ch.context,
-                model_version=Ch.model_version,
+                model_version=pw.fn.COALESCE(pw.fn.NULLIF(Ch.model_version, ""), none),  # as a project
                 line_item=pw.fn.COALESCE(Ch.line_item, none),
                 unit=pw.fn.COALESCE(Ch.unit, none),
             )
