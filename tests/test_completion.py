@@ -113,7 +113,7 @@ def test_bash_completes_commands_and_dimensions(scripts) -> None:
     assert bash_complete(bash, "openai-cost-tui", "report", "--rows", "=", "se") == ["service"]
     assert set(bash_complete(bash, "openai-cost-tui", "report", "--format", "")) == {"table", "csv", "json", "markdown"}
     assert set(bash_complete(bash, "openai-cost-tui", "report", "--fo")) == {"--format"}
-    assert bash_complete(bash, "openai-cost-tui", "connections", "") == ["add", "list", "remove"]
+    assert bash_complete(bash, "openai-cost-tui", "connections", "") == ["add", "list", "remove", "set-key"]
     assert bash_complete(bash, "openai-cost-tui", "--data-dir", "/tmp", "completion", "") == list(SHELLS)
     assert "--demo" in bash_complete(bash, "openai-cost-tui", "--d")
     assert bash_complete(bash, "openai-cost-tui", "__") == []  # the hidden command is not offered

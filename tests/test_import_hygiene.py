@@ -50,7 +50,8 @@ def test_headless_cli_does_not_load_textual() -> None:
 
 # context and sync.engine hand a Store around, so they import store/ (and so Peewee) by design.
 PEEWEE_FREE = [m for m in _modules() if not m.startswith(("openai_cost_tui.store", "openai_cost_tui.services.context",
-                                                          "openai_cost_tui.sync.engine", "openai_cost_tui.services.onboarding"))]
+                                                          "openai_cost_tui.sync.engine", "openai_cost_tui.services.onboarding",
+                                                          "openai_cost_tui.services.set_key"))]
 
 
 @pytest.mark.parametrize("module", PEEWEE_FREE)

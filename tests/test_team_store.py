@@ -210,6 +210,14 @@ def test_the_password_from_pgpassword_or_a_pgpass_file(pw_role, tmp_path, monkey
     monkeypatch.setenv("PGPASSFILE", str(pgpass))
     with Store(bare) as store:
         assert store.connections() == [] and store.db.connection().info.password == password
+    monkeypatch.delenv("PGPASSFILE")
+    service = tmp_path / "pg_service.conf"  # a service file: the URL names neither host nor role
+    service.write_text(f"[costs]\nhost={hostname}\nport={port}\ndbname={rest}\nuser={role}\npassword={password}\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    with Store("postgresql:///?service=costs") as store:
+        info = store.db.connection().info
+        assert store.connections() == [] and (info.dbname, info.user, info.password) == (rest, role, password)
+        assert password not in store.where
 
 
 def test_the_environment_route_keeps_the_password_out_of_the_process_list(pw_role, tmp_path) -> None:

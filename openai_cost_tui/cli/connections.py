@@ -25,7 +25,7 @@ from .sync import allow_negative_dates
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("connections", help="add, list or remove organizations")
+    parser = commands.add_parser("connections", help="add, list or remove organizations, or replace a key")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
 
     add = sub.add_parser("add", help="add an organization by its Admin API key")
@@ -41,14 +41,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     allow_negative_dates(add)
     add.set_defaults(handler=cmd_add)
 
-    rekey = sub.add_parser("set-key", help="replace a connection's key (checked first; no cost is touched)")
-    rekey.add_argument("connection", metavar="NAME_OR_ID")
-    _key_options(rekey)
-    rekey.add_argument("--base-url", metavar="URL", help="also change the API base URL (checked the same way)")
-    rekey.add_argument("--format", choices=("text", "json"), default="text",
-                       help="json: one object on stdout with the connection's new key storage")
-    rekey.set_defaults(handler=cmd_set_key)
-
     ls = sub.add_parser("list", help="list connections")
     ls.add_argument("--format", choices=("table", "json"), default="table")
     ls.set_defaults(handler=cmd_list)
@@ -57,6 +49,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     rm.add_argument("connection", metavar="NAME_OR_ID")
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(handler=cmd_remove)
+
+    rekey = sub.add_parser("set-key", help="replace a connection's key (checked first; no cost is touched)")
+    rekey.add_argument("connection", metavar="NAME_OR_ID")
+    _key_options(rekey)
+    rekey.add_argument("--base-url", metavar="URL", help="also change the API base URL (checked the same way)")
+    rekey.add_argument("--format", choices=("text", "json"), default="text",
+                       help="json: one object on stdout with the connection's new key storage")
+    rekey.set_defaults(handler=cmd_set_key)
 
 
 def _key_options(parser: argparse.ArgumentParser) -> None:
