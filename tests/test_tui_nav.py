@@ -6,6 +6,7 @@ Each test drives the app as a user does (keys, clicks) on a copy of the session'
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -251,13 +252,39 @@ async def test_the_palette_finds_every_action_by_a_word_of_its_name(app) -> None
         assert report(app).state.compare
 
 
+# -- fast typing (#13 item 10) ----------------------------------------------------------------------
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's burst: all queued before the first is handled."""
+    for key in keys:
+        char = key if len(key) == 1 else {"space": " ", "tab": "\t", "backspace": "\x7f"}.get(key)
+        app.post_message(events.Key(key, char))
+
+
 async def test_six_backspaces_in_the_palette_clear_six_characters(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"compar")
-        await pilot.press(*["backspace"] * 6)
+        burst(app, "ctrl+p", *"compar")
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == "compar"
+        burst(app, *["backspace"] * 6)
         await settle(pilot)
         assert app.screen.query_one(Input).value == ""
+
+
+async def test_typing_fast_across_a_focus_change_lands_in_the_right_field(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "f3")
+        burst(app, "e", *["backspace"] * 40, *"Acme renamed", "tab", *"Prod")  # e opens Edit connection
+        await settle(pilot)
+        fields = {i.id: i.value for i in app.screen.query(Input)}
+        assert fields["description"] == "Acme renamed" and fields["workspaces"] == "Prod", fields
+        await keys(pilot, "escape", "f2")
+        burst(app, "r", *"proj", "enter")  # a picker opened by a key gets the keys typed after it
+        await settle(pilot)
+        assert report(app).state.rows == ("project",)
 
 
 # -- keymap file (#16 item 7) ------------------------------------------------------------------------

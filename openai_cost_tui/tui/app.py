@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -93,8 +93,62 @@ class CostApp(App[None]):
         self._sync_worker: Worker | None = None
         self.sync_stopped = threading.Event()  # set while no sync thread runs (quitting waits on it)
         self.sync_stopped.set()
+        self._keys: list[events.Key] = []  # typed keys, handled one after the other (see on_event)
+        self._key_waits = 0
         if ctx.demo:
             self.sub_title = "DEMO: built-in fake organizations"
+
+    # -- keys: one at a time ---------------------------------------------------------------------
+
+    class KeyHandled(Message):
+        """Follows a key up the DOM (messages bubble in order): when it reaches the app, every widget
+        on the key's way has handled it, bindings included."""
+
+        def __init__(self, key: events.Key) -> None:
+            super().__init__()
+            self.key = key
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys are routed one after the other: the next key goes to the focused widget only
+        once the last one has been handled all the way (its binding run, its dialog open and focused).
+        Fast typing across a focus change (Tab, a key that opens a dialog) then lands where it is meant
+        to instead of in the widget that had the focus when the keys arrived."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys.append(event)
+            if len(self._keys) == 1:
+                await self._route_next_key()
+            return
+        await super().on_event(event)
+
+    def _screen_settling(self) -> bool:
+        """A screen just pushed has not focused its first field yet (it does once it is shown)."""
+        screen = self.screen
+        return not screen.is_mounted or (screen.focused is None and bool(screen.focus_chain))
+
+    async def _route_next_key(self) -> None:
+        while self._keys:
+            if self._screen_settling() and self._key_waits < 50:
+                self._key_waits += 1
+                self.call_after_refresh(self._route_next_key)
+                return
+            self._key_waits = 0
+            key = self._keys[0]
+            target = self.focused or self.screen
+            await super().on_event(key)
+            if key.is_forwarded and target.is_attached:
+                target.post_message(self.KeyHandled(key))
+                self.set_timer(1.0, partial(self._key_done, key))  # in case its widget went away
+                return
+            self._keys.pop(0)
+
+    async def on_cost_app_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        await self._key_done(message.key)
+
+    async def _key_done(self, key: events.Key) -> None:
+        if self._keys and self._keys[0] is key:
+            self._keys.pop(0)
+            await self._route_next_key()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
