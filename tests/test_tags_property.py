@@ -9,6 +9,7 @@ import fnmatch
 from collections import defaultdict
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,9 @@ from openai_cost_tui.core.models import CostRow, Filter, PivotSpec
 from openai_cost_tui.core.tags import UNTAGGED, Rule, Tag, TagValue, check_tag
 from openai_cost_tui.services import tags as tag_service
 from openai_cost_tui.store.store import Store
-from tests.test_pivot_property import DAYS, START, displayed, pg_database, rows_st, sqlite_store  # noqa: F401
+from tests.test_pivot_property import DAYS, PG_SERVER, START, displayed, rows_st, sqlite_store
 from tests.test_pivot_property import check_pivots as load_rows
+from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
 
 RULE_DIMS = ["service", "project", "api_key", "connection", "line_item", "tier", "organization"]
 PATTERNS = ["*", "*", "(none)", "Alpha", "Beta", "p2", "ci", "k2", "Conn ?", "Org A", "*", "A*", "*a*", "Chats*",
@@ -113,11 +115,12 @@ def test_tag_values_add_up_to_the_total(raw, tag, extra_dim) -> None:
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(raw=rows_st, tag=tags_st(), extra_dim=st.sampled_from(["service", "project", "day"]))
-def test_tag_values_add_up_to_the_total_on_postgresql(pg_database, raw, tag, extra_dim) -> None:  # noqa: F811
+@pytest.mark.skipif(not PG_SERVER, reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://...")
+def test_tag_values_add_up_to_the_total_on_postgresql(pg_url, raw, tag, extra_dim) -> None:  # noqa: F811
     import psycopg2
 
-    with contextlib.closing(psycopg2.connect(pg_database)) as con:
+    with contextlib.closing(psycopg2.connect(pg_url)) as con:
         con.autocommit = True
         con.cursor().execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    with Store(pg_database) as store:
+    with Store(pg_url) as store:
         check_tags(store, raw, tag, extra_dim)

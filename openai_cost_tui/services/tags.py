@@ -162,7 +162,15 @@ def grouped(store: Store, spec: PivotSpec, dims: list[str], today: date) -> list
 
 def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_out, split_in) -> list:
     """Each record of a split value replaced by its exact shares of the tag's other values."""
-    day_costs = _day_costs(store, tag, base, today) if tag.proportional else {}
+    day_costs: dict[str, dict[str, int]] = {}
+    if tag.proportional and base.filters:
+        day_costs = _day_costs(store, tag, base, today)
+    elif tag.proportional:  # the records are every cost of the dates by day already: no second query
+        keep = set(tag.targets)
+        day_costs = defaultdict(lambda: defaultdict(int))
+        for rec, cell, _ in records:
+            if rec[tag.name] in keep:
+                day_costs[rec["day"]][rec[tag.name]] += cell.amount
     out = []
     for rec, cell, shared in records:
         value = tag.value(rec[tag.name])
