@@ -21,7 +21,7 @@ from ...core.render import CLIPBOARD, to_csv, to_json, to_markdown
 FORMATS = {
     "csv": ("CSV file (wide table, exact amounts)", to_csv),
     "json": ("JSON file (long format of the report contract)", to_json),
-    "markdown": ("Markdown file (wide table, rounded, with the period and workspace)", to_markdown),
+    "markdown": ("Markdown file (rounded, with its period and workspace)", to_markdown),
 }
 EXTENSIONS = {"csv": "csv", "json": "json", "markdown": "md"}
 COPY_FORMATS = {
