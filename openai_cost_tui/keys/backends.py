@@ -68,8 +68,8 @@ def _one(backend: object) -> Backend:
     name = type(backend).__name__.lower()
     if module.startswith("keyrings.alt") or hasattr(backend, "file_path") or "plaintext" in name:
         return Backend("insecure", full, (
-            f"the keyring backend {full} keeps keys in a file of its own (plain or merely encoded text, or "
-            "encrypted with a key kept beside it), not in an OS keyring; that counts as insecure storage"))
+            f"the keyring backend {full} keeps keys in a file of its own, not in an OS keyring: "
+            "that counts as insecure storage"))
     return Backend("other", full)
 
 

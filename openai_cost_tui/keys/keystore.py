@@ -193,7 +193,7 @@ class KeyStore:
         for conn in conns:
             ref = self.ref_for(conn)
             if ref is None:
-                out.append(replace(conn, key_source="none", key_ref="", key_label="no key here"))
+                out.append(replace(conn, key_source="none", key_ref="", key_label="no key here", masked_key=None))
                 continue
             label = None
             if ref.source == "keyring":

@@ -144,14 +144,20 @@ class SyncEngine:
     def sync_all(self, connections: Sequence[Connection], *, since: date | None = None,
                  cancel: threading.Event | None = None, progress: ProgressFn | None = None,
                  wait_for_lock: bool = False) -> list[SyncResult]:
-        """Sync each connection in turn under the store's sync lock; one failure doesn't stop the rest."""
-        results = []
-        with self.store.sync_lock(wait=wait_for_lock):
-            for conn in connections:
-                results.append(self._sync_one(conn, since=since, cancel=cancel, progress=progress))
-                if cancel is not None and cancel.is_set():
-                    break
-        return results
+        """Sync each connection in turn under the store's sync lock; one failure doesn't stop the rest.
+        A connection this member has no key for is skipped first, without the lock (a member who
+        syncs nothing never waits for, or is refused by, another member's sync)."""
+        skipped = {c.id: SyncResult(c.id, c.description, "skipped", reason=no_key_here(c, self.keys.folder))
+                   for c in connections if self.keys.ref_for(c, claim=True) is None}
+        done: dict[int, SyncResult] = {}
+        todo = [c for c in connections if c.id not in skipped]
+        if todo:
+            with self.store.sync_lock(wait=wait_for_lock):
+                for conn in todo:
+                    done[conn.id] = self._sync_one(conn, since=since, cancel=cancel, progress=progress)
+                    if cancel is not None and cancel.is_set():
+                        break
+        return [skipped.get(c.id) or done[c.id] for c in connections if c.id in skipped or c.id in done]
 
     def sync(self, conn: Connection, **kwargs) -> SyncResult:
         return self.sync_all([conn], **kwargs)[0]
@@ -160,8 +166,6 @@ class SyncEngine:
 
     def _sync_one(self, conn: Connection, *, since: date | None, cancel: threading.Event | None,
                   progress: ProgressFn | None) -> SyncResult:
-        if self.keys.ref_for(conn, claim=True) is None:
-            return SyncResult(conn.id, conn.description, "skipped", reason=no_key_here(conn, self.keys.folder))
         run = _Run(conn, progress or (lambda p: None))
         today = self.clock().astimezone(UTC).date()
         backfill_start = min(conn.backfill_start or today, since) if since else (conn.backfill_start or today)

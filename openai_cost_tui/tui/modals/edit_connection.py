@@ -66,6 +66,9 @@ class EditConnectionModal(KeyForm, ModalScreen[ConnectionEdit | None]):
             choices, first = storage_choices(self.keyring_problem)
             yield Label("Keep the new key in")
             yield Select(choices, value=first, allow_blank=False, id="storage")
+            if self.keyring_problem:
+                yield Static(Text(f"No OS keyring offered: {shown(self.keyring_problem)}."),
+                             id="keyring-note", classes="note")
             with Vertical(id="env-box"):
                 yield Label("Environment variable name (the key is read from it; nothing is typed here)")
                 yield Input(placeholder="OPENAI_ADMIN_KEY", id="env-var")

@@ -251,8 +251,10 @@ class ConnectionsScreen(AppScreen):
     def _confirm_remove(self, conn: Connection, summary: RemovalSummary) -> None:
         ctx = self.ctx
         spaces = ", ".join(summary.workspaces) if summary.workspaces else "none"
-        message = (f"This deletes its {summary.cost_rows:,} cost rows, its project and key names, and its "
-                   f"stored key ({conn.key_source_label}). Workspaces affected: {shown(spaces)}.")
+        stored = ("" if conn.key_source == "none"
+                  else f", and its stored key ({conn.key_source_label})")
+        message = (f"This deletes its {summary.cost_rows:,} cost rows, its project and key names{stored}. "
+                   f"Workspaces affected: {shown(spaces)}.")
         if ctx.store.is_postgres:
             message += (" This is a shared store: the costs go for every member, not only for you "
                         "(to change only your key, edit the connection instead).")
