@@ -55,7 +55,7 @@ class EditConnectionModal(KeyForm, ModalScreen[ConnectionEdit | None]):
     def compose(self) -> ComposeResult:
         conn = self.conn
         with VerticalScroll(classes="dialog wide-dialog"):
-            yield Label(Text(f"Edit {shown(conn.description)}"), classes="dialog-title")
+            yield Label(Text(f"Edit {shown(conn.description)}  (ctrl+s saves, esc cancels)"), classes="dialog-title")
             yield Label("Description")
             yield Input(value=conn.description, id="description", max_length=120)
             yield Label("Workspaces (comma-separated)")
