@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import time
@@ -138,3 +139,46 @@ def test_a_key_file_that_cannot_be_deleted_is_said_so(tmp_path, monkeypatch) -> 
     monkeypatch.undo()
     assert problem and str(path) in problem and "by hand" in problem
     assert info.value.exit_code == 1 and path.exists()
+
+
+# -- this member's references (keys/refs.py) --------------------------------------------------------
+
+def test_a_store_reference_is_copied_to_the_members_file_at_the_first_sync(tmp_path) -> None:
+    """SQLite: the reference an older version kept in the store is this (only) user's: copied, 0600."""
+    from openai_cost_tui.keys.refs import StoreIdentity
+
+    ks = KeyStore(tmp_path, environ={"ACME_KEY": KEY.reveal()}, store=StoreIdentity("store-1"))
+    legacy = conn("env", "ACME_KEY")
+    assert ks.ref_for(legacy).ref == "ACME_KEY" and not (tmp_path / "key-refs.json").exists()  # reading copies nothing
+    assert ks.load(legacy) == KEY
+    refs = tmp_path / "key-refs.json"
+    assert stat.S_IMODE(refs.stat().st_mode) == 0o600
+    assert json.loads(refs.read_text())["stores"]["store-1"]["connections"]["1"]["ref"] == "ACME_KEY"
+    moved = conn("member", "")  # the store no longer names it: the member's file does
+    assert ks.load(moved) == KEY and ks.mine([moved])[0].key_source_label == "env ACME_KEY"
+    other = KeyStore(tmp_path, environ={"ACME_KEY": KEY.reveal()}, store=StoreIdentity("store-2"))
+    assert other.ref_for(moved) is None  # filed per store: another store's connection 1 is another one
+
+
+def test_on_a_shared_store_another_members_reference_is_not_taken(tmp_path) -> None:
+    from openai_cost_tui.keys.keystore import NoKeyHere
+    from openai_cost_tui.keys.refs import StoreIdentity
+
+    shared = StoreIdentity("team", shared=True)
+    someone_elses = conn("file", "/home/alice/.local/share/openai-cost-tui/keys/connection-1.key")
+    ks = KeyStore(tmp_path, environ={}, store=shared)
+    assert ks.ref_for(someone_elses, claim=True) is None
+    assert ks.mine([someone_elses])[0].key_source_label == "no key here"
+    with pytest.raises(NoKeyHere, match="no key for 'Acme' here"):
+        ks.load(someone_elses)
+    assert not (tmp_path / "key-refs.json").exists()
+    mine = KeyStore(tmp_path, environ={"ACME_KEY": KEY.reveal()}, store=shared)
+    assert mine.load(conn("env", "ACME_KEY")) == KEY  # the variable is set here: this member's own
+
+
+def test_a_damaged_references_file_is_a_clear_error(tmp_path) -> None:
+    from openai_cost_tui.keys.refs import StoreIdentity
+
+    (tmp_path / "key-refs.json").write_text("{not json")
+    with pytest.raises(KeyStoreError, match="key-refs.json is not valid JSON"):
+        KeyStore(tmp_path, store=StoreIdentity("s")).ref_for(conn("member", ""))
