@@ -56,7 +56,7 @@ DIMS = [
 # (description, organization name, project names, key names)
 CONNS = [
     ("Conn A", "Org A", {"p1": "Alpha", "p2": ""}, {"k1": "ci"}),
-    ("Conn B", None, {"p1": "Beta"}, {"k2": "dev"}),
+    ("Conn B", None, {"p1": "Beta", "p2": "Alpha"}, {"k2": "dev", "k1": "ci"}),  # names shared across connections
 ]
 
 rows_st = st.lists(
@@ -68,7 +68,7 @@ rows_st = st.lists(
         st.sampled_from([None, "k1", "k2"]),
         st.integers(-(10**20), 10**21),
         st.one_of(st.none(), st.integers(0, 10**6)),
-        st.sampled_from(["tokens", "images", None]),
+        st.sampled_from(["tokens", "images", "characters", None]),  # 3 units: a group's are its least and greatest
     ),
     min_size=0,
     max_size=40,
@@ -85,7 +85,7 @@ def displayed(conn: int, row: CostRow) -> dict[str, str]:
         "subcategory": c.subcategory,
         "tier": c.tier,
         "context": c.context,
-        "model_version": c.model_version,
+        "model_version": c.model_version or "(none)",  # an empty one shows as "(none)", like a project
         "line_item": row.line_item if row.line_item is not None else "(none)",
         "unit": row.unit if row.unit is not None else "(none)",
         "organization": org or desc,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -101,8 +102,12 @@ def test_pivots_through_the_rollups_equal_the_daily_rows(synced, start, length, 
         slow.row_keys, slow.col_keys, slow.cells, slow.row_totals, slow.total)
 
 
-@pytest.mark.parametrize(("version", "added"), [(3, ["cost_month", "cost_day_charge", "cost_day_project"]),
-                                                (4, ["cost_day_charge", "cost_day_project"])])
+CUBES = [r.table for r in rollup.MONTH_CUBES]
+
+
+@pytest.mark.parametrize(("version", "added"), [(3, ["cost_month", "cost_day_charge", "cost_day_project", *CUBES]),
+                                                (4, ["cost_day_charge", "cost_day_project", *CUBES]),
+                                                (6, CUBES)])
 def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok
@@ -119,3 +124,6 @@ def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> Non
         assert {r.table: rollup_dump(store, r) for r in rollup.ROLLUPS} == expected
         spec = PivotSpec(rows=("service",), cols="day", date_range=DateRange(date(2025, 11, 1), TODAY))
         assert store.run_pivot(spec, today=TODAY).total.amount == store.total()
+        year = PivotSpec(rows=("project",), cols="month", date_range=DateRange(date(2025, 11, 1), TODAY))
+        assert store.run_pivot(year, today=TODAY).total.amount == store.total()  # read from a cube
+    assert list(Path(path).parent.glob(f"*.schema{version}-*.bak")), "the store was backed up before migrating"

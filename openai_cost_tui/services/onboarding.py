@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..api.client import AdminClient
 from ..core.base_url import DEFAULT_BASE_URL, check_base_url
 from ..core.dates import check_day_range
 from ..core.errors import UsageError
@@ -98,6 +97,8 @@ def add_connection(ctx: AppContext, draft: ConnectionDraft, *,
         raise UsageError(f"the backfill start {since} is in the future")
     check_new_description(ctx, description)
     key, var = new_key(ctx, draft.key_source, draft.key, draft.env_var, draft.environ)
+
+    from ..api.client import AdminClient  # here, not at import: a first paint needs no HTTP client
 
     with AdminClient(key, base_url=base_url, transport=transport) as client:  # type: ignore[arg-type]
         client.check_key()  # one read request: refuses project keys and revoked keys

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..api.client import AdminClient
 from ..core.base_url import check_base_url
 from ..core.models import Connection
 from ..core.secret import Secret
@@ -45,6 +44,8 @@ def set_key(ctx: AppContext, conn: Connection, change: KeyChange) -> KeyChanged:
     key, var = new_key(ctx, change.key_source, change.key, change.env_var, change.environ)
     # the demo (and tests) answer the connection's own URL from a fake organization
     transport = ctx.engine.transport_for(conn) if base_url == conn.base_url else None
+    from ..api.client import AdminClient  # here, not at import: a first paint needs no HTTP client
+
     with AdminClient(key, base_url=base_url, transport=transport) as client:  # type: ignore[arg-type]
         client.check_key()  # refuses project keys, revoked keys, a URL that is no Admin API
     old = ctx.keys.ref_for(conn, claim=True)

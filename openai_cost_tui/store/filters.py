@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 NAMED = {"project": ("Project", "project_id", "project_id"), "api_key": ("ApiKey", "key_id", "api_key_id")}
 
 
-def resolve(store: Store, table: type[pw.Model], f: Filter) -> pw.Expression | None:
-    """``f`` as a condition on ``table``'s id columns, or None when it has to be matched by value."""
+def resolve(store: Store, table: type[pw.Model], f: Filter, shown: dict[str, pw.Node]) -> pw.Expression | None:
+    """``f`` as a condition on ``table``'s id columns, or None when it has to be matched by value.
+    ``shown`` holds the pivot's expressions of each displayed value (store/pivot.py ``_Exprs.expr``):
+    a charge dimension's is read over the charge table itself, so both match the same way."""
     fields = table._meta.fields
     values = set(f.values)
     if f.dim in CHARGE_DIMS and "charge" in fields:
-        cond = table.charge.in_(sorted(_charge_ids(store, f.dim, values)))
+        cond = table.charge.in_(sorted(_charge_ids(store, shown[f.dim], values)))
     elif f.dim in ("organization", "connection"):
         cond = table.connection.in_(sorted(_connection_ids(store, f.dim, values)))
     elif f.dim in NAMED and NAMED[f.dim][2] in fields:
@@ -59,12 +61,9 @@ def _days(values: set[str]) -> set[date]:
     return out
 
 
-def _charge_ids(store: Store, dim: str, values: set[str]) -> list[int]:
+def _charge_ids(store: Store, shown: pw.Node, values: set[str]) -> list[int]:
     Ch = store.m.Charge
-    column = getattr(Ch, dim)
-    if dim in ("line_item", "unit", "model_version"):  # shown as "(none)" when missing (or empty)
-        column = pw.fn.COALESCE(pw.fn.NULLIF(column, ""), pw.Value(NONE_LABEL))
-    return [cid for (cid,) in Ch.select(Ch.id).where(column.in_(sorted(values))).tuples()]
+    return [cid for (cid,) in Ch.select(Ch.id).where(shown.in_(sorted(values))).tuples()]
 
 
 def _connection_ids(store: Store, dim: str, values: set[str]) -> list[int]:

@@ -17,6 +17,7 @@ from ..core.models import Cell, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, validate_spec
 from . import filters, rollup
 from .convert import QTY_SCALE
+from .rollup import CONNECTION_DIMS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -89,10 +90,78 @@ class _Exprs:
         return q
 
 
+# dimensions grouped by the stored ids and named in Python: no join per row, and a GROUP BY that follows
+# the table's key order streams instead of sorting (project x day over 90 days at 2M rows: 438 -> 192 ms)
+CODED = {"project": ("project_id", "Project", "project_id"), "api_key": ("api_key_id", "ApiKey", "key_id")}
+
+
+class _Names:
+    """The labels of stored ids, read once per pivot: (connection, project or key id) -> name, and each
+    connection's description and organization."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._maps: dict[str, dict] = {}
+
+    def _map(self, dim: str) -> dict:
+        if dim not in self._maps:
+            m = self.store.m
+            if dim in CODED:
+                _, model, ident = CODED[dim]
+                M = getattr(m, model)
+                rows = M.select(M.connection, getattr(M, ident), M.name).where(M.name.is_null(False) & (M.name != ""))
+                self._maps[dim] = {(c, i): name for c, i, name in rows.tuples()}
+            else:
+                C = m.Connection
+                self._maps[dim] = {
+                    cid: desc if dim == "connection" else next(v for v in (org, org_id, desc) if v is not None)
+                    for cid, desc, org, org_id in C.select(C.id, C.description, C.organization_name,
+                                                           C.organization_id).tuples()
+                }
+        return self._maps[dim]
+
+    def decoder(self, dim: str):
+        """(number of columns, function of those columns' values -> the label shown)."""
+        if dim in CODED:
+            names = self._map(dim)
+            return 2, lambda conn, ident: names.get((conn, ident)) or ident or NONE_LABEL
+        if dim in CONNECTION_DIMS:
+            labels = self._map(dim)
+            return 1, lambda conn: labels.get(conn, "")
+        return 1, lambda value: value if type(value) is str else _text(value)
+
+
+def _columns(ex: _Exprs, dim: str) -> list[pw.Node]:
+    C = ex.C
+    if dim in CODED:
+        return [C.connection, getattr(C, CODED[dim][0])]
+    if dim in CONNECTION_DIMS:
+        return [C.connection]
+    return [ex.expr[dim]]
+
+
+def _key_order(table: type[pw.Model]) -> list[str]:
+    """The columns of the table's primary key (or of ``cost``'s unique index), in order."""
+    pk = table._meta.primary_key
+    if isinstance(pk, pw.CompositeKey):
+        return list(pk.field_names)
+    for fields, unique in getattr(table._meta, "indexes", ()):
+        if unique:
+            return list(fields)
+    return []
+
+
 def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: list[str], members) -> pw.ModelSelect:
     ex = _Exprs(store, table)
     C = table
-    group_exprs = [ex.expr[d] for d in group_dims]
+    selected = [col for d in group_dims for col in _columns(ex, d)]
+    order = _key_order(table)
+    grouped: dict[object, tuple[int, pw.Node]] = {}
+    for col in selected:
+        name = col.name if isinstance(col, pw.Field) and col.model is table else None
+        rank = order.index(name) if name in order else len(order)
+        grouped.setdefault(name or id(col), (rank, col))
+    group_exprs = [col for _, col in sorted(grouped.values(), key=lambda rc: rc[0])]
     measures = [
         pw.fn.SUM(C.amount_hi),
         pw.fn.SUM(C.amount_lo),
@@ -102,13 +171,14 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     ]
     conditions, by_value = [], set()
     for f in spec.filters:
-        cond = filters.resolve(store, table, f)
+        cond = filters.resolve(store, table, f, ex.expr)
         if cond is None:
             values = list(f.values)
             cond = ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values)
             by_value.add(f.dim)
         conditions.append(cond)
-    query = ex.query(set(group_dims) | by_value).select(*group_exprs, *measures).where(C.currency == spec.currency)
+    joined = {d for d in group_dims if d not in CODED and d not in CONNECTION_DIMS} | by_value
+    query = ex.query(joined).select(*selected, *measures).where(C.currency == spec.currency)
     for cond in conditions:
         query = query.where(cond)
     if members is not None:
@@ -118,22 +188,48 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     return query
 
 
-def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec,
-             group_dims: list[str]) -> list[tuple[tuple[str, ...], str, Cell]]:
-    out = []
-    n = len(group_dims)
-    dates = store.is_postgres  # SQLite gives every dimension as text already; PostgreSQL gives dates
+def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec, group_dims: list[str],
+             names: _Names) -> list[tuple[tuple[str, ...], str, Cell]]:
+    decoders = []
+    at = 0
+    for d in group_dims:
+        width, fn = names.decoder(d)
+        decoders.append((at, width, fn))
+        at += width
+    n_rows = len(spec.rows)
+    has_cols = bool(spec.cols)
+    exact = not store.is_postgres  # SQLite sums integers to int; PostgreSQL to Decimal
+    # ids that show the same label (two connections' projects of one name) are one group, as if SQL had
+    # grouped by the label: amounts and quantities add, the units are the least and the greatest
+    groups: dict[tuple, list] = {}
     for rec in store.db.execute(query):  # the driver's tuples: no per-row model conversion
-        keys = rec[:n]
-        if dates or None in keys:
-            keys = tuple(_text(v) for v in keys)
-        hi, lo, qhi, qlo, umin, umax = rec[n:]
+        keys = tuple(fn(*rec[i : i + w]) if w == 2 else fn(rec[i]) for i, w, fn in decoders)
+        hi, lo, qhi, qlo, umin, umax = rec[at:]
         if hi is None and lo is None:
             continue  # an aggregate over no rows
-        amount = money.join(int(hi or 0), int(lo or 0))
-        qty = None if qhi is None else (int(qhi) * QTY_SCALE + int(qlo or 0)) * _QTY_TO_ATTO
-        units = frozenset(u for u in (umin, umax) if u is not None)
-        out.append((keys[: len(spec.rows)], keys[len(spec.rows)] if spec.cols else "", Cell(amount, qty, units)))
+        if not exact:
+            hi, lo = int(hi or 0), int(lo or 0)
+            qhi, qlo = (None, None) if qhi is None else (int(qhi), int(qlo or 0))
+        amount = (hi or 0) * money.HI_UNIT + (lo or 0)
+        qty = None if qhi is None else (qhi * QTY_SCALE + (qlo or 0)) * _QTY_TO_ATTO
+        group = groups.get(keys)
+        if group is None:
+            groups[keys] = [amount, qty, umin, umax]
+            continue
+        group[0] += amount
+        if qty is not None:
+            group[1] = qty if group[1] is None else group[1] + qty
+        if umin is not None and (group[2] is None or umin < group[2]):
+            group[2] = umin
+        if umax is not None and (group[3] is None or umax > group[3]):
+            group[3] = umax
+    unit_sets: dict[tuple, frozenset[str]] = {}
+    out = []
+    for keys, (amount, qty, umin, umax) in groups.items():
+        units = unit_sets.get((umin, umax))
+        if units is None:
+            units = unit_sets[(umin, umax)] = frozenset(u for u in (umin, umax) if u is not None)
+        out.append((keys[:n_rows], keys[n_rows] if has_cols else "", Cell(amount, qty, units)))
     return out
 
 
@@ -149,8 +245,8 @@ class PivotQueries:
     """The pivot (mixed into Store)."""
 
     def run_pivot(self, spec: PivotSpec, *, today: date, use_rollups: bool = True) -> PivotResult:
-        """The pivot of ``spec``: whole months from the monthly rollup, the other days from the smallest
-        daily table that has every dimension needed. ``use_rollups=False`` reads only the daily rows (the
+        """The pivot of ``spec``: whole months from the smallest month table, the other days from the
+        smallest daily table, that has every dimension needed. ``use_rollups=False`` reads only the daily rows (the
         tests' reference: both ways must agree to the last digit)."""
         validate_spec(spec)
         date_range = spec.date_range or DateRange(today.replace(day=1), today)
@@ -168,10 +264,12 @@ class PivotQueries:
         if use_rollups and (daily := rollup.pick_daily(needed)) is not None:
             daily_table = getattr(self.m, daily.model)
         raw: list[tuple[tuple[str, ...], str, Cell]] = []
+        names = _Names(self)
         with self.read():
             if months:
-                monthly = _query(self, self.m.CostMonth, spec, group_dims, members)
-                raw += _collect(self, monthly.where(self.m.CostMonth.month.in_(months)), spec, group_dims)
+                M = getattr(self.m, rollup.pick_monthly(needed).model)
+                monthly = _query(self, M, spec, group_dims, members)
+                raw += _collect(self, monthly.where(M.month.in_(months)), spec, group_dims, names)
             if day_ranges:
                 daily = _query(self, daily_table, spec, group_dims, members)
                 C = daily_table
@@ -179,5 +277,5 @@ class PivotQueries:
                 for lo, hi in day_ranges:
                     part = (C.day >= lo) & (C.day <= hi)
                     span = part if span is None else (span | part)
-                raw += _collect(self, daily.where(span), spec, group_dims)
+                raw += _collect(self, daily.where(span), spec, group_dims, names)
         return fold(spec, date_range, raw, today=today)

@@ -5,6 +5,10 @@
   project nor key (service, category, tier, organization ... by day), ~27x fewer rows on a large org.
 - ``cost_day_project``: per (day, connection, project, currency): day-binned views by project or
   organization with no charge dimension, ~15x fewer rows.
+- the month cubes, summed from ``cost_month`` (not from ``cost``) for the months it was just rebuilt:
+  ``cost_month_charge`` per (month, connection, charge, currency), ``cost_month_project`` per (month,
+  connection, project, currency) and ``cost_month_key`` per (month, connection, key, currency). A year by
+  service reads ~2k rows instead of ~66k (2M store), by project ~4k, by key ~13k (issue #14).
 
 Each is recomputed for the span a replaced window touches, inside the same transaction, so it is never
 stale and never half-written. ``pick`` chooses the smallest table that holds every dimension a pivot
@@ -37,12 +41,13 @@ class Rollup:
     dims: frozenset[str]  # the pivot dimensions it can answer (group or filter by)
     by_day: bool  # True: refreshed per day range; False: per whole months
     units: bool = False  # True: keeps unit_min/unit_max (it has no charge to join)
+    source: str = "cost"  # the table it sums: ``cost``, or ``cost_month`` for the month cubes
 
     def insert_sql(self) -> str:
         keys = ", ".join(f"c.{k}" for k in self.keys)
-        extra, source = "", "cost c"
+        extra, source = "", f"{self.source} c"
         if self.units:
-            extra, source = ", MIN(ch.unit), MAX(ch.unit)", "cost c JOIN charge ch ON ch.id = c.charge_id"
+            extra, source = ", MIN(ch.unit), MAX(ch.unit)", f"{self.source} c JOIN charge ch ON ch.id = c.charge_id"
         return (f"INSERT INTO {self.table} ({', '.join(self.keys)}, {MEASURES}"
                 f"{', unit_min, unit_max' if self.units else ''}) SELECT {keys}, {SUMS}{extra} FROM {source}")
 
@@ -56,13 +61,25 @@ DAY_CHARGE = Rollup("cost_day_charge", "CostDayCharge", ("day", "connection_id",
                     CHARGE_DIMS | CONNECTION_DIMS | DAY_DIMS, by_day=True)
 DAY_PROJECT = Rollup("cost_day_project", "CostDayProject", ("day", "connection_id", "week", "month", "project_id", "currency"),
                      CONNECTION_DIMS | DAY_DIMS | {"project"}, by_day=True, units=True)
-ROLLUPS = (MONTH, DAY_CHARGE, DAY_PROJECT)
+MONTH_CHARGE = Rollup("cost_month_charge", "CostMonthCharge", ("month", "connection_id", "charge_id", "currency"),
+                      CHARGE_DIMS | CONNECTION_DIMS | {"month"}, by_day=False, source=MONTH.table)
+MONTH_PROJECT = Rollup("cost_month_project", "CostMonthProject", ("month", "connection_id", "project_id", "currency"),
+                       CONNECTION_DIMS | {"month", "project"}, by_day=False, units=True, source=MONTH.table)
+MONTH_KEY = Rollup("cost_month_key", "CostMonthKey", ("month", "connection_id", "api_key_id", "currency"),
+                   CONNECTION_DIMS | {"month", "api_key"}, by_day=False, units=True, source=MONTH.table)
+MONTH_CUBES = (MONTH_CHARGE, MONTH_PROJECT, MONTH_KEY)  # smallest first; each is summed from MONTH
+ROLLUPS = (MONTH, *MONTH_CUBES, DAY_CHARGE, DAY_PROJECT)  # MONTH before the cubes read it
 DAILY = (DAY_CHARGE, DAY_PROJECT)  # smallest first
 
 
 def pick_daily(dims: set[str]) -> Rollup | None:
     """The smallest daily rollup that can answer a pivot over ``dims``, or None (read ``cost``)."""
     return next((r for r in DAILY if dims <= r.dims), None)
+
+
+def pick_monthly(dims: set[str]) -> Rollup:
+    """The smallest month table that can answer a pivot over ``dims`` (``cost_month`` answers any)."""
+    return next((r for r in MONTH_CUBES if dims <= r.dims), MONTH)
 
 
 def months_between(start: date, end: date) -> list[str]:
@@ -87,10 +104,13 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
                            (day(lo), day(hi), connection_id))
         else:
             months = months_between(start, end)
-            db.execute_sql(
-                f"DELETE FROM {r.table} WHERE connection_id = {p} AND month IN ({', '.join([p] * len(months))})",
-                (connection_id, *months),
-            )
+            in_months = f"month IN ({', '.join([p] * len(months))})"
+            db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND {in_months}",
+                           (connection_id, *months))
+            if r.source != "cost":  # a cube: from the months of cost_month just rebuilt
+                db.execute_sql(f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.{in_months} {r.group_sql()}",
+                               (connection_id, *months))
+                continue
         db.execute_sql(
             f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
             (connection_id, day(lo), day(hi)),

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
-# references are filed under it)
+# references are filed under it); 7: the month cubes by charge, project and key (store/rollup.py, filled
+# from cost_month)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -38,10 +39,14 @@ class Models:
     CostMonth: type[pw.Model]
     CostDayCharge: type[pw.Model]
     CostDayProject: type[pw.Model]
+    CostMonthCharge: type[pw.Model]
+    CostMonthProject: type[pw.Model]
+    CostMonthKey: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
 
     def rollups(self) -> list[type[pw.Model]]:
-        return [self.CostMonth, self.CostDayCharge, self.CostDayProject]
+        return [self.CostMonth, self.CostDayCharge, self.CostDayProject, self.CostMonthCharge,
+                self.CostMonthProject, self.CostMonthKey]
 
     def all(self) -> list[type[pw.Model]]:
         return [
@@ -214,6 +219,59 @@ def build_models(db: pw.Database) -> Models:
             table_name = "cost_day_project"
             primary_key = pw.CompositeKey("day", "connection", "project_id", "currency")
 
+    class CostMonthCharge(Base):
+        """Month cube by charge (no project, no key), summed from ``cost_month``: a year of any charge
+        dimension by month or organization reads a few thousand rows."""
+
+        month = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+
+        class Meta:
+            table_name = "cost_month_charge"
+            primary_key = pw.CompositeKey("month", "connection", "charge", "currency")
+
+    class CostMonthProject(Base):
+        """Month cube by project, with its charges' least and greatest unit (see CostDayProject)."""
+
+        month = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        project_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+        unit_min = pw.TextField(null=True)
+        unit_max = pw.TextField(null=True)
+
+        class Meta:
+            table_name = "cost_month_project"
+            primary_key = pw.CompositeKey("month", "connection", "project_id", "currency")
+
+    class CostMonthKey(Base):
+        """Month cube by API key, with its charges' least and greatest unit."""
+
+        month = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        api_key_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+        unit_min = pw.TextField(null=True)
+        unit_max = pw.TextField(null=True)
+
+        class Meta:
+            table_name = "cost_month_key"
+            primary_key = pw.CompositeKey("month", "connection", "api_key_id", "currency")
+
     class SyncRun(Base):
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
         started_at = pw.DateTimeField()
@@ -294,5 +352,8 @@ def build_models(db: pw.Database) -> Models:
         CostMonth,
         CostDayCharge,
         CostDayProject,
+        CostMonthCharge,
+        CostMonthProject,
+        CostMonthKey,
         VirtualTag=VirtualTag,
     )

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..api.client import AdminClient, CostsQuery
-from ..api.errors import GroupingRejected
 from ..config.member import member_name
 from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
@@ -40,6 +38,8 @@ from .plan import Window, plan_windows, rechunk, window_days
 
 if TYPE_CHECKING:
     import httpx
+
+    from ..api.client import AdminClient  # imported when a sync runs: a first paint needs no HTTP client
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,8 @@ class SyncEngine:
                           transport_for=self.transport_for, client_options=self.client_options, member=self.member)
 
     def client(self, conn: Connection, cancel: threading.Event | None = None) -> AdminClient:
+        from ..api.client import AdminClient
+
         key = self.keys.load(conn)
         return AdminClient(key, base_url=conn.base_url, transport=self.transport_for(conn), cancel=cancel,
                            **self.client_options)
@@ -242,6 +244,8 @@ class SyncEngine:
 
     def _sync_window(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
                      today: date) -> tuple[str, ...]:
+        from ..api.errors import GroupingRejected
+
         start, end = window
         try:
             rows = self._fetch(client, run, window, grouping, today)
@@ -287,6 +291,8 @@ class SyncEngine:
 
     def _fetch(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
                today: date) -> list[CostRow]:
+        from ..api.client import CostsQuery
+
         start, end = window
         query = CostsQuery(start=start, end=end + timedelta(days=1), group_by=grouping)
         rows: list[CostRow] = []
