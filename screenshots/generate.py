@@ -1,15 +1,16 @@
 """Regenerate the README's screenshots from the same app factory the tests use.
 
-    .venv/bin/python screenshots/generate.py          # SVGs, plus PNGs where rsvg-convert exists
+    .venv/bin/python screenshots/generate.py          # SVGs, and PNGs through headless Chromium
+    .venv/bin/python screenshots/generate.py insights # only the shots whose names are given
 
-Frozen clock and seeded demo data, so the pictures only change when the app does.
+Frozen clock and seeded demo data, so the pictures only change when the app does. The PNGs are drawn
+by Chromium (screenshots/png.py; Debian: apt-get install chromium), which keeps the SVG's spaces, each
+exactly the size of its terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,11 @@ from pathlib import Path
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+from png import browser, svg_to_png  # noqa: E402  (beside this script)
+
+from tests.support.tui import settle  # noqa: E402  (idle: no worker left, every message handled)
 
 HERE = Path(__file__).resolve().parent
 FROZEN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -29,7 +35,7 @@ SHOTS = [
     ("report-drilled", ("enter", "enter"), (120, 36)),
     ("report-chart", ("g",), (120, 36)),
     ("report-filter", ("f", "enter"), (120, 36)),
-    ("report-nested", ("n", "p", "r", "o", "j", "enter"), (120, 36)),
+    ("report-nested", ("i", "p", "r", "o", "j", "enter"), (120, 36)),
     ("report-caching", ("p", *"caching", "enter"), (120, 36)),
     ("report-tiers", ("p", *"tier", "enter"), (120, 36)),
     ("insights", ("f5",), (120, 36)),
@@ -51,12 +57,11 @@ async def shoot(name: str, keys: tuple[str, ...], size: tuple[int, int]) -> Path
         app = make_app(ctx, sync_on_start=False, refresh_interval=0)
         async with app.run_test(size=size) as pilot:
             app.animation_level = "none"
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
+            app.clear_notifications()  # the start-up notice
             for key in keys:
                 await pilot.press(key)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
+                await settle(pilot)
             app.clear_notifications()
             await pilot.pause()
             target = HERE / f"{name}.svg"
@@ -66,17 +71,19 @@ async def shoot(name: str, keys: tuple[str, ...], size: tuple[int, int]) -> Path
         ctx.close()
 
 
-def main() -> int:
-    converter = shutil.which("rsvg-convert")
+def main(names: list[str]) -> int:
+    chrome = browser()
     for name, keys, size in SHOTS:
+        if names and name not in names:
+            continue
         svg = asyncio.run(shoot(name, keys, size))
-        if converter:
-            subprocess.run([converter, str(svg), "-o", str(svg.with_suffix(".png"))], check=True)
+        if chrome:
+            svg_to_png(svg, chrome=chrome)
         print(f"wrote {svg.relative_to(HERE.parent)}")
-    if not converter:
-        print("rsvg-convert not found (Debian: apt-get install librsvg2-bin): SVGs only", file=sys.stderr)
+    if not chrome:
+        print("Chromium not found (Debian: apt-get install chromium): SVGs only", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

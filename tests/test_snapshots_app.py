@@ -48,7 +48,7 @@ def steps(*keys):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
     "keys",
-    [("f3",), ("f3", "a"), ("f3", "d"), ("f3", "e"), ("f4",), ("f4", "n"), ("f1",), ("f5",)],
+    [("f3",), ("f3", "a"), ("f3", "d"), ("f3", "e"), ("f4",), ("f4", "a"), ("f1",), ("f5",)],
     ids=["connections", "add-connection", "remove-confirm", "edit-connection", "workspaces", "new-workspace",
          "help", "insights"],
 )

@@ -14,7 +14,7 @@ from tests.support.tui import settle
 SIZES = [(80, 24), (120, 36)]
 STATES = {
     "default": (),
-    "nested-folded": ("n", *"subcat", "enter", "space"),
+    "nested-folded": ("i", *"subcat", "enter", "space"),
     "drilled-filtered": ("enter", "enter", "x"),
     "compare": ("r", *"proj", "enter", "v"),
     "chart": ("down", "g"),

@@ -205,7 +205,7 @@ async def test_edit_description_and_workspaces(ctx) -> None:
 async def test_workspaces_create_assign_rename_delete(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f4", "n")
+        await pilot.press("f4", "a")
         await pilot.press(*"Team A", "enter")
         await settle(pilot)
         assert app.screen.selected_name() == "Team A"  # the new workspace is under the cursor
@@ -234,7 +234,7 @@ async def test_workspaces_create_assign_rename_delete(ctx) -> None:
 async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f4", "n")
+        await pilot.press("f4", "a")
         await pilot.press(*"Everything", "enter")
         await settle(pilot)
         assert "exists already" in str(app.screen.query_one("#error").render())
@@ -470,7 +470,7 @@ async def test_the_report_falls_back_to_all_connections_when_its_workspace_is_de
 
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f4", "n")
+        await pilot.press("f4", "a")
         await settle(pilot)
         await pilot.press(*"Research", "enter")
         await settle(pilot)

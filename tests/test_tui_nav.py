@@ -306,3 +306,28 @@ async def test_a_keymap_file_remaps_two_bindings_and_reports_a_bad_line(demo_cop
         assert type(app.screen).__name__ == "InsightsScreen"
         await keys(pilot, "f2", "f1")
         assert any(line.startswith("F6 | Insights") for line in app.screen.lines)
+
+
+# -- a measure switch (#13 item 3) -------------------------------------------------------------------
+
+
+async def test_while_a_new_measure_loads_the_head_and_caption_describe_the_figures_shown(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "x")  # a filter, so there is a chip
+        screen = report(app)
+        chips = list(screen.query(".chip"))
+        assert chips
+        shown_figures = labels(app), [str(c) for c in app.screen.query_one(PivotTable).get_row_at(0)]
+        screen.set_state(screen.state.with_measure("quantity"))  # the query starts; nothing is awaited
+        summary = str(screen.query_one("#summary").render())
+        caption = str(screen.query_one("#caption").render())
+        assert "· Cost ·" in summary and "Quantity" not in summary  # the figures on screen are costs
+        assert caption.startswith("querying") and "Cost (USD)" in caption and "Quantity" not in caption
+        assert list(screen.query(".chip")) == chips  # the chips stay (no flicker, no jump)
+        assert (labels(app), [str(c) for c in app.screen.query_one(PivotTable).get_row_at(0)]) == shown_figures
+        await settle(pilot)
+        assert "· Quantity ·" in str(screen.query_one("#summary").render())
+        caption = str(screen.query_one("#caption").render())
+        assert caption.startswith("Quantity") and "querying" not in caption
+        assert list(screen.query(".chip")) == chips

@@ -299,3 +299,27 @@ def test_a_shown_change_agrees_with_the_shown_figures() -> None:
         shown = [text(grid, i, cells) for i in range(3)]
         assert shown[2] == change, shown
         assert Decimal(shown[1].replace(",", "")) - Decimal(shown[0].replace(",", "")) == Decimal(change)
+
+
+def test_view_history_names_each_step_and_undoes_one_at_a_time() -> None:
+    from dataclasses import replace
+
+    from openai_cost_tui.core.view_history import ViewHistory, change_name
+
+    start = ReportState()
+    h = ViewHistory(start)
+    assert h.undo() is None and h.undo_what() is None
+    nested = start.with_second_row("project")
+    dated = replace(nested, dates=DateChoice("30d"))
+    assert change_name(start, nested) == "Nest: Project"
+    assert change_name(nested, dated) == "Dates: Last 30 days"
+    assert change_name(dated, dated.with_cols("week")) == "Cols: Week"
+    assert change_name(dated, dated.hiding("2026-10")) == "Hide 2026-10"
+    assert h.push(nested, "Nest: Project") and h.push(dated, "Dates: Last 30 days")
+    assert not h.push(dated, "again")  # no change, no step
+    assert h.undo_what() == "Dates: Last 30 days" and h.undo() == nested and h.undo() == start
+    assert h.redo() == nested
+    h.push(dated.with_cols("week"), "Cols: Week")  # a new change drops the steps ahead
+    assert h.redo() is None and [s.what for s in h.steps] == ["Start", "Nest: Project", "Cols: Week"]
+    shown, current = h.crumbs(30)  # "… › Nest: Project › Cols: Week"
+    assert shown == ["…", "Nest: Project", "Cols: Week"] and current == 2

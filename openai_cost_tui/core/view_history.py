@@ -76,23 +76,30 @@ class ViewHistory:
         """The step names to show in ``width`` columns, oldest dropped first (as "…"), and the position
         of the current step among them."""
         names = [s.what for s in self.steps]
-        current = self.index
+
+        def trail(first: int) -> list[str]:
+            return names if first == 0 else ["…", *names[first:]]
+
         first = 0
-        while first < current and fit(" › ".join(["…", *names[first + 1 :]])) > width:
+        while first < self.index and fit(" › ".join(trail(first))) > width:
             first += 1
-        shown = (["…"] if first else []) + names[first:]
-        return shown, current - first + (1 if first else 0)
+        return trail(first), self.index - first + (1 if first else 0)
 
 
 def change_name(old: ReportState, new: ReportState) -> str:
     """What changed from ``old`` to ``new``, as a breadcrumb says it ("Dates: Last 30 days")."""
     if len(new.crumbs) > len(old.crumbs) and new.crumbs[: len(old.crumbs)] == old.crumbs:
-        return " › ".join(f"{label(d)}: {v or NONE_LABEL}" for d, v in new.crumbs[len(old.crumbs) :])
+        return ", ".join(f"{label(d)}: {v or NONE_LABEL}" for d, v in new.crumbs[len(old.crumbs) :])
     names = []
     if new.filters != old.filters:
         names.append(_filters_change(old, new))
     if new.rows != old.rows:
-        names.append("Rows: " + " › ".join(label(r) for r in new.rows))
+        if new.rows[0] == old.rows[0] and len(new.rows) == 2:
+            names.append(f"Nest: {label(new.rows[1])}")
+        elif new.rows == old.rows[:1]:
+            names.append("No nesting")
+        else:
+            names.append("Rows: " + " / ".join(label(r) for r in new.rows))
     if new.cols != old.cols and not (new.rows != old.rows and new.cols in old.rows):
         names.append(f"Cols: {label(new.cols) if new.cols else 'none'}")
     if new.measure != old.measure:

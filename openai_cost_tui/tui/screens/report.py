@@ -181,10 +181,11 @@ class ReportScreen(AppScreen):
         if step:
             self.history.push(state, what or change_name(old, state))
         self.state = state
-        self._paint_head()
         if query or self.data is None:
-            self.refresh_report()
+            self.refresh_report()  # first: the head then describes the figures still on screen
+            self._paint_head()
         else:
+            self._paint_head()
             self._paint_table()
 
     def refresh_report(self) -> None:
@@ -245,8 +246,10 @@ class ReportScreen(AppScreen):
         back = self.history.undo_what()
         hint = f"   ⌫ undoes {back}" if back else "   Enter drills into a row"
         width = (self.size.width or self.app.size.width) - 2
-        crumbs, current = self.history.crumbs(max(10, width - len(hint)))
+        crumbs, current = self.history.crumbs(width - len(hint))
         trail = Text(no_wrap=True, overflow="ellipsis")
+        if len(" › ".join(crumbs)) + len(hint) > width:  # too narrow for the steps: the hint says it all
+            crumbs, hint = [], hint.lstrip()
         for i, name in enumerate(crumbs):
             if i:
                 trail.append(" › ", "dim")

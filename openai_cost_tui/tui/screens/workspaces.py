@@ -19,7 +19,7 @@ from .base import AppScreen
 
 class WorkspacesScreen(AppScreen):
     BINDINGS = [
-        Binding("n", "new", "New", id="workspace-new", tooltip="Create a workspace"),
+        Binding("a", "new", "New", id="workspace-new", tooltip="Create a workspace (a adds, as on Connections)"),
         Binding("r", "rename", "Rename", id="workspace-rename", tooltip="Rename the selected workspace"),
         Binding("d,delete", "delete", "Delete", id="workspace-delete",
                 tooltip="Delete the workspace (its connections and costs stay)"),
@@ -28,12 +28,12 @@ class WorkspacesScreen(AppScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("Workspaces group connections so a report can be narrowed to them. "
-                     "[b]n[/] new  [b]r[/] rename  [b]d[/] delete  [b]tab[/] to the members, [b]space[/] ticks",
+                     "[b]a[/] new  [b]r[/] rename  [b]d[/] delete  [b]tab[/] to the members, [b]space[/] ticks",
                      classes="intro")
         with Horizontal(id="workspaces-panes"):
             with Vertical(id="workspaces-left"):
                 yield DataTable(id="workspaces", cursor_type="row", zebra_stripes=True)
-                yield Static("No workspaces yet. Press [b]n[/] to create one.", id="workspaces-empty",
+                yield Static("No workspaces yet. Press [b]a[/] to create one.", id="workspaces-empty",
                              classes="empty")
             with Vertical(id="workspaces-right"):
                 yield Label("Connections in this workspace", id="members-title")
