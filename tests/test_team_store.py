@@ -244,3 +244,39 @@ def test_the_environment_route_keeps_the_password_out_of_the_process_list(pw_rol
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 2 and password not in out + err
+
+
+def test_remove_on_a_shared_store_says_it_deletes_every_members_costs(team, monkeypatch) -> None:
+    a, b, since = team
+    monkeypatch.setattr("builtins.input", lambda prompt: (seen.append(prompt), "n")[1])
+    seen: list[str] = []
+    b.monkeypatch.setattr("sys.stdin", type("Tty", (io.StringIO,), {"isatty": lambda self: True})())
+    code, out, err = run(b.capsys, "--data-dir", str(b.folder), "connections", "remove", "Acme")
+    assert code == 0 and "Nothing removed." in out
+    assert "is a shared store: removing the connection deletes its costs for every member" in err
+    assert "cost rows for every member, workspaces: team? [y/N]" in seen[0]
+
+
+async def test_the_tui_of_a_member_without_a_key_says_who_synced(team, pg_url) -> None:  # noqa: F811
+    from textual.widgets import DataTable, Static
+
+    from openai_cost_tui.services.context import open_context
+    from openai_cost_tui.tui.app import make_app
+    from tests.support.tui import settle
+
+    a, b, since = team
+    ctx = open_context(folder=str(b.folder), db=pg_url, need="create")
+    try:
+        app = make_app(ctx, sync_on_start=False, refresh_interval=0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("f3")
+            await settle(pilot)
+            table = app.screen.query_one("#connections", DataTable)
+            row = [str(cell) for cell in table.get_row_at(0)]
+            assert row[2] == "no key here" and row[3] == "ok, synced by others"
+            detail = str(app.screen.query_one("#sync-detail", Static).render())
+            assert "synced by alice@cron-host at" in detail and "no key for it here" in detail
+            assert "failed" not in app.status_text()
+    finally:
+        ctx.close()

@@ -198,8 +198,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
             if ctx.store.is_postgres:
                 err(f"{ctx.store.where} is a shared store: removing the connection deletes its costs for every "
                     "member, not only for you. To change only your key: openai-cost-tui connections set-key")
-            answer = input(shown(f"Remove {conn.description!r} and its {summary.cost_rows:,} cost rows{ws}"
-                                 f"{' for every member' if ctx.store.is_postgres else ''}? [y/N] "))
+            everyone = " for every member" if ctx.store.is_postgres else ""
+            answer = input(shown(f"Remove {conn.description!r} and its {summary.cost_rows:,} cost rows{everyone}{ws}? "
+                                 "[y/N] "))
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing removed.")
                 return 0
