@@ -203,3 +203,15 @@ def test_tag_names_complete_and_a_saved_view_by_tag_renders(home, capsys) -> Non
     assert (code, out.splitlines()[1:]) == (0, ["Ads,33", "Search,18", "Total,51"])
     code, out, _ = run(capsys, "report", "--view", "By team", "--format", "csv", "--no-splits")
     assert out.splitlines()[1:] == ["Ads,30", "Search,15", "Shared,6", "Total,51"]
+
+
+def test_a_proportional_split_of_several_projects_follows_each_day(home, capsys) -> None:
+    run(capsys, "tags", "add", "team", "Search", "project=search-*", "service=Chats*")
+    run(capsys, "tags", "add", "team", "Img", "service=Images")
+    run(capsys, "tags", "add", "team", "Shared", "project=ads-*|(none)", "--split", "proportional")
+    # May 2: ads $30 + storage $4 all to Search (Img had nothing); May 3: storage $3 - credit $1 to Img
+    assert by_team(capsys) == {"Search": "44", "Img": "7", "Total": "51"}
+    code, out, _ = run(capsys, "report", "--rows", "team", "--cols", "service", *SPAN, "--format", "json")
+    cells = {(r["team"], r["service"]): r["cost"] for r in json.loads(out)["rows"]}
+    assert cells == {("Search", "Chats and Completions"): "40", ("Search", "Storage"): "4",
+                     ("Img", "Images"): "5", ("Img", "Storage"): "3", ("Img", "Credits"): "-1"}

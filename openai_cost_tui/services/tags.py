@@ -98,14 +98,12 @@ def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True)
     validate_spec(spec)
     date_range = spec.date_range or DateRange(today.replace(day=1), today)
     wanted = [d for d in (*spec.rows, *((spec.cols,) if spec.cols else ())) if not is_tag(d)]
-    by_day = splits and any(t.proportional for t in tags)
-    dims = _base_dims(wanted, tags, by_day)
     base = replace(without_tags(spec), date_range=date_range, top=None, measure="cost")
-    records = [(dict(zip(dims, keys, strict=True)), cell) for keys, cell in grouped(store, base, dims, today)]
-    derive = [d for d in wanted if d in DERIVED and d not in dims]
-    for rec, _ in records:
-        for d in derive:
-            rec[d] = rec["day"][:7] if d == "month" else week_id(date.fromisoformat(rec["day"]))
+    dims = _base_dims(wanted, tags, False)
+    records = _records(store, base, dims, wanted, today)
+    proportional = [t for t in tags if splits and t.proportional]
+    if proportional and "day" not in dims:
+        records = _by_day_where_split(store, base, wanted, tags, proportional, records, today)
 
     out = [(rec, cell, False) for rec, cell in records]
     split_out: dict[tuple[str, str], int] = defaultdict(int)
@@ -115,7 +113,7 @@ def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True)
         for rec, _, _ in out:
             rec[tag.name] = matcher.value(rec)
         if splits and tag.splits:
-            out = _share(store, tag, out, base, today, split_out, split_in)
+            out = _share(store, tag, out, base, today, split_out, split_in, day_rows="day" in dims)
 
     tag_filters = [f for f in spec.filters if is_tag(f.dim)]
     raw: list[tuple[tuple[str, ...], str, Cell]] = []
@@ -131,6 +129,42 @@ def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True)
     unsplit = () if splits else tuple(
         (t.name, tuple(v.name for v in t.values if v.split)) for t in tags if t.splits)
     return TagPivot(result, dict(allocated), dict(split_out), dict(split_in), unsplit)
+
+
+def _records(store: Store, base: PivotSpec, dims: list[str], wanted: list[str], today: date) -> list:
+    """(dimension -> value, cell) for each combination of ``dims``, with the week or month the view
+    wants read from the day when the day is among them."""
+    records = [(dict(zip(dims, keys, strict=True)), cell) for keys, cell in grouped(store, base, dims, today)]
+    derive = [d for d in wanted if d in DERIVED and d not in dims]
+    for rec, _ in records:
+        for d in derive:
+            rec[d] = rec["day"][:7] if d == "month" else week_id(date.fromisoformat(rec["day"]))
+    return records
+
+
+def _by_day_where_split(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag],
+                        proportional: list[Tag], records: list, today: date) -> list:
+    """``records`` with those a proportional split shares out replaced by the same cost day by day (each
+    day is shared by that day's figures): a second pivot at day grain, narrowed to the values the rules
+    saw on those records, so the rest of the view keeps its coarser (rollup) reads."""
+    matchers = [(Matcher(t), t) for t in proportional]
+
+    def by_day(rec) -> bool:
+        for m, t in matchers:
+            value = t.value(m.value(rec))
+            if value is not None and value.split == "proportional":
+                return True
+        return False
+
+    coarse = [(rec, cell) for rec, cell in records if not by_day(rec)]
+    fine = [rec for rec, _ in records if by_day(rec)]
+    if not fine:
+        return records
+    looked_at = dict.fromkeys(d for t in proportional for d in t.dims())
+    narrow = tuple(Filter(d, tuple(sorted({rec[d] for rec in fine}))) for d in looked_at)
+    daily = replace(base, filters=(*base.filters, *narrow))
+    dims = _base_dims(wanted, tags, True)
+    return coarse + [(rec, cell) for rec, cell in _records(store, daily, dims, wanted, today) if by_day(rec)]
 
 
 def _base_dims(wanted: list[str], tags: list[Tag], by_day: bool) -> list[str]:
@@ -160,10 +194,11 @@ def grouped(store: Store, spec: PivotSpec, dims: list[str], today: date) -> list
     return list(result.row_totals.items())
 
 
-def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_out, split_in) -> list:
+def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_out, split_in, *,
+           day_rows: bool) -> list:
     """Each record of a split value replaced by its exact shares of the tag's other values."""
     day_costs: dict[str, dict[str, int]] = {}
-    if tag.proportional and base.filters:
+    if tag.proportional and (base.filters or not day_rows):
         day_costs = _day_costs(store, tag, base, today)
     elif tag.proportional:  # the records are every cost of the dates by day already: no second query
         keep = set(tag.targets)
@@ -185,7 +220,7 @@ def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_
 
 
 def _parts(value: TagValue, tag: Tag, cell: Cell, day_costs) -> list[tuple[str, Cell]]:
-    weights = split_weights(value, tag, day_costs)
+    weights = [(n, w) for n, w in split_weights(value, tag, day_costs) if w]  # a value with no share gets no row
     names = [n for n, _ in weights]
     amounts = largest_remainder(cell.amount, [w for _, w in weights])
     qtys = largest_remainder(cell.quantity, [w for _, w in weights]) if cell.quantity is not None else None
