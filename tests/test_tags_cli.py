@@ -215,3 +215,18 @@ def test_a_proportional_split_of_several_projects_follows_each_day(home, capsys)
     cells = {(r["team"], r["service"]): r["cost"] for r in json.loads(out)["rows"]}
     assert cells == {("Search", "Chats and Completions"): "40", ("Search", "Storage"): "4",
                      ("Img", "Images"): "5", ("Img", "Storage"): "3", ("Img", "Credits"): "-1"}
+
+
+def test_outside_text_in_rules_and_values_is_shown_never_run(home, capsys, tmp_path) -> None:
+    assert run(capsys, "tags", "add", "team", "[red]=A[/red]", "project=search-*|\x1b]0;x\x07")[0] == 0
+    code, out, _ = run(capsys, "tags", "show", "team")
+    assert "\x1b" not in out and "\\x1b]0;x\\x07" in out and "[red]=A[/red]" in out
+    code, out, _ = run(capsys, "report", "--rows", "team", *SPAN)
+    assert code == 0 and "[red]=A[/red]" in out and "\x1b" not in out
+    code, text, _ = run(capsys, "tags", "export")
+    assert "\x1b" not in text and "\\u001b" in text
+    (tmp_path / "t.toml").write_text(text)
+    assert run(capsys, "tags", "import", str(tmp_path / "t.toml"))[0] == 0
+    assert run(capsys, "tags", "export")[1] == text
+    code, _, err = run(capsys, "tags", "add", "team", "line\nbreak", "project=a")
+    assert code == 2 and "control characters" in err
