@@ -149,7 +149,7 @@ class QueryTiming:
     name: str
     binned_by_day: bool
     run_pivot_ms: float
-    sqlite_ms: float
+    sqlite_ms: float | None  # None: the plain-SQL floor was skipped (--skip plain)
     duckdb_ms: float | None
     groups: int  # groups the GROUP BY returns
     pivot_rows: int  # rows of the PivotResult (after top-N)
@@ -167,7 +167,7 @@ class QueryTiming:
             "sqlite_ms": r(self.sqlite_ms),
             "duckdb_ms": r(self.duckdb_ms),
             "run_pivot_over_duckdb": r(self.run_pivot_ms / self.duckdb_ms) if self.duckdb_ms else None,
-            "sqlite_over_duckdb": r(self.sqlite_ms / self.duckdb_ms) if self.duckdb_ms else None,
+            "sqlite_over_duckdb": r(self.sqlite_ms / self.duckdb_ms) if self.duckdb_ms and self.sqlite_ms else None,
             "run_pivot_over_sqlite": r(self.run_pivot_ms / self.sqlite_ms) if self.sqlite_ms else None,
             "groups": self.groups,
             "pivot_rows": self.pivot_rows,
@@ -177,7 +177,7 @@ class QueryTiming:
 
 
 def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs: int,
-                 queries: tuple[BenchQuery, ...] = QUERIES) -> list[QueryTiming]:
+                 queries: tuple[BenchQuery, ...] = QUERIES, *, plain: bool = True) -> list[QueryTiming]:
     """Each query: one untimed warm-up per engine, then ``runs`` rounds timing the engines in turn
     (interleaved, so a burst of load on the machine hits every engine alike and the ratios hold)."""
     store = Store(str(sqlite_path))
@@ -196,8 +196,9 @@ def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs:
             sql, params = plain_sql(spec, dates_as_text=True)
             engines: dict[str, Callable[[], object]] = {
                 "run_pivot": lambda spec=spec: store.run_pivot(spec, today=today),
-                "sqlite": lambda sql=sql, params=params: raw.execute(sql, params).fetchall(),
             }
+            if plain:
+                engines["sqlite"] = lambda sql=sql, params=params: raw.execute(sql, params).fetchall()
             if duck is not None:
                 dsql, dparams = plain_sql(spec, dates_as_text=False)
                 engines["duckdb"] = lambda s=dsql, p=dparams: duck.execute(s, p).fetchall()
@@ -208,18 +209,17 @@ def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs:
                     start = time.perf_counter()
                     fn()
                     timings[name].append((time.perf_counter() - start) * 1000)
-            result, rows = results["run_pivot"], results["sqlite"]
+            result = results["run_pivot"]
             expected = result.total.amount  # type: ignore[attr-defined]
-            agree = grand_total(rows, n_dims) == expected  # type: ignore[arg-type]
-            if "duckdb" in results:
-                drows = results["duckdb"]
-                agree = agree and grand_total(drows, n_dims) == expected and len(drows) == len(rows)  # type: ignore[arg-type]
+            answers = [results[name] for name in ("sqlite", "duckdb") if name in results]
+            rows = answers[0] if answers else []
+            agree = all(grand_total(a, n_dims) == expected and len(a) == len(rows) for a in answers)  # type: ignore[arg-type]
             out.append(
                 QueryTiming(
                     name=q.name,
                     binned_by_day=q.binned_by_day,
                     run_pivot_ms=statistics.median(timings["run_pivot"]),
-                    sqlite_ms=statistics.median(timings["sqlite"]),
+                    sqlite_ms=statistics.median(timings["sqlite"]) if "sqlite" in timings else None,
                     duckdb_ms=statistics.median(timings["duckdb"]) if "duckdb" in timings else None,
                     groups=len(rows),  # type: ignore[arg-type]
                     pivot_rows=len(result.row_keys),  # type: ignore[attr-defined]

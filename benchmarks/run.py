@@ -24,7 +24,7 @@ from . import queries as q
 from . import stores
 from .memory import MemoryLog
 
-PHASES = ("queries", "duckdb", "tui", "cold", "sync", "profile")
+PHASES = ("queries", "plain", "duckdb", "tui", "cold", "sync", "profile")  # plain: the naive sqlite3 floor
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -150,10 +150,10 @@ def run(args: argparse.Namespace) -> dict:
                 _log(f"{name}: DuckDB copy failed, column skipped: {tier_report['duckdb_error']}")
         if "queries" not in args.skip:
             _log(f"{name}: timing {len(q.QUERIES)} pivot specs x {args.runs} runs "
-                 f"(run_pivot, sqlite{', duckdb' if duck_path else ''})")
+                 f"(run_pivot{'' if 'plain' in args.skip else ', sqlite'}{', duckdb' if duck_path else ''})")
             try:
                 with mem.phase(f"pivots {name}"):
-                    timings = q.time_queries(path, duck_path, args.end, args.runs)
+                    timings = q.time_queries(path, duck_path, args.end, args.runs, plain="plain" not in args.skip)
                 tier_report["queries"] = [t.as_dict() for t in timings]
                 tier_report["queries_loadavg"] = _loadavg()
                 for t in timings:

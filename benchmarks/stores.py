@@ -242,7 +242,7 @@ def replicate_store(source: Path, path: Path, copies: int) -> dict:
             con.execute(f"INSERT INTO connection ({', '.join(cols)}) SELECT {picked} FROM connection "
                         f"WHERE id <= {stride}")
             for t in linked:
-                cols = columns[t]
+                cols = [c for c in columns[t] if c != "id"]  # a row id is the copy's own
                 picked = ", ".join(f"connection_id + {shift}" if c == "connection_id" else c for c in cols)
                 con.execute(f'INSERT INTO "{t}" ({", ".join(cols)}) SELECT {picked} FROM "{t}" '
                             f"WHERE connection_id <= {stride}")

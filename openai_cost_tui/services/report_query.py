@@ -5,6 +5,7 @@ No Textual here: the screen's worker calls ``load_report`` and posts the result 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 from ..core import money
 from ..core.dates import DateRange
 from ..core.grid import Grid, grid_from_compare, grid_from_pivot
-from ..core.models import Cell, PivotResult
+from ..core.models import Cell, Filter, PivotResult
+from ..core.pivot import OTHER_LABEL
 from ..core.report_state import ReportState
 from . import analysis, tags
 
@@ -62,24 +64,29 @@ def with_series(store: Store, data: ReportData, today: date) -> ReportData:
     and anomaly flags on service or project rows."""
     rng = data.result.date_range
     series = daily_series(store, data.state, rng, today, splits=data.splits)
-    flags = anomaly_flags(store, data.state, rng, today)
+    shown = [k[0] for k in data.result.row_keys if k[0] != OTHER_LABEL]
+    flags = anomaly_flags(store, data.state, rng, today, rows=shown)
     return replace(data, grid=replace(data.grid, series=series, flags=flags), days=tuple(rng))
 
 
 FLAGGED_DIMS = ("service", "project")
 
 
-def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date) -> dict[tuple[str, ...], str]:
-    """Rows (by service or project) with an anomalous day in the range: "⚠ 2026-11-18 +$241.11"."""
+def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date,
+                  rows: Sequence[str] | None = None) -> dict[tuple[str, ...], str]:
+    """Rows (by service or project) with an anomalous day in the range: "⚠ 2026-11-18 +$241.11".
+    ``rows``: only these values are judged (the rows the view shows: a top 50 of 300 projects judges 50;
+    each series is judged on its own, so their flags are the same)."""
     dim = state.rows[0]
-    if len(state.rows) != 1 or dim not in FLAGGED_DIMS:
+    if len(state.rows) != 1 or dim not in FLAGGED_DIMS or (rows is not None and not rows):
         return {}
     lookback = min((min(rng.end, today - timedelta(days=1)) - rng.start).days + 1, 92)
     if lookback < 1:
         return {}
     spec = state.spec(today)
+    only = () if rows is None else (Filter(dim, tuple(rows)),)
     found = analysis.find_anomalies(store, min(rng.end + timedelta(days=1), today), lookback_days=lookback,
-                                    dims=(dim,), workspace=spec.workspace, filters=spec.filters)
+                                    dims=(dim,), workspace=spec.workspace, filters=(*spec.filters, *only))
     flags: dict[tuple[str, ...], str] = {}
     for a in found:  # strongest first: keep each row's strongest
         sign = "+" if a.delta >= 0 else "-"
