@@ -232,6 +232,9 @@ def _newer(where: str, version: int) -> StoreError:
 
 
 def _postgres(url: str) -> pw.Database:
+    """The URL goes to libpq as it is, so a URL without a password takes it from libpq's usual places
+    ($PGPASSWORD, ~/.pgpass or $PGPASSFILE, a service file via ?service=NAME or $PGSERVICE) and a URL
+    without a host uses $PGHOST or the local socket. A password in the URL is scrubbed from messages."""
     try:
         import psycopg2  # noqa: F401  (imported lazily: only a team store needs it)
     except ImportError as exc:
