@@ -15,6 +15,16 @@ from openai_cost_tui.services.checks import budget_status
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
 
+
+@pytest.fixture(autouse=True, scope="module")
+def forget_tags():
+    """The open store's tags are dimensions of the process: no test leaves its tags to the next one."""
+    yield
+    from openai_cost_tui.core.dimensions import use_tags
+
+    use_tags(())
+
+
 NOW = datetime(2026, 5, 3, 12, 0, tzinfo=UTC)
 D2, D3 = date(2026, 5, 2), date(2026, 5, 3)
 INPUT = "gpt-4o-2024-08-06, input"

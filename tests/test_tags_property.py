@@ -24,6 +24,7 @@ from openai_cost_tui.store.store import Store
 from tests.test_pivot_property import DAYS, PG_SERVER, START, displayed, rows_st, sqlite_store
 from tests.test_pivot_property import check_pivots as load_rows
 from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
 RULE_DIMS = ["service", "project", "api_key", "connection", "line_item", "tier", "organization"]
 PATTERNS = ["*", "*", "(none)", "Alpha", "Beta", "p2", "ci", "k2", "Conn ?", "Org A", "*", "A*", "*a*", "Chats*",

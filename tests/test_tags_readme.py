@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run
+from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 MARK = "<!-- tags example"

@@ -8,6 +8,7 @@ from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from openai_cost_tui.tui.screens.tags import TagsScreen
 from tests.support.tui import settle
+from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
 TEAM = Tag("team", (
     TagValue("Search", (Rule((("project", ("Search*",)),)),)),
