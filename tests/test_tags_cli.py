@@ -4,6 +4,7 @@ splits), budgets by a tag, and bad rules as one line and exit 2 (naming the TOML
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from openai_cost_tui.core.models import CostRow, Project
 from openai_cost_tui.services.checks import budget_status
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
+from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -240,3 +242,23 @@ def test_outside_text_in_rules_and_values_is_shown_never_run(home, capsys, tmp_p
     assert run(capsys, "tags", "export")[1] == text
     code, _, err = run(capsys, "tags", "add", "team", "line\nbreak", "project=a")
     assert code == 2 and "control characters" in err
+
+
+@pytest.mark.skipif(not os.environ.get("OPENAI_COST_TUI_TEST_PG"), reason="no PostgreSQL server")
+def test_a_team_store_on_postgresql_shares_its_tags(pg_url, capsys, tmp_path, monkeypatch) -> None:  # noqa: F811
+    store = Store(pg_url)
+    try:
+        conn = store.add_connection(NewConnection("Acme", "https://api.openai.com/v1", "env", "K", D2))
+        store.save_names(conn.id, [Project("p1", "search-api")], [])
+        store.replace_window(conn.id, D2, D3, [CostRow(D2, "p1", INPUT, None, "usd", usd("10")),
+                                               CostRow(D3, None, "Vector storage", None, "usd", usd("2"))])
+    finally:
+        store.close()
+    for member in ("a", "b"):  # two members, two data folders, one store
+        monkeypatch.setenv("OPENAI_COST_TUI_HOME", str(tmp_path / member))
+        if member == "a":
+            assert run(capsys, "--db", pg_url, "tags", "add", "team", "Search", "project=search-*")[0] == 0
+            assert run(capsys, "--db", pg_url, "tags", "add", "team", "Shared", "project=(none)",
+                       "--split", "even")[0] == 0
+        code, out, _ = run(capsys, "--db", pg_url, "report", "--rows", "team", *SPAN, "--format", "csv")
+        assert (code, out.splitlines()[1:]) == (0, ["Search,12", "Total,12"])
