@@ -5,7 +5,7 @@ Values are matched and grouped by what the user sees (a project's name, a key's 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import peewee as pw
@@ -233,6 +233,23 @@ def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec, group_dims: l
     return out
 
 
+def _days(C: type[pw.Model], day_ranges: list[tuple[date, date]], spec: PivotSpec) -> pw.Expression:
+    """The days of ``day_ranges``. With a project or key filter, as a list of days: the index
+    (connection, day, project, ...) then seeks each (connection, day, project) instead of reading every
+    row of the range (the one-project view over 90 days at 2M rows: 346 -> 18 ms)."""
+    seek = any(f.dim in filters.NAMED and not f.exclude for f in spec.filters) and "day" in _key_order(C)
+    if seek and sum((hi - lo).days + 1 for lo, hi in day_ranges) <= MAX_SEEK_DAYS:
+        return C.day.in_([lo + timedelta(days=i) for lo, hi in day_ranges for i in range((hi - lo).days + 1)])
+    span = None
+    for lo, hi in day_ranges:
+        part = (C.day >= lo) & (C.day <= hi)
+        span = part if span is None else (span | part)
+    return span
+
+
+MAX_SEEK_DAYS = 800  # a list of days stays well under SQLite's limit of bound parameters
+
+
 def _text(value: object) -> str:
     if value is None:
         return NONE_LABEL
@@ -273,9 +290,5 @@ class PivotQueries:
             if day_ranges:
                 daily = _query(self, daily_table, spec, group_dims, members)
                 C = daily_table
-                span = None
-                for lo, hi in day_ranges:
-                    part = (C.day >= lo) & (C.day <= hi)
-                    span = part if span is None else (span | part)
-                raw += _collect(self, daily.where(span), spec, group_dims, names)
+                raw += _collect(self, daily.where(_days(C, day_ranges, spec)), spec, group_dims, names)
         return fold(spec, date_range, raw, today=today)
