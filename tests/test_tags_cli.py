@@ -262,3 +262,12 @@ def test_a_team_store_on_postgresql_shares_its_tags(pg_url, capsys, tmp_path, mo
                        "--split", "even")[0] == 0
         code, out, _ = run(capsys, "--db", pg_url, "report", "--rows", "team", *SPAN, "--format", "csv")
         assert (code, out.splitlines()[1:]) == (0, ["Search,12", "Total,12"])
+
+
+def test_tag_values_are_budget_targets(home, capsys) -> None:
+    add_team(capsys)
+    with Store(str(home / "costs.db")) as store:
+        targets = store.budget_targets()
+        assert targets[-2:] == [("tag", "team=Search"), ("tag", "team=Ads")]  # Shared splits: no budget of its own
+        store.set_budget(*targets[-1], usd("50"))
+        assert [b.label for b in store.budgets()] == ["tag team=Ads"]

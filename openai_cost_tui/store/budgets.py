@@ -128,11 +128,13 @@ class BudgetQueries:
 
     def budget_targets(self) -> list[tuple[str, str]]:
         """Everything a budget can be set for, as (scope, target): the total, each workspace, each
-        connection, then each project name seen so far (across connections)."""
+        connection, each project name seen so far (across connections), then each value of each virtual
+        tag that keeps its cost (``team=Search``)."""
         out = [("total", "")]
         out += [("workspace", w.name) for w in self.workspaces()]
         out += [("connection", c.description) for c in self.connections()]
         out += [("project", name) for name in self.displayed_project_names()]
+        out += [("tag", f"{t.name}={value}") for t in self.tags().tags for value in t.targets]
         return out
 
     def displayed_project_names(self) -> list[str]:
