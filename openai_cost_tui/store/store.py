@@ -386,25 +386,15 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             charge_ids = self._charges.ids_for(merged.keys())
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
             values = []
+            days: dict[date, tuple] = {}  # a window has at most a few dozen days: their columns once each
+            per_qty = money.SCALE // QTY_SCALE
             for (day, project, key, charge, currency), (amount, qty) in merged.items():
-                hi, lo = money.split(amount)
-                qhi, qlo = (None, None) if qty is None else divmod(qty // (money.SCALE // QTY_SCALE), QTY_SCALE)
-                values.append(
-                    (
-                        connection_id,
-                        day.isoformat() if not self.is_postgres else day,
-                        week_id(day),
-                        month_id(day),
-                        project,
-                        key,
-                        charge_ids[charge],
-                        currency,
-                        hi,
-                        lo,
-                        qhi,
-                        qlo,
-                    )
-                )
+                cols = days.get(day)
+                if cols is None:
+                    cols = days[day] = (day.isoformat() if not self.is_postgres else day, week_id(day), month_id(day))
+                hi, lo = divmod(amount, money.HI_UNIT)
+                qhi, qlo = (None, None) if qty is None else divmod(qty // per_qty, QTY_SCALE)
+                values.append((connection_id, *cols, project, key, charge_ids[charge], currency, hi, lo, qhi, qlo))
             p = self.db.param
             sql = (
                 f'INSERT INTO "{C._meta.table_name}" (connection_id, day, week, month, project_id, api_key_id, '
