@@ -278,5 +278,12 @@ async def test_the_tui_of_a_member_without_a_key_says_who_synced(team, pg_url) -
             detail = str(app.screen.query_one("#sync-detail", Static).render())
             assert "synced by alice@cron-host at" in detail and "no key for it here" in detail
             assert "failed" not in app.status_text()
+            await pilot.press("s")  # sync it from here: skipped, said once a session
+            await settle(pilot)
+            assert [n.title for n in app._notifications].count("No key here") == 1
+            app.clear_notifications()
+            await pilot.press("s")
+            await settle(pilot)
+            assert "No key here" not in [n.title for n in app._notifications]
     finally:
         ctx.close()

@@ -175,8 +175,10 @@ class ConnectionsScreen(AppScreen):
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.query_one("#sync-progress").display = False
         ok = sum(1 for r in message.results if r.ok)
+        skipped = sum(1 for r in message.results if r.skipped)
+        also = f", {skipped} skipped (no key here: another member syncs it)" if skipped else ""
         self.query_one("#sync-detail", Static).update(
-            f"Last sync: {ok} of {len(message.results)} connection(s) synced."
+            f"Last sync: {ok} of {len(message.results)} connection(s) synced{also}."
         )
 
     # -- actions ---------------------------------------------------------------------------------
