@@ -92,6 +92,7 @@ class CostApp(App[None]):
         self.keyring_problem: str | None = None
         self._sync_worker: Worker | None = None
         self.sync_stopped = threading.Event()  # set while no sync thread runs (quitting waits on it)
+        self._told_no_key: set[int] = set()  # connections whose skip (no key here) was already said
         self.sync_stopped.set()
         self._keys: list[events.Key] = []  # typed keys, handled one after the other (see on_event)
         self._key_waits = 0
@@ -256,8 +257,9 @@ class CostApp(App[None]):
 
     def on_sync_finished(self, message: SyncFinished) -> None:
         self.progress.clear()
-        skipped = [r.description for r in message.results if r.skipped]
-        if skipped:
+        skipped = [r.description for r in message.results if r.skipped and r.connection_id not in self._told_no_key]
+        self._told_no_key.update(r.connection_id for r in message.results if r.skipped)
+        if skipped:  # once a session: the periodic sync would say it every hour
             self.notify(shown(f"Skipped {', '.join(skipped)}: you have no key for it here (another member "
                               "syncs it; Connections, e, gives yours)."), title="No key here", timeout=8,
                         markup=False)
