@@ -280,7 +280,7 @@ async def test_typing_fast_across_a_focus_change_lands_in_the_right_field(app) -
         burst(app, "e", *["backspace"] * 40, *"Acme renamed", "tab", *"Prod")  # e opens Edit connection
         await settle(pilot)
         fields = {i.id: i.value for i in app.screen.query(Input)}
-        assert fields["description"] == "Acme renamed" and fields["workspaces"] == "Prod", fields
+        assert fields["description"] == "Acme renamed" and fields["workspaces"] == "Prod", str(fields)
         await keys(pilot, "escape", "f2")
         burst(app, "r", *"proj", "enter")  # a picker opened by a key gets the keys typed after it
         await settle(pilot)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -45,6 +46,7 @@ from .screens.workspaces import WorkspacesScreen
 from .widgets.status import StatusLine
 
 DEFAULT_REFRESH_SECONDS = 3600.0
+SETTLE_SECONDS = 2.0  # the longest a typed key waits for a new dialog to focus (or its handling to end)
 
 
 class CostApp(App[None]):
@@ -95,7 +97,8 @@ class CostApp(App[None]):
         self._told_no_key: set[int] = set()  # connections whose skip (no key here) was already said
         self.sync_stopped.set()
         self._keys: list[events.Key] = []  # typed keys, handled one after the other (see on_event)
-        self._key_waits = 0
+        self._settle_deadline: float | None = None
+        self._fresh_screen: Screen | None = None  # pushed, not yet shown (keys wait for it)
         if ctx.demo:
             self.sub_title = "DEMO: built-in fake organizations"
 
@@ -121,26 +124,59 @@ class CostApp(App[None]):
             return
         await super().on_event(event)
 
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[override]
+        """As Textual's; typed keys wait until the new screen has mounted, been shown and focused."""
+        result = super().push_screen(screen, *args, **kwargs)
+        pushed = self.screen_stack[-1]
+        self._fresh_screen = pushed
+        pushed.call_after_refresh(self._screen_shown, pushed)  # after its mount and first focus
+        return result
+
+    def _screen_shown(self, screen: Screen) -> None:
+        if self._fresh_screen is screen:
+            self._fresh_screen = None
+            self.call_later(self._route_next_key)  # behind any focus() its mount asked for
+
     def _screen_settling(self) -> bool:
-        """A screen just pushed has not focused its first field yet (it does once it is shown)."""
+        """A screen just pushed has not been shown and focused its first field yet."""
         screen = self.screen
-        return not screen.is_mounted or (screen.focused is None and bool(screen.focus_chain))
+        return (screen is self._fresh_screen or not screen.is_mounted
+                or (screen.focused is None and bool(screen.focus_chain)))
+
+    @property
+    def keys_pending(self) -> bool:
+        """Typed keys not yet handled all the way (tests wait for none before they look)."""
+        return bool(self._keys)
 
     async def _route_next_key(self) -> None:
+        try:
+            await self._route_keys()
+        except ScreenStackError:  # the app is closing: no screen takes keys any more
+            self._keys.clear()
+
+    async def _route_keys(self) -> None:
         while self._keys:
-            if self._screen_settling() and self._key_waits < 50:
-                self._key_waits += 1
-                self.call_after_refresh(self._route_next_key)
-                return
-            self._key_waits = 0
+            if self._screen_settling():
+                if self._settle_deadline is None:
+                    self._settle_deadline = time.monotonic() + SETTLE_SECONDS
+                if time.monotonic() < self._settle_deadline:
+                    self.call_after_refresh(self._route_next_key)
+                    return
+            self._settle_deadline = None
             key = self._keys[0]
             target = self.focused or self.screen
             await super().on_event(key)
             if key.is_forwarded and target.is_attached:
                 target.post_message(self.KeyHandled(key))
-                self.set_timer(1.0, partial(self._key_done, key))  # in case its widget went away
+                self.call_after_refresh(self._key_target_gone, key, target)
+                self.set_timer(SETTLE_SECONDS, partial(self._key_done, key))  # whatever happens
                 return
             self._keys.pop(0)
+
+    async def _key_target_gone(self, key: events.Key, target) -> None:
+        """The key closed its dialog: the widget it went to is gone, so nothing will bubble back."""
+        if not target.is_attached:
+            await self._key_done(key)
 
     async def on_cost_app_key_handled(self, message: KeyHandled) -> None:
         message.stop()

@@ -56,7 +56,7 @@ def quiet(app):
 async def settle(pilot) -> None:
     """Wait until no worker runs and every message is handled: the app reads and writes the store
     only in workers, and a job's answer may start another one (the status line's facts, a reload)."""
-    from textual.worker import WorkerCancelled, WorkerState
+    from textual.worker import WorkerCancelled
 
     app = pilot.app
     for _ in range(100):
@@ -65,7 +65,15 @@ async def settle(pilot) -> None:
         except WorkerCancelled:  # an exclusive job replaced by a newer one: wait for that one instead
             pass
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        if not busy(app):
             await pilot.pause()
-            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            if not busy(app):
                 return
+
+
+def busy(app) -> bool:
+    """A worker runs or a typed key is still on its way (the app hands keys on one at a time)."""
+    from textual.worker import WorkerState
+
+    return getattr(app, "keys_pending", False) or any(
+        w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
