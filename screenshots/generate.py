@@ -11,6 +11,7 @@ exactly the size of its terminal.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
 
+# the add-connection form as on a server without an OS keyring (the common case), whatever this machine has
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 from png import browser, svg_to_png  # noqa: E402  (beside this script)
 
@@ -39,7 +42,7 @@ SHOTS = [
     ("report-caching", ("p", *"caching", "enter"), (120, 36)),
     ("report-tiers", ("p", *"tier", "enter"), (120, 36)),
     ("insights", ("f5",), (120, 36)),
-    ("insights-savings", ("f5", "end"), (120, 36)),
+    ("insights-savings", ("f5", "tab", "tab", "tab", "tab"), (120, 36)),  # focus the last table: it scrolls into view
     ("set-budget", ("f5", "b", *"connection umbrella", "enter"), (120, 36)),
     ("connections", ("f3",), (120, 36)),
     ("add-connection", ("f3", "a"), (120, 36)),
