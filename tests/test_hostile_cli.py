@@ -183,3 +183,18 @@ def test_repeated_rows_are_kept_and_counted_in_a_warning(tmp_path) -> None:
     from tests.support.expect import atto
     assert rig.store.total() == atto(rig.org.total(rig.conn.backfill_start, SYNC_TODAY + timedelta(days=1))) + extra
     rig.store.close()
+
+
+@pytest.mark.parametrize("argv", [
+    ["connections", "remove", f"Nope{OSC}", "--yes"],
+    ["workspaces", "remove", f"ws{OSC}\x1b[2J"],
+    ["report", "--view", f"v{OSC}\x1b[2J"],
+    ["report", "--where", f"project=P{OSC}", "--rows", f"x{OSC}"],
+])
+def test_an_error_quoting_outside_text_prints_it_escaped(hostile, capsys, argv) -> None:
+    """A refused command names what it could not find: the name as typed, never a live escape."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2, err
+    assert_clean(out)
+    assert_clean(err)
+    assert "pwned" in err  # the name is quoted literally

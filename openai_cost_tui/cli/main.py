@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from ..core.errors import CostToolError
+from ..core.text import shown
 
 PROG = "openai-cost-tui"
 NOT_POSIX = (f"{PROG}: runs on POSIX systems only (Linux, macOS); this system has no fcntl "
@@ -118,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _open_tui(args)
         return int(args.handler(args) or 0)
     except CostToolError as exc:
-        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        # the message may quote outside text (a name, an API error): each of its lines is shown safely
+        print(f"{PROG}: " + "\n".join(shown(line) for line in exc.message.split("\n")), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
