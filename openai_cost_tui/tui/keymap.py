@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.widgets import DataTable
 
 from .modals.choice import ChoiceModal
 from .modals.confirm import ConfirmModal
@@ -19,6 +20,8 @@ from .modals.filter import FilterModal
 from .modals.line import LineModal
 from .report.pivot_table import PivotTable
 from .search import SearchBar
+
+MOVES = ("up", "down", "left", "right", "pageup", "pagedown")  # Textual's own table keys, listed as they are
 
 # Widgets whose keys work while they have the focus, named as the help names them.
 PANELS: dict[str, tuple[str, type[DOMNode]]] = {
@@ -54,6 +57,8 @@ def sections(app) -> Iterator[tuple[str, str, list[Binding]]]:
         if mode in PANELS:
             title, widget = PANELS[mode]
             yield f"{mode}-panel", title, own_bindings(widget)
+    yield "moving", "Moving in a table", [b for b in DataTable.BINDINGS
+                                          if isinstance(b, Binding) and b.key in MOVES]
     first = next(iter(app.MODES.values()))
     yield "tables", "Every table", [b for b in own_bindings(first) if b.id in {"search", "search-next",
                                                                                "search-previous"}]

@@ -12,8 +12,8 @@ from textual.widgets import Button, Label
 
 class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes", tooltip="Do what the question asks"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no", tooltip="Leave everything as it is"),
     ]
 
     def __init__(self, title: str, message: str, *, yes: str = "Yes", danger: bool = True) -> None:

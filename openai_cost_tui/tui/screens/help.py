@@ -15,7 +15,8 @@ from ..keymap import keys_text, sections
 
 INTRO = ("Everything works from the keyboard; the mouse too: a click on a header sorts, a click selects "
          "a row, a double click drills in. Ctrl+P finds any action by name. Case matters: f and F are "
-         "different keys. Keys can be changed in tui.toml (see the README).")
+         "different keys. Keys can be changed in tui.toml in the data folder, by the id shown after what a key "
+         "does (see the README).")
 OUTRO = "Days are UTC calendar days. Today's figures are still filling and marked provisional (*)."
 
 
@@ -57,7 +58,10 @@ class HelpScreen(ModalScreen[None]):
         self.lines.append(f"## {title}")
         for b in bindings:
             keys = keys_text(self.app, b)
-            table.add_row(Text(keys), Text(b.description), Text(b.tooltip or ""))
+            what = Text(b.tooltip or "")
+            if b.id:  # the id a keymap file (tui.toml) remaps it by
+                what.append(f"  {b.id}", style="dim italic")
+            table.add_row(Text(keys), Text(b.description), what)
             self.lines.append(f"{keys} | {b.description} | {b.tooltip or ''}")
         return table
 
