@@ -241,6 +241,20 @@ async def test_the_palette_finds_every_action_by_a_word_of_its_name(app) -> None
         titles = [c.title for c in commands]
         for binding in [*ReportScreen.BINDINGS, *PivotTable.BINDINGS]:
             assert binding.description in titles, binding.description
+        from textual.fuzzy import Matcher
+
+        from openai_cost_tui.tui.keymap import own_bindings
+
+        for mode in ("report", "connections", "workspaces", "insights"):
+            await app.switch_mode(mode)
+            await settle(pilot)
+            found = list(app.get_system_commands(app.screen))
+            for b in [*own_bindings(type(app.screen)), *own_bindings(type(app))]:
+                word = max(b.description.split(), key=len)[:6].lower()  # a word of its name, as typed
+                hits = [c for c in found if Matcher(word).match(c.title) > 0 and c.title == b.description]
+                assert any(b.tooltip in h.help for h in hits), (mode, b.description)
+        await app.switch_mode("report")
+        await settle(pilot)
         compare = next(c for c in commands if c.title == "Compare")
         assert "(v)" in compare.help and "previous period" in compare.help
         await keys(pilot, "ctrl+p", *"compar")
@@ -331,3 +345,18 @@ async def test_while_a_new_measure_loads_the_head_and_caption_describe_the_figur
         caption = str(screen.query_one("#caption").render())
         assert caption.startswith("Quantity") and "querying" not in caption
         assert list(screen.query(".chip")) == chips
+
+
+def test_the_settings_file_names_the_line_of_each_bad_entry(tmp_path) -> None:
+    from openai_cost_tui.config.tui_settings import read_settings
+
+    path = tmp_path / "tui.toml"
+    path.write_text('# keys\ntheme = "neon"\n\n[keymap]\n"report-rows" = "R"\nreport-filter = ""\n'
+                    'report-dates = "ctrl+d"\n[colours]\nx = 1\n', encoding="utf-8")
+    got = read_settings(path, binding_ids={"report-rows", "report-filter", "report-dates"}, themes={"nord"})
+    assert got.keymap == {"report-rows": "R", "report-dates": "ctrl+d"} and got.theme is None
+    assert [p.split(":")[0] for p in got.problems] == [f"{path}, line 2", f"{path}, line 6", f"{path}, line 8"]
+    path.write_text('theme = "nord"\n[keymap\n', encoding="utf-8")
+    broken = read_settings(path, binding_ids=set(), themes={"nord"})
+    assert broken.theme is None and "line 2" in broken.problems[0]  # tomllib says where it broke
+    assert read_settings(tmp_path / "missing.toml", binding_ids=set(), themes=set()).problems == []

@@ -71,7 +71,7 @@ def read_settings(path: Path | None, *, binding_ids: Collection[str],
                 continue
             for ident, keys in value.items():
                 if ident not in binding_ids:
-                    problem(ident, f"no binding has the id {ident!r} (F1 lists the keys; README lists the ids)",
+                    problem(ident, f"no binding has the id {ident!r} (F1 shows each key's id)",
                             "keymap")
                 elif not isinstance(keys, str) or not keys.strip() or not all(
                         KEY.match(k.strip()) for k in keys.split(",")):
