@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--quick] [--json PATH] [--sizes 20k,200k,2m] [--runs N]``
+"""``python -m benchmarks [--quick] [--json PATH] [--sizes 20k,200k,2m] [--runs N]``, or one benchmark:
+``python -m benchmarks cold|keys|sync|memory [options]`` (``commands.py``).
 
 For each store size: build (or reuse) the store, time the fixed pivot specs through ``run_pivot``, plain
 ``sqlite3`` and DuckDB, time key press to painted pivot in the headless TUI and cold start to first paint;
@@ -342,6 +343,11 @@ def render(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("cold", "keys", "sync", "memory"):  # the single benchmarks of benchmarks/commands.py
+        from .commands import main as command
+
+        return command(argv)
     args = parse_args(argv)
     report = run(args)
     print()

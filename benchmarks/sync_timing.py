@@ -96,6 +96,7 @@ def _sync(args: argparse.Namespace) -> int:
                             client_options={"timeout": args.timeout})
         first_window: list[float] = []
         started = time.perf_counter()
+        cpu_started = time.process_time()
 
         def progress(p) -> None:
             if p.phase == "costs" and not p.message and not first_window:
@@ -103,6 +104,7 @@ def _sync(args: argparse.Namespace) -> int:
 
         result = engine.sync(conn, progress=progress)
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         with store.read():
             key_projects = store.db.execute_sql(
                 "SELECT COUNT(DISTINCT project_id) FROM cost WHERE api_key_id != '' AND project_id != ''"
@@ -117,6 +119,7 @@ def _sync(args: argparse.Namespace) -> int:
         "rows_stored": rows,
         "days": (end - backfill).days + 1,
         "wall_s": round(wall, 3),
+        "client_cpu_s": round(cpu, 3),
         "first_window_s": round(first_window[0], 3) if first_window else None,
         "store_replace_window_s": round(timings["replace_window"], 3),
         "store_write_transactions_s": round(timings["write_transactions"], 3),
@@ -163,6 +166,18 @@ def _env() -> tuple[dict, str]:
     return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}, root
 
 
+def _rates(synced: dict) -> dict:
+    """Rows per second: of wall time (the fake's generation and the latency included), of the sync
+    process's CPU time (the engine: parsing, reconciling, storing) and of the store's write transactions."""
+    rows = synced.get("rows_stored") or 0
+
+    def per(seconds: float | None) -> float | None:
+        return round(rows / seconds) if seconds else None
+
+    return {"rows_per_s_wall": per(synced.get("wall_s")), "rows_per_s_client_cpu": per(synced.get("client_cpu_s")),
+            "rows_per_s_store_writes": per(synced.get("store_write_transactions_s"))}
+
+
 def sync_benchmark(*, size: str, seed: int, end: date, months: int = 13, latency: float = DEFAULT_LATENCY,
                    timeout: float = DEFAULT_TIMEOUT, log=lambda s: None) -> dict:
     """Run the server and the sync in two subprocesses; return timings, request counts and minimums."""
@@ -204,6 +219,7 @@ def sync_benchmark(*, size: str, seed: int, end: date, months: int = 13, latency
         "client_timeout_s": timeout,
         **synced,
         "network_and_parse_s": round(synced["wall_s"] - synced["store_write_transactions_s"], 3),
+        **_rates(synced),
         "latency_total_s": round(made * latency, 3),
         "requests": req,
         "requests_total": made,

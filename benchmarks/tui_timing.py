@@ -116,11 +116,46 @@ def _record_frames(app) -> list[tuple[float, int | None]]:
     app._display = recording
     return frames
 
-async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[str, ...] = KEYS) -> dict:
-    """Median ms from a key press to the repainted pivot, per key, on the store at ``store_path``."""
+def _pending_timers(app) -> int:
+    """Timers still due on the app and its screen (toasts' expiry, cursor blink ...), for the record."""
+    nodes = [app]
+    try:
+        nodes += list(app.screen.walk_children(with_self=True))
+    except Exception:  # noqa: S110 - no screen: only the app's own timers
+        pass
+    return sum(1 for node in nodes for timer in getattr(node, "_timers", ()) if getattr(timer, "_task", None))
+
+
+async def _until_idle(app, pilot) -> None:
+    """No worker left running and every queued message handled (repeated: a worker's last message can
+    start another step), then one composite, as a frame would."""
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot._wait_for_screen()
+        if all(w.is_finished for w in app.workers):
+            break
+    await _composite(app, pilot)
+
+
+async def _show_rows(app, pilot, rows: str) -> bool:
+    """Group the report's rows by ``rows`` (as the Rows dialog does), and wait for it to settle."""
+    screen = app.screen
+    state = getattr(screen, "state", None)
+    if state is None or not hasattr(screen, "set_state"):
+        return False
+    if state.rows[:1] != (rows,):
+        screen.set_state(state.with_rows(rows, None))
+    await _until_idle(app, pilot)
+    return True
+
+
+async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[str, ...] = KEYS,
+                          rows: tuple[str, ...] = ("service",)) -> dict:
+    """Median ms from a key press to the first frame of the repainted pivot, and to idle (no worker
+    running, no message pending), per key and per row dimension, on the store at ``store_path``."""
     from openai_cost_tui.services.context import open_context
 
-    out: dict = {"size": list(SIZE), "keys": {}}
+    out: dict = {"size": list(SIZE), "keys": {}, "by_rows": {}}
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as folder:
         ctx = open_context(folder=folder, db=str(store_path), clock=_frozen(today))
         try:
@@ -133,71 +168,113 @@ async def keypress_timing(store_path: Path, today: date, runs: int, keys: tuple[
                 out["first_paint_in_process_ms"] = round((time.perf_counter() - start) * 1000, 1)
                 out["screen"] = type(app.screen).__name__
                 frames = _record_frames(app)
-                for key in keys:
-                    times, idle = [], []
-                    for _ in range(runs + 1):  # the first press warms caches: not counted
-                        await app.workers.wait_for_complete()  # the last key's trend column is done
-                        await pilot.pause()
-                        gen_before = _generation(app.screen)[0] or 0
-                        frames.clear()
-                        t0 = time.perf_counter()
-                        await pilot.press(key)
-                        if _painted(app, gen_before) is None or (_generation(app.screen)[0] or 0) > gen_before:
-                            ok = await _until_painted(app, pilot, since=gen_before)
-                        else:
-                            ok = False  # the key did not start a query (not bound on this screen?)
-                        if not ok:
-                            break
-                        done = (time.perf_counter() - t0) * 1000
-                        first = next((t for t, shown in frames if shown is not None and shown > gen_before), None)
-                        times.append((first - t0) * 1000 if first is not None else done)
-                        idle.append(done)
-                    if len(times) > 1:
-                        timed = times[1:]
-                        out["keys"][key] = {"median_ms": round(statistics.median(timed), 1),
-                                            "runs_ms": [round(t, 1) for t in timed],
-                                            "until_idle_median_ms": round(statistics.median(idle[1:]), 1),
-                                            "rows_shown": _report_rows(app.screen)}
-                    else:
-                        out["keys"][key] = {"median_ms": None, "note": "no re-query after this key"}
+                for dim in rows:
+                    if not await _show_rows(app, pilot, dim):
+                        out["by_rows"][dim] = {"error": "the screen has no report state"}
+                        continue
+                    out["by_rows"][dim] = found = {}
+                    for key in keys:
+                        found[key] = await _time_key(app, pilot, frames, key, runs)
+                if rows:
+                    out["keys"] = out["by_rows"].get(rows[0]) or {}
         finally:
             ctx.close()
     return out
 
 
+async def _time_key(app, pilot, frames: list, key: str, runs: int) -> dict:
+    first_ms, idle_ms, timers = [], [], []
+    for _ in range(runs + 1):  # the first press warms caches: not counted
+        await _until_idle(app, pilot)  # the last key's trend column and marks are done
+        gen_before = _generation(app.screen)[0] or 0
+        frames.clear()
+        t0 = time.perf_counter()
+        await pilot.press(key)
+        if _painted(app, gen_before) is not None and (_generation(app.screen)[0] or 0) <= gen_before:
+            break  # the key did not start a query (not bound on this screen?)
+        if not await _until_painted(app, pilot, since=gen_before):
+            break
+        await _until_idle(app, pilot)
+        done = (time.perf_counter() - t0) * 1000
+        first = next((t for t, shown in frames if shown is not None and shown > gen_before), None)
+        first_ms.append((first - t0) * 1000 if first is not None else done)
+        idle_ms.append(done)
+        timers.append(_pending_timers(app))
+    if len(first_ms) < 2:
+        return {"median_ms": None, "note": "no re-query after this key"}
+    return {"median_ms": round(statistics.median(first_ms[1:]), 1),
+            "runs_ms": [round(t, 1) for t in first_ms[1:]],
+            "until_idle_median_ms": round(statistics.median(idle_ms[1:]), 1),
+            "idle_runs_ms": [round(t, 1) for t in idle_ms[1:]],
+            "timers_pending_at_idle": max(timers[1:]),
+            "rows_shown": _report_rows(app.screen)}
+
+
 # -- cold start in a fresh interpreter -----------------------------------------------------------------
+
+def _spawn(cmd: list[str], timeout: float) -> dict:
+    """One fresh interpreter; its last stdout line is its JSON sample (with its wall time), or an error."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "BENCH_T0": repr(time.time())}
+    spawned = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=root, timeout=timeout + 60)
+    wall = time.perf_counter() - spawned
+    try:
+        sample = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": (proc.stderr or proc.stdout or f"exit {proc.returncode}").strip()[-400:]}
+    sample["process_wall_s"] = round(wall, 3)
+    return sample
+
+
+def _cold_cmd(demo: bool, store_path: Path | None, today: date | None) -> list[str]:
+    cmd = [sys.executable, "-m", "benchmarks.tui_timing", "cold"]
+    if demo:
+        return [*cmd, "--demo"]
+    assert store_path is not None and today is not None
+    return [*cmd, "--db", str(store_path), "--today", today.isoformat()]
+
+
+MINIMAL_CMD = [sys.executable, "-m", "benchmarks.minimal_app"]
+SAMPLE_FIELDS = ("import_s", "first_paint_s", "first_data_s", "peak_rss_mb")
+
+
+def _medians(samples: list[dict]) -> dict:
+    good = [s for s in samples if "error" not in s]
+    out: dict = {"runs": good}
+    errors = [s["error"] for s in samples if "error" in s]
+    if errors:
+        out["errors"] = errors
+    for field in SAMPLE_FIELDS:
+        values = [s[field] for s in good if s.get(field) is not None]
+        out[field] = round(statistics.median(values), 3) if values else None
+    return out
+
 
 def cold_start(*, demo: bool, store_path: Path | None = None, today: date | None = None, runs: int = 3,
                timeout: float = TIMEOUT) -> dict:
     """Median seconds from spawning ``python`` to the first painted report (and first data for --demo)."""
-    cmd = [sys.executable, "-m", "benchmarks.tui_timing", "cold"]
-    if demo:
-        cmd.append("--demo")
-    else:
-        assert store_path is not None and today is not None
-        cmd += ["--db", str(store_path), "--today", today.isoformat()]
-    samples: list[dict] = []
-    errors: list[str] = []
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = _cold_cmd(demo, store_path, today)
+    return _medians([_spawn(cmd, timeout) for _ in range(runs)])
+
+
+def cold_compare(*, store_path: Path | None, today: date | None, runs: int = 3, timeout: float = TIMEOUT) -> dict:
+    """Cold start of the minimal Textual app, ``--demo`` and the store (when given), interleaved run by
+    run so a burst of load hits all of them alike; each app's median over the minimal app's median."""
+    cmds = {"minimal": MINIMAL_CMD, "demo": _cold_cmd(True, None, None)}
+    if store_path is not None:
+        cmds["store"] = _cold_cmd(False, store_path, today)
+    samples: dict[str, list[dict]] = {name: [] for name in cmds}
     for _ in range(runs):
-        env["BENCH_T0"] = repr(time.time())
-        spawned = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=root, timeout=timeout + 60)
-        wall = time.perf_counter() - spawned
-        try:
-            sample = json.loads(proc.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            errors.append((proc.stderr or proc.stdout or f"exit {proc.returncode}").strip()[-400:])
-            continue
-        sample["process_wall_s"] = round(wall, 3)
-        samples.append(sample)
-    out: dict = {"runs": samples}
-    if errors:
-        out["errors"] = errors
-    for field in ("import_s", "first_paint_s", "first_data_s", "peak_rss_mb"):
-        values = [s[field] for s in samples if s.get(field) is not None]
-        out[field] = round(statistics.median(values), 3) if values else None
+        for name, cmd in cmds.items():
+            samples[name].append(_spawn(cmd, timeout))
+    out: dict = {name: _medians(found) for name, found in samples.items()}
+    base = out["minimal"]["first_paint_s"]
+    out["ratio_to_minimal"] = {
+        name: (round(out[name]["first_paint_s"] / base, 2) if base and out[name]["first_paint_s"] else None)
+        for name in cmds if name != "minimal"
+    }
     return out
 
 
@@ -275,8 +352,32 @@ def main(argv: list[str] | None = None) -> int:
     cold.add_argument("--db")
     cold.add_argument("--today")
     cold.add_argument("--timeout", type=float, default=TIMEOUT)
+    keys = sub.add_parser("keys", help="(internal) key presses on a store in this process alone; prints JSON")
+    keys.add_argument("--db", required=True)
+    keys.add_argument("--today", required=True)
+    keys.add_argument("--runs", type=int, default=3)
+    keys.add_argument("--rows", default="service,project")
     args = parser.parse_args(argv)
-    return _cold_main(args)
+    return _cold_main(args) if args.command == "cold" else _keys_main(args)
+
+
+def _keys_main(args: argparse.Namespace) -> int:
+    """The app alone in this interpreter: its peak RSS is the app's, with the store it opened."""
+    from .memory import peak_rss_mb
+
+    rows = tuple(r.strip() for r in args.rows.split(",") if r.strip())
+    found = asyncio.run(keypress_timing(Path(args.db), date.fromisoformat(args.today), args.runs, rows=rows))
+    found["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    print(json.dumps(found), flush=True)
+    return 0
+
+
+def keys_in_subprocess(store_path: Path, today: date, runs: int, rows: tuple[str, ...] = ("service", "project"),
+                       timeout: float = TIMEOUT * 5) -> dict:
+    """``keypress_timing`` in a fresh interpreter holding nothing but the app (for its peak memory)."""
+    cmd = [sys.executable, "-m", "benchmarks.tui_timing", "keys", "--db", str(store_path), "--today",
+           today.isoformat(), "--runs", str(runs), "--rows", ",".join(rows)]
+    return _spawn(cmd, timeout)
 
 
 if __name__ == "__main__":

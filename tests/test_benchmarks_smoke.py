@@ -90,3 +90,36 @@ def test_plain_sql_matches_run_pivot_filters_and_workspace() -> None:
     ws = next(q for q in queries.QUERIES if q.workspace).spec(stores.DEFAULT_END)
     sql, params = queries.plain_sql(ws, dates_as_text=False)
     assert "workspace_connection" in sql and stores.WORKSPACE in params
+
+
+@pytest.mark.parametrize("argv", [
+    ["cold", "--size", "tiny", "--runs", "1"],
+    ["keys", "--size", "tiny", "--runs", "1", "--rows", "service"],
+    ["memory", "--size", "tiny", "--runs", "1", "--rows", "project"],
+    ["sync", "--sync-size", "small"],
+], ids=lambda argv: argv[0])
+def test_each_single_benchmark_runs_once_on_tiny_inputs(report: dict, tmp_path: Path, argv: list[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Path(report["tiers"]["tiny"]["path"]).parent  # the tiny store the harness built: no rebuild
+    monkeypatch.setenv("OPENAI_COST_TUI_BENCH_CACHE", str(cache))
+    out_path = tmp_path / "out.json"
+    assert main([*argv, "--cache-dir", str(cache), "--json", str(out_path)]) == 0
+    out = json.loads(out_path.read_text("utf-8"))
+    assert _number(out["loadavg_start"][0])
+    if argv[0] == "cold":
+        cold = out["cold"]
+        for name in ("minimal", "demo", "store"):
+            assert _number(cold[name]["first_paint_s"]), cold[name]
+        assert _number(cold["ratio_to_minimal"]["demo"]) and _number(cold["ratio_to_minimal"]["store"])
+    elif argv[0] == "sync":
+        sync = out["sync"]
+        assert sync["outcome"] == "ok", sync
+        assert sync["rows_stored"] > 0 and _number(sync["rows_per_s_client_cpu"])
+    else:
+        app = out["app"]
+        dim = argv[-1]
+        assert "error" not in app, app
+        assert set(app["by_rows"]) == {dim}
+        for timing in app["by_rows"][dim].values():
+            assert _number(timing["median_ms"]) and _number(timing["until_idle_median_ms"]), timing
+        assert _number(app["peak_rss_mb"]) and out["rows"] == report["tiers"]["tiny"]["rows"]
