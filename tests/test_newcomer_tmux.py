@@ -63,6 +63,7 @@ class Pane:
         self.tmux("kill-server")
 
 
+@pytest.mark.timeout(300)  # about 30 s a size when the machine is idle; the suite's load can triple it
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
 def test_a_newcomers_first_hour(size, tmp_path) -> None:
     cwd = tmp_path / "here"
