@@ -7,18 +7,22 @@ keys as remapped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.widgets import DataTable
 
+from .modals.add_connection import AddConnectionModal
 from .modals.choice import ChoiceModal
 from .modals.confirm import ConfirmModal
 from .modals.date_range import DateRangeModal
+from .modals.edit_connection import EditConnectionModal
 from .modals.filter import FilterModal
 from .modals.line import LineModal
 from .report.pivot_table import PivotTable
+from .screens.tags import TagsScreen
 from .search import SearchBar
 
 MOVES = ("up", "down", "left", "right", "pageup", "pagedown")  # Textual's own table keys, listed as they are
@@ -29,6 +33,9 @@ PANELS: dict[str, tuple[str, type[DOMNode]]] = {
 }
 DIALOGS: tuple[tuple[str, type[DOMNode]], ...] = (
     ("Search bar", SearchBar),
+    ("Tags screen (T on the report)", TagsScreen),
+    ("Add connection", AddConnectionModal),
+    ("Edit connection", EditConnectionModal),
     ("Pickers", ChoiceModal),
     ("Filter dialog", FilterModal),
     ("Dates dialog", DateRangeModal),
@@ -63,7 +70,7 @@ def sections(app) -> Iterator[tuple[str, str, list[Binding]]]:
     yield "tables", "Every table", [b for b in own_bindings(first) if b.id in {"search", "search-next",
                                                                                "search-previous"}]
     for title, dialog in DIALOGS:
-        yield title.lower().replace(" ", "-"), title, own_bindings(dialog)
+        yield re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"), title, own_bindings(dialog)
 
 
 def binding_ids(app) -> set[str]:
