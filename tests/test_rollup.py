@@ -127,3 +127,26 @@ def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> Non
         year = PivotSpec(rows=("project",), cols="month", date_range=DateRange(date(2025, 11, 1), TODAY))
         assert store.run_pivot(year, today=TODAY).total.amount == store.total()  # read from a cube
     assert list(Path(path).parent.glob(f"*.schema{version}-*.bak")), "the store was backed up before migrating"
+
+
+def test_daily_rollups_summed_from_the_rows_in_hand_equal_sql_over_cost(tmp_path) -> None:
+    """replace_window sums the daily rollups in Python from the rows it wrote: missing quantities and
+    units, credits, several units per project and a window replaced over the old one give what SQL's
+    SUM, MIN and MAX over ``cost`` give."""
+    from openai_cost_tui.core.models import CostRow
+    from openai_cost_tui.store.store import NewConnection
+
+    def r(day: int, amount: int, line: str | None, unit: str | None, qty: int | None, project: str = "proj_a"):
+        return CostRow(date(2026, 10, day), project, line, "key_1", "usd", amount, qty, unit)
+
+    rows = [r(1, 5 * 10**17, "gpt-4o, input", "tokens", 10**18), r(1, 7, "gpt-4o, input", "tokens", None),
+            r(1, -3 * 10**18, "credit", None, None), r(1, 2 * 10**27, "web search", "calls", 3 * 10**27),
+            r(2, 1, None, None, None, project=""), r(2, 4, "files", "gb_days", 10**18, project="proj_b"),
+            r(2, 9, "files", None, None, project="proj_b")]
+    with Store(str(tmp_path / "costs.db")) as store:
+        conn = store.add_connection(NewConnection("a", "https://api.openai.com/v1", "env", "K", date(2026, 1, 1)))
+        store.replace_window(conn.id, date(2026, 9, 28), date(2026, 10, 2), rows)
+        assert all(rollup_dump(store, t) == rebuilt(store, t) != [] for t in rollup.DAILY)
+        store.replace_window(conn.id, date(2026, 10, 2), date(2026, 10, 3), rows[4:6])  # day 2 again, less
+        assert all(rollup_dump(store, t) == rebuilt(store, t) != [] for t in rollup.ROLLUPS)
+        assert rollup_dump(store, rollup.DAY_PROJECT)[-1][-2:] == ("gb_days", "gb_days")

@@ -90,14 +90,24 @@ def months_between(start: date, end: date) -> list[str]:
     return out
 
 
-def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_text: bool) -> None:
-    """Recompute every rollup over ``start..end`` (whole months for the monthly one) for one connection."""
+def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_text: bool,
+            rows: list[tuple] | None = None, units: dict[int, str | None] | None = None) -> None:
+    """Recompute every rollup over ``start..end`` (whole months for the monthly one) for one connection.
+
+    ``rows``: the window's cost rows just written, as ``COST_COLUMNS`` tuples, with ``units`` (charge id
+    to unit): the daily rollups, which lie inside the window, are then summed from them in Python
+    instead of read back from ``cost`` (the same sums: SUM skips NULL quantities, MIN/MAX NULL units)."""
     p = db.param
 
     def day(value: date) -> object:
         return value.isoformat() if as_text else value
 
+    in_hand = rows is not None and units is not None
     for r in ROLLUPS:
+        if in_hand and r.by_day:
+            db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
+                           (day(start), day(end), connection_id))
+            continue
         lo, hi = (start, end) if r.by_day else (start.replace(day=1), add_months(end, 1) - timedelta(days=1))
         if r.by_day:
             db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
@@ -115,6 +125,52 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
             f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
             (connection_id, day(lo), day(hi)),
         )
+    if in_hand:
+        _insert_daily(db, rows, units)
+
+
+COST_COLUMNS = ("connection_id", "day", "week", "month", "project_id", "api_key_id", "charge_id", "currency",
+                "amount_hi", "amount_lo", "qty_hi", "qty_lo")
+
+
+def _add(sums: list, hi: int, lo: int, qhi: int | None, qlo: int | None) -> None:
+    sums[0] += hi
+    sums[1] += lo
+    if qhi is not None:  # as SQL's SUM: NULL only while every quantity is NULL
+        sums[2] = qhi if sums[2] is None else sums[2] + qhi
+        sums[3] = qlo if sums[3] is None else sums[3] + qlo
+
+
+def daily_from_rows(rows: list[tuple], units: dict[int, str | None]) -> dict[Rollup, list[tuple]]:
+    """The daily rollups' rows for ``rows`` (``COST_COLUMNS`` tuples), each table's in its key order."""
+    by_charge: dict[tuple, list] = {}
+    by_project: dict[tuple, list] = {}
+    for conn, day, week, month, project, _key, charge, currency, hi, lo, qhi, qlo in rows:
+        sums = by_charge.get(k := (day, conn, week, month, charge, currency))
+        if sums is None:
+            sums = by_charge[k] = [0, 0, None, None]
+        _add(sums, hi, lo, qhi, qlo)
+        sums = by_project.get(k := (day, conn, week, month, project, currency))
+        if sums is None:
+            sums = by_project[k] = [0, 0, None, None, None, None]
+        _add(sums, hi, lo, qhi, qlo)
+        unit = units[charge]
+        if unit is not None:  # as SQL's MIN and MAX: NULL units are left out
+            if sums[4] is None or unit < sums[4]:
+                sums[4] = unit
+            if sums[5] is None or unit > sums[5]:
+                sums[5] = unit
+    return {DAY_CHARGE: sorted(k + tuple(v) for k, v in by_charge.items()),
+            DAY_PROJECT: sorted(k + tuple(v) for k, v in by_project.items())}
+
+
+def _insert_daily(db: pw.Database, rows: list[tuple], units: dict[int, str | None]) -> None:
+    """Write the daily rollups of a window's rows (their old rows deleted by ``refresh``)."""
+    cursor = db.cursor()
+    for r, found in daily_from_rows(rows, units).items():
+        columns = (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ()))
+        sql = f"INSERT INTO {r.table} ({', '.join(columns)}) VALUES ({', '.join([db.param] * len(columns))})"
+        cursor.executemany(sql, found)
 
 
 def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = ROLLUPS) -> None:

@@ -7,6 +7,7 @@ ORM rows never leave this package: callers get core dataclasses. Every write run
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -402,10 +403,12 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 + ", ".join([p] * 12)
                 + ")"
             )
+            values.sort(key=_INDEX_ORDER)  # the unique index's order: each insert lands beside the last
             cursor = self.db.cursor()
             for chunk_start in range(0, len(values), 5000):
                 cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
-            rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres)
+            units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
+            rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)
         return len(values)
 
     def other_currencies(self, spec: PivotSpec, *, today: date) -> list[tuple[str, int, int]]:
@@ -560,6 +563,9 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             query = query.where(C.connection == connection_id)
         with self.read():
             return sorted((c, str(d), *rest) for c, d, *rest in query.tuples())
+
+
+_INDEX_ORDER = operator.itemgetter(1, 4, 5, 6, 7)  # (day, project, key, charge, currency) of rollup.COST_COLUMNS
 
 
 def _merge(rows: Iterable[CostRow]) -> dict[tuple, tuple[int, int | None]]:
