@@ -139,9 +139,8 @@ class CostApp(App[None]):
 
     def _screen_settling(self) -> bool:
         """A screen just pushed has not been shown and focused its first field yet."""
-        screen = self.screen
-        return (screen is self._fresh_screen or not screen.is_mounted
-                or (screen.focused is None and bool(screen.focus_chain)))
+        screen = self.screen  # (a screen that simply has no focus, e.g. after a click, does not wait)
+        return screen is self._fresh_screen or not screen.is_mounted
 
     @property
     def keys_pending(self) -> bool:
