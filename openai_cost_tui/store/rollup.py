@@ -102,12 +102,10 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
     def day(value: date) -> object:
         return value.isoformat() if as_text else value
 
-    in_hand = rows is not None and units is not None
+    if rows is not None and units is not None:
+        _refresh_in_hand(db, connection_id, start, end, rows, units, day)
+        return
     for r in ROLLUPS:
-        if in_hand and r.by_day:
-            db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
-                           (day(start), day(end), connection_id))
-            continue
         lo, hi = (start, end) if r.by_day else (start.replace(day=1), add_months(end, 1) - timedelta(days=1))
         if r.by_day:
             db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
@@ -118,15 +116,57 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
             db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND {in_months}",
                            (connection_id, *months))
             if r.source != "cost":  # a cube: from the months of cost_month just rebuilt
-                db.execute_sql(f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.{in_months} {r.group_sql()}",
-                               (connection_id, *months))
+                _insert_cube(db, r, connection_id, months)
                 continue
         db.execute_sql(
             f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
             (connection_id, day(lo), day(hi)),
         )
-    if in_hand:
-        _insert_daily(db, rows, units)
+
+
+def _insert_cube(db: pw.Database, r: Rollup, connection_id: int, months: list[str]) -> None:
+    p = db.param
+    in_months = f"month IN ({', '.join([p] * len(months))})"
+    db.execute_sql(f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.{in_months} {r.group_sql()}",
+                   (connection_id, *months))
+
+
+def _refresh_in_hand(db: pw.Database, connection_id: int, start: date, end: date, rows: list[tuple],
+                     units: dict[int, str | None], day) -> None:
+    """``refresh`` with the window's rows in hand: the daily rollups and the window's share of
+    ``cost_month`` are summed from them; only the touched months' days outside the window are read
+    from ``cost``; the month cubes are summed from ``cost_month`` as before."""
+    p = db.param
+    months = months_between(start, end)
+    in_months = f"month IN ({', '.join([p] * len(months))})"
+    first, last = start.replace(day=1), add_months(end, 1) - timedelta(days=1)
+    monthly: dict[tuple, list] = {}
+    keys = ", ".join(f"c.{k}" for k in MONTH.keys)
+    for lo, hi in ((first, start - timedelta(days=1)), (end + timedelta(days=1), last)):
+        if lo > hi:
+            continue
+        found = db.execute_sql(f"SELECT {keys}, {SUMS} FROM cost c WHERE c.connection_id = {p} AND c.day >= {p} "
+                               f"AND c.day <= {p} {MONTH.group_sql()}", (connection_id, day(lo), day(hi)))
+        for *key, s_hi, s_lo, q_hi, q_lo in found:
+            sums = monthly.get(k := tuple(key))
+            if sums is None:
+                sums = monthly[k] = [0, 0, None, None]
+            _add(sums, int(s_hi), int(s_lo), None if q_hi is None else int(q_hi), None if q_lo is None else int(q_lo))
+    for conn, _day, _week, month, project, api_key, charge, currency, hi, lo, qhi, qlo in rows:
+        sums = monthly.get(k := (conn, month, project, api_key, charge, currency))
+        if sums is None:
+            sums = monthly[k] = [0, 0, None, None]
+        _add(sums, hi, lo, qhi, qlo)
+    for r in (MONTH, *MONTH_CUBES):
+        db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND {in_months}", (connection_id, *months))
+    _insert_many(db, MONTH, sorted(k + tuple(v) for k, v in monthly.items()))
+    for r in MONTH_CUBES:
+        _insert_cube(db, r, connection_id, months)
+    for r in DAILY:
+        db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
+                       (day(start), day(end), connection_id))
+    for r, found in daily_from_rows(rows, units).items():
+        _insert_many(db, r, found)
 
 
 COST_COLUMNS = ("connection_id", "day", "week", "month", "project_id", "api_key_id", "charge_id", "currency",
@@ -164,13 +204,10 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None]) -> dict[Rol
             DAY_PROJECT: sorted(k + tuple(v) for k, v in by_project.items())}
 
 
-def _insert_daily(db: pw.Database, rows: list[tuple], units: dict[int, str | None]) -> None:
-    """Write the daily rollups of a window's rows (their old rows deleted by ``refresh``)."""
-    cursor = db.cursor()
-    for r, found in daily_from_rows(rows, units).items():
-        columns = (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ()))
-        sql = f"INSERT INTO {r.table} ({', '.join(columns)}) VALUES ({', '.join([db.param] * len(columns))})"
-        cursor.executemany(sql, found)
+def _insert_many(db: pw.Database, r: Rollup, found: list[tuple]) -> None:
+    columns = (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ()))
+    sql = f"INSERT INTO {r.table} ({', '.join(columns)}) VALUES ({', '.join([db.param] * len(columns))})"
+    db.cursor().executemany(sql, found)
 
 
 def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = ROLLUPS) -> None:
