@@ -38,8 +38,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                                    ("keys", "2m", 5, "key press to first frame and to idle"),
                                    ("memory", "10m", 1, "peak memory of the app process alone")):
         c = sub.add_parser(name, help=text)
-        c.add_argument("--size", default=size, help=f"the benchmark store (default {size}; 'none' for "
-                                                    "--demo only with cold)")
+        c.add_argument("--size", default=size, help=f"the benchmark store (default {size})"
+                       + ("; 'none': the minimal app and --demo only" if name == "cold" else ""))
         c.add_argument("--runs", type=int, default=runs, help=f"runs per figure (default {runs})")
         if name != "cold":
             c.add_argument("--rows", default="service,project", help="row dimensions to time, in turn")
@@ -55,8 +55,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if getattr(args, "runs", 1) < 1:
         p.error("--runs must be at least 1")
-    if getattr(args, "size", "none") != "none":
-        stores.tier(args.size)
+    size = getattr(args, "size", None)  # sync has none; cold takes 'none' (no store)
+    if size is not None and not (args.command == "cold" and size == "none"):
+        try:
+            stores.tier(size)
+        except ValueError as exc:
+            p.error(str(exc))
     return args
 
 

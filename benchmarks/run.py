@@ -29,7 +29,8 @@ PHASES = ("queries", "plain", "duckdb", "tui", "cold", "sync", "profile")  # pla
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1],
+                                epilog="One benchmark alone: python -m benchmarks cold|keys|sync|memory --help")
     p.add_argument("--quick", action="store_true", help="only the 20k and 200k stores, 3 runs (< 2 minutes)")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
     p.add_argument("--sizes", help="comma-separated store sizes: 20k,200k,2m,10m (default: 20k,200k,2m; "
