@@ -152,11 +152,7 @@ def _refresh_in_hand(db: pw.Database, connection_id: int, start: date, end: date
             if sums is None:
                 sums = monthly[k] = [0, 0, None, None]
             _add(sums, int(s_hi), int(s_lo), None if q_hi is None else int(q_hi), None if q_lo is None else int(q_lo))
-    for conn, _day, _week, month, project, api_key, charge, currency, hi, lo, qhi, qlo in rows:
-        sums = monthly.get(k := (conn, month, project, api_key, charge, currency))
-        if sums is None:
-            sums = monthly[k] = [0, 0, None, None]
-        _add(sums, hi, lo, qhi, qlo)
+    daily = daily_from_rows(rows, units, monthly)
     for r in (MONTH, *MONTH_CUBES):
         db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND {in_months}", (connection_id, *months))
     _insert_many(db, MONTH, sorted(k + tuple(v) for k, v in monthly.items()))
@@ -165,7 +161,7 @@ def _refresh_in_hand(db: pw.Database, connection_id: int, start: date, end: date
     for r in DAILY:
         db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
                        (day(start), day(end), connection_id))
-    for r, found in daily_from_rows(rows, units).items():
+    for r, found in daily.items():
         _insert_many(db, r, found)
 
 
@@ -181,20 +177,42 @@ def _add(sums: list, hi: int, lo: int, qhi: int | None, qlo: int | None) -> None
         sums[3] = qlo if sums[3] is None else sums[3] + qlo
 
 
-def daily_from_rows(rows: list[tuple], units: dict[int, str | None]) -> dict[Rollup, list[tuple]]:
-    """The daily rollups' rows for ``rows`` (``COST_COLUMNS`` tuples), each table's in its key order."""
+def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
+                    monthly: dict[tuple, list] | None = None) -> dict[Rollup, list[tuple]]:
+    """The daily rollups' rows for ``rows`` (``COST_COLUMNS`` tuples), each table's in its key order;
+    with ``monthly``, the rows are also summed into it by ``cost_month``'s key (one pass for all three).
+    A row's two quantity parts are both NULL or both set, so they are summed together."""
     by_charge: dict[tuple, list] = {}
     by_project: dict[tuple, list] = {}
-    for conn, day, week, month, project, _key, charge, currency, hi, lo, qhi, qlo in rows:
-        sums = by_charge.get(k := (day, conn, week, month, charge, currency))
-        if sums is None:
-            sums = by_charge[k] = [0, 0, None, None]
-        _add(sums, hi, lo, qhi, qlo)
+    month_sums = {} if monthly is None else monthly
+    for conn, day, week, month, project, api_key, charge, currency, hi, lo, qhi, qlo in rows:
+        for table, k in ((by_charge, (day, conn, week, month, charge, currency)),
+                         (month_sums, (conn, month, project, api_key, charge, currency))):
+            sums = table.get(k)
+            if sums is None:
+                table[k] = [hi, lo, qhi, qlo]
+                continue
+            sums[0] += hi
+            sums[1] += lo
+            if qhi is not None:  # as SQL's SUM: NULL only while every quantity is NULL
+                if sums[2] is None:
+                    sums[2], sums[3] = qhi, qlo
+                else:
+                    sums[2] += qhi
+                    sums[3] += qlo
+        unit = units[charge]
         sums = by_project.get(k := (day, conn, week, month, project, currency))
         if sums is None:
-            sums = by_project[k] = [0, 0, None, None, None, None]
-        _add(sums, hi, lo, qhi, qlo)
-        unit = units[charge]
+            by_project[k] = [hi, lo, qhi, qlo, unit, unit]
+            continue
+        sums[0] += hi
+        sums[1] += lo
+        if qhi is not None:
+            if sums[2] is None:
+                sums[2], sums[3] = qhi, qlo
+            else:
+                sums[2] += qhi
+                sums[3] += qlo
         if unit is not None:  # as SQL's MIN and MAX: NULL units are left out
             if sums[4] is None or unit < sums[4]:
                 sums[4] = unit
