@@ -45,6 +45,7 @@ class WorkspacesScreen(AppScreen):
         self.conns: list[Connection] = []
         self._filling = False
         self._select: str | None = None
+        self._members_of: str | None = None  # the workspace whose members the list shows
 
     def on_mount(self) -> None:
         table = self.query_one("#workspaces", DataTable)
@@ -87,6 +88,7 @@ class WorkspacesScreen(AppScreen):
     def _fill_members(self) -> None:
         members = self.query_one("#members", SelectionList)
         name = self.selected_name()
+        self._members_of = name
         self._filling = True
         members.clear_options()
         if name is None:
@@ -101,7 +103,10 @@ class WorkspacesScreen(AppScreen):
         self._filling = False
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._fill_members()
+        # A repaint already filled the list for this row; the highlight it caused arrives later, maybe
+        # after a quick Tab and Space ticked a member: refilling then would drop that tick.
+        if self.selected_name() != self._members_of:
+            self._fill_members()
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         name = self.selected_name()
