@@ -72,6 +72,18 @@ def _painted(app, since: int) -> bool | None:
     return gen > since and shown >= gen and getattr(screen, "data", None) is not None
 
 
+
+async def _workers_done(app) -> None:
+    """Every worker finished; one that a newer exclusive worker replaced counts as finished (Textual
+    raises WorkerCancelled for it from wait_for_complete)."""
+    from textual.worker import WorkerCancelled
+
+    while running := [w for w in app.workers if not w.is_finished]:
+        try:
+            await app.workers.wait_for_complete(running)
+        except WorkerCancelled:
+            continue
+
 async def _composite(app, pilot=None) -> None:
     """Let pending messages run, then composite the screen once (what a real frame would do)."""
     wait = getattr(pilot, "_wait_for_screen", None)
@@ -89,7 +101,7 @@ async def _until_painted(app, pilot, since: int, timeout: float = TIMEOUT, want_
     while True:
         state = _painted(app, since)
         if state is None:  # unknown screen: wait for every worker, then a pause
-            await app.workers.wait_for_complete()
+            await _workers_done(app)
             await pilot.pause()
             return True
         if state and (not want_rows or (_report_rows(app.screen) or 0) > 0):
@@ -130,7 +142,7 @@ async def _until_idle(app, pilot) -> None:
     """No worker left running and every queued message handled (repeated: a worker's last message can
     start another step), then one composite, as a frame would."""
     while True:
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await pilot._wait_for_screen()
         if all(w.is_finished for w in app.workers):
             break
@@ -290,7 +302,7 @@ async def _cold(app, *, want_data: bool, timeout: float, t0: float) -> dict:
                 if _painted(app, 0) and (not rows or (_report_rows(app.screen) or 0) > 0):
                     break
                 if _painted(app, 0) is None and app.is_running and not rows:  # unknown screen internals
-                    await app.workers.wait_for_complete()
+                    await _workers_done(app)
                     break
                 if time.perf_counter() > deadline:
                     result["error"] = f"timed out waiting for {name}"
