@@ -126,7 +126,13 @@ class Cell:
             qty = self.quantity
         else:
             qty = self.quantity + other.quantity
-        return Cell(self.amount + other.amount, qty, self.units | other.units)
+        return Cell(self.amount + other.amount, qty, unit_ends(self.units | other.units))
+
+
+def unit_ends(units: frozenset[str]) -> frozenset[str]:
+    """A group's units as the store keeps them: the least and the greatest (enough to tell one unit
+    from mixed ones), so a sum of groups reads as the group of all their rows would."""
+    return units if len(units) <= 2 else frozenset((min(units), max(units)))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from .dates import DateRange, add_months, month_id
 from .dimensions import TIME_DIMENSIONS, dimension
 from .errors import UsageError
-from .models import MEASURES, Cell, PivotResult, PivotSpec
+from .models import MEASURES, Cell, PivotResult, PivotSpec, unit_ends
 
 OTHER_LABEL = "(other)"  # the row (or column) that holds everything past the top N
 
@@ -90,12 +90,12 @@ def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...]
             if qty is not None:
                 s[1] = qty if s[1] is None else s[1] + qty
             if not units <= s[2]:
-                s[2] = s[2] | units
+                s[2] = unit_ends(s[2] | units)
         grand[0] += amount
         if qty is not None:
             grand[1] = qty if grand[1] is None else grand[1] + qty
         if not units <= grand[2]:
-            grand[2] = grand[2] | units
+            grand[2] = unit_ends(grand[2] | units)
     row_totals = {k: Cell(*v) for k, v in row_sums.items()}
     col_totals = {k: Cell(*v) for k, v in col_sums.items()}
     total = Cell(*grand)

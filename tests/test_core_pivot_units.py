@@ -1,0 +1,35 @@
+"""A total's units read as the group of all its rows would: the least and the greatest unit.
+
+The store keeps each group's least and greatest unit (its rollups hold no more), so the row total of
+a row whose columns have {images} and {characters, tokens} must be {characters, tokens}, as a group
+over all those rows would be; a union of the columns' units gave three (found by the PostgreSQL
+property test with a loaded machine's random examples)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openai_cost_tui.core.dates import DateRange
+from openai_cost_tui.core.models import Cell, PivotSpec, unit_ends
+from openai_cost_tui.core.pivot import fold
+
+RANGE = DateRange(date(2026, 5, 1), date(2026, 5, 31))
+
+
+def test_totals_keep_the_least_and_the_greatest_unit() -> None:
+    spec = PivotSpec(rows=("service",), cols="model_version", date_range=RANGE, measure="quantity")
+    raw = [
+        (("Images",), "a", Cell(5, 1, frozenset({"images"}))),
+        (("Images",), "b", Cell(7, 2, frozenset({"characters", "tokens"}))),
+        (("Audio",), "a", Cell(1, None, frozenset({"characters"}))),
+    ]
+    result = fold(spec, RANGE, raw, today=date(2026, 5, 31))
+    assert result.row_totals[("Images",)] == Cell(12, 3, frozenset({"characters", "tokens"}))
+    assert result.col_totals["a"].units == frozenset({"characters", "images"})
+    assert result.total.units == frozenset({"characters", "tokens"})
+
+
+def test_a_sum_of_cells_keeps_the_ends() -> None:
+    assert (Cell(1, None, frozenset({"images"})) + Cell(2, None, frozenset({"characters", "tokens"}))).units \
+        == frozenset({"characters", "tokens"})
+    assert unit_ends(frozenset({"tokens"})) == frozenset({"tokens"})
