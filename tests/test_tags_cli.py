@@ -244,7 +244,8 @@ def test_outside_text_in_rules_and_values_is_shown_never_run(home, capsys, tmp_p
     assert code == 2 and "control characters" in err
 
 
-@pytest.mark.skipif(not os.environ.get("OPENAI_COST_TUI_TEST_PG"), reason="no PostgreSQL server")
+@pytest.mark.skipif(not os.environ.get("OPENAI_COST_TUI_TEST_PG"),
+                    reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://... (.ci/run starts one)")
 def test_a_team_store_on_postgresql_shares_its_tags(pg_url, capsys, tmp_path, monkeypatch) -> None:  # noqa: F811
     store = Store(pg_url)
     try:
