@@ -231,6 +231,30 @@ async def test_workspaces_create_assign_rename_delete(ctx) -> None:
         assert "Team B" not in [w.name for w in ctx.store.workspaces()]
 
 
+async def test_a_tick_survives_a_reread_that_lands_before_it_is_handled(ctx) -> None:
+    """Under load a re-read of the store (started by the workspace's creation) can repaint the members
+    between the Space and its message: the tick still means "join", and nothing else moves."""
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4", "a")
+        await pilot.press(*"Research", "enter")
+        await settle(pilot)
+        screen = app.screen
+        stale = (ctx.store.workspaces(), ctx.store.connections())  # read before the tick is written
+        members = screen.query_one("#members", SelectionList)
+        members.focus()
+        members.highlighted = 1
+        ticked = members.get_option_at_index(1).value
+        members._toggle_highlighted_selection()  # what Space does: the message is still to come
+        screen._paint(stale)  # the re-read paints first
+        await settle(pilot)
+        assert [c.id for c in ctx.store.connections() if "Research" in c.workspaces] == [ticked]
+        assert members.selected == [ticked] and members.highlighted == 1
+        assert str(screen.query_one("#workspaces", DataTable).get_cell("Research", "count")) == "1"
+        screen._paint((ctx.store.workspaces(), ctx.store.connections()))  # a later re-read keeps it
+        assert members.selected == [ticked] and members.highlighted == 1
+
+
 async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,6 +49,11 @@ class WorkspacesScreen(AppScreen):
         self._filling = False
         self._select: str | None = None
         self._members_of: str | None = None  # the workspace whose members the list shows
+        self._member_rows: list[tuple[int, str]] = []  # and the connections it lists
+        self._shown_ticks: set[int] = set()  # the ticks it shows, as this screen decided them
+        self._wanted: dict[tuple[str, int], bool] = {}  # ticks whose write has not landed yet
+        self._in_flight: dict[tuple[str, int], int] = {}
+        self._write_lock = threading.Lock()
 
     def on_mount(self) -> None:
         table = self.query_one("#workspaces", DataTable)
@@ -88,7 +96,16 @@ class WorkspacesScreen(AppScreen):
     def _fill_members(self) -> None:
         members = self.query_one("#members", SelectionList)
         name = self.selected_name()
-        self._members_of = name
+        rows = [(c.id, shown(c.description)) for c in self.conns]
+        ticked = {c.id for c in self.conns if self._ticked(name, c)}
+        if name is not None and name == self._members_of and rows == self._member_rows:
+            # The same list re-read (after a write, or another screen's change): only ticks may differ.
+            # Refilling would move the highlight and drop a tick the user made while the read ran.
+            for cid, _ in rows:
+                (members.select if cid in ticked else members.deselect)(cid)
+            self._shown_ticks = ticked
+            return
+        self._members_of, self._member_rows, self._shown_ticks = name, rows, ticked
         self._filling = True
         members.clear_options()
         if name is None:
@@ -96,11 +113,15 @@ class WorkspacesScreen(AppScreen):
             self._filling = False
             return
         self.query_one("#members-title", Label).update(Text(f"Connections in {shown(name)} (space ticks)"))
-        for c in self.conns:
-            members.add_option((Text(shown(c.description)), c.id, name in c.workspaces))
+        for cid, label in rows:
+            members.add_option((Text(label), cid, cid in ticked))
         if members.option_count:
             members.highlighted = 0  # so space ticks something straight away
         self._filling = False
+
+    def _ticked(self, name: str | None, conn: Connection) -> bool:
+        """Whether ``conn`` is shown in workspace ``name``: a tick not yet written wins over the store."""
+        return self._wanted.get((name, conn.id), name in conn.workspaces) if name is not None else False
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # A repaint already filled the list for this row; the highlight it caused arrives later, maybe
@@ -112,20 +133,45 @@ class WorkspacesScreen(AppScreen):
         name = self.selected_name()
         if name is None or self._filling:
             return
+        # The tick flips what this screen last showed, not what the list holds now: a re-read may have
+        # repainted the list between the key and this message.
         cid = event.selection.value
-        store, joined = self.ctx.store, cid in event.selection_list.selected
+        joined = cid not in self._shown_ticks
+        self._shown_ticks = self._shown_ticks ^ {cid}
+        (event.selection_list.select if joined else event.selection_list.deselect)(cid)
+        key, store = (name, cid), self.ctx.store
+        self._wanted[key] = joined
+        self._in_flight[key] = self._in_flight.get(key, 0) + 1
         table = self.query_one("#workspaces", DataTable)
-        table.update_cell(name, "count", str(len(event.selection_list.selected)))
+        table.update_cell(name, "count", str(len(self._shown_ticks)))
+        wanted, lock = self._wanted, self._write_lock
 
         def write() -> None:
-            (store.assign if joined else store.unassign)(name, [cid])
+            # Writes run one at a time, each with the latest tick: quick toggles end where the user left them.
+            try:
+                with lock:
+                    latest = wanted.get(key)
+                    if latest is not None:
+                        (store.assign if latest else store.unassign)(name, [cid])
+            except Exception:
+                self.app.call_from_thread(lambda: (landed(), self.reload()))  # show what the store holds
+                raise
 
-        self._write(write, "workspace membership")
+        def landed() -> None:
+            self._in_flight[key] -= 1
+            if not self._in_flight[key]:
+                del self._in_flight[key]
+                self._wanted.pop(key, None)
 
-    def _write(self, change, reason: str, *, select: str | None = None, note: str = "") -> None:
+        self._write(write, "workspace membership", before=landed)
+
+    def _write(self, change, reason: str, *, select: str | None = None, note: str = "",
+               before: Callable[[], None] | None = None) -> None:
         """A change in a worker; then every view re-reads (this one keeps ``select`` under the cursor)."""
 
         def done(_: object) -> None:
+            if before is not None:
+                before()
             if note:
                 self.notify(note, markup=False)
             self.reload(select=select)
