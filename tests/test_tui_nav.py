@@ -301,6 +301,19 @@ async def test_typing_fast_across_a_focus_change_lands_in_the_right_field(app) -
         assert report(app).state.rows == ("project",)
 
 
+async def test_a_burst_through_two_dialogs_sends_each_key_once(app, tmp_path, monkeypatch) -> None:
+    """e, Enter (CSV), Enter (the default path) typed at once: each key reaches one dialog once. A key
+    routed again when its dialog was shown pressed Enter twice in the path dialog, which closed it
+    twice and ended the app."""
+    monkeypatch.chdir(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        burst(app, "e", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen) and app.is_running
+        assert [p.suffix for p in tmp_path.iterdir()] == [".csv"]
+
+
 # -- keymap file (#16 item 7) ------------------------------------------------------------------------
 
 

@@ -97,6 +97,7 @@ class CostApp(App[None]):
         self._told_no_key: set[int] = set()  # connections whose skip (no key here) was already said
         self.sync_stopped.set()
         self._keys: list[events.Key] = []  # typed keys, handled one after the other (see on_event)
+        self._sent: events.Key | None = None  # the first of them, once sent on and not yet handled
         self._settle_deadline: float | None = None
         self._fresh_screen: Screen | None = None  # pushed, not yet shown (keys wait for it)
         if ctx.demo:
@@ -108,9 +109,9 @@ class CostApp(App[None]):
         """Follows a key up the DOM (messages bubble in order): when it reaches the app, every widget
         on the key's way has handled it, bindings included."""
 
-        def __init__(self, key: events.Key) -> None:
+        def __init__(self, key: events.Key, target, lap: int = 1) -> None:
             super().__init__()
-            self.key = key
+            self.key, self.target, self.lap = key, target, lap
 
     async def on_event(self, event: events.Event) -> None:
         """Typed keys are routed one after the other: the next key goes to the focused widget only
@@ -130,6 +131,15 @@ class CostApp(App[None]):
         pushed = self.screen_stack[-1]
         self._fresh_screen = pushed
         pushed.call_after_refresh(self._screen_shown, pushed)  # after its mount and first focus
+        return result
+
+    def pop_screen(self):  # type: ignore[override]
+        """As Textual's; typed keys wait until the screen below has resumed (and the dialog's answer,
+        delivered to it first, has opened whatever comes next)."""
+        result = super().pop_screen()
+        resumed = self.screen
+        self._fresh_screen = resumed
+        resumed.call_after_refresh(self._screen_shown, resumed)
         return result
 
     def _screen_shown(self, screen: Screen) -> None:
@@ -152,6 +162,7 @@ class CostApp(App[None]):
             await self._route_keys()
         except ScreenStackError:  # the app is closing: no screen takes keys any more
             self._keys.clear()
+            self._sent = None
 
     async def _route_keys(self) -> None:
         while self._keys:
@@ -163,14 +174,18 @@ class CostApp(App[None]):
                     return
             self._settle_deadline = None
             key = self._keys[0]
+            if key is self._sent:
+                return  # already on its way: a second routing (a screen shown meanwhile) must not repeat it
+            self._sent = key
             target = self.focused or self.screen
             await super().on_event(key)
             if key.is_forwarded and target.is_attached:
-                target.post_message(self.KeyHandled(key))
+                target.post_message(self.KeyHandled(key, target))
                 self.call_after_refresh(self._key_target_gone, key, target)
                 self.set_timer(SETTLE_SECONDS, partial(self._key_done, key))  # whatever happens
                 return
             self._keys.pop(0)
+            self._sent = None
 
     async def _key_target_gone(self, key: events.Key, target) -> None:
         """The key closed its dialog: the widget it went to is gone, so nothing will bubble back."""
@@ -178,12 +193,19 @@ class CostApp(App[None]):
             await self._key_done(key)
 
     async def on_cost_app_key_handled(self, message: KeyHandled) -> None:
+        """The first lap follows the key; what its handling posted (an Input's Submitted, a Button's
+        Pressed) is queued on the same way behind the key, so a second lap arrives after those too:
+        the dialog that Enter closed is closed before the next key is routed."""
         message.stop()
+        if message.lap == 1 and message.target.is_attached:
+            message.target.post_message(self.KeyHandled(message.key, message.target, lap=2))
+            return
         await self._key_done(message.key)
 
     async def _key_done(self, key: events.Key) -> None:
         if self._keys and self._keys[0] is key:
             self._keys.pop(0)
+            self._sent = None
             await self._route_next_key()
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class LineModal(ModalScreen[T | None], Generic[T]):
         self.placeholder = placeholder
         self.ok = ok
         self.field_id = field_id
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -51,15 +52,22 @@ class LineModal(ModalScreen[T | None], Generic[T]):
         if event.button.id == "ok":
             self._submit()
         else:
-            self.dismiss(None)
+            self._answer(None)
 
     def _submit(self) -> None:
+        if self._answered:
+            return  # an Enter and a click on OK at once: the dialog answers once
         try:
             answer = self.read(self.query_one(Input).value)
         except UsageError as exc:
             self.query_one("#error", Label).update(Text(exc.message))
             return
-        self.dismiss(answer)
+        self._answer(answer)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def _answer(self, answer: T | None) -> None:
+        if not self._answered and self.is_current:
+            self._answered = True
+            self.dismiss(answer)
