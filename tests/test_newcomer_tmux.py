@@ -20,6 +20,7 @@ import pytest
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 EXE = Path(sys.executable).parent / "openai-cost-tui"
 KEY = "sk-admin-newcomer0123456789abcdefghijklmnop"
+EXITED = "newcomer-app-exited-"
 
 
 class Pane:
@@ -28,8 +29,10 @@ class Pane:
     def __init__(self, command: str, size: tuple[int, int], cwd: Path, deadline: float) -> None:
         self.name, self.socket, self.deadline = "newcomer", f"octui-newcomer-{uuid.uuid4().hex[:8]}", deadline
         env = {**os.environ, "TERM": "xterm-256color"}
+        # The pane outlives the app, so an app that ends early leaves its last words and exit code on screen.
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", self.name, "-x", str(size[0]),
-                        "-y", str(size[1]), "-c", str(cwd), command], check=True, env=env)
+                        "-y", str(size[1]), "-c", str(cwd), f"{command}; echo {EXITED}$?; sleep 3600"],
+                       check=True, env=env)
 
     def tmux(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
@@ -51,13 +54,17 @@ class Pane:
             screen = self.screen()
             if bool(pattern.search(screen)) != gone:
                 return screen
+            if re.search(rf"^{EXITED}", screen, re.MULTILINE):
+                break  # the app has ended: what it printed last is on the screen
             time.sleep(0.1)  # a poll interval, not a wait for the app: the condition decides
         size = self.tmux("display", "-p", "-t", self.name, "#{window_width}x#{window_height}").stdout.strip()
         raise AssertionError(f"{'still there' if gone else 'never appeared'}: {what!r}; the screen ({size}):\n"
                              f"{self.screen()}")
 
-    def alive(self) -> bool:
-        return self.tmux("has-session", "-t", self.name).returncode == 0
+    def exit_code(self) -> int | None:
+        """The app's exit code once it has ended, else None."""
+        found = re.search(rf"^{EXITED}(\d+)", self.screen(), re.MULTILINE)
+        return int(found.group(1)) if found else None
 
     def close(self) -> None:
         self.tmux("kill-server")
@@ -145,9 +152,9 @@ def test_a_newcomers_first_hour(size, tmp_path) -> None:
         pane.press("C-s")
         pane.wait("syncing")
         pane.press("C-q")
-        while pane.alive() and time.monotonic() < pane.deadline:
+        while pane.exit_code() is None and time.monotonic() < pane.deadline:
             time.sleep(0.1)
-        assert not pane.alive(), "the app did not quit during a sync"
+        assert pane.exit_code() == 0, f"the app did not quit cleanly during a sync:\n{pane.screen()}"
         exports = list(cwd.glob("report-service-by-month-*.csv"))
         assert len(exports) == 1 and exports[0].read_text().startswith("Service,")
     finally:
