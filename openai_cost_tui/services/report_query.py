@@ -6,7 +6,7 @@ No Textual here: the screen's worker calls ``load_report`` and posts the result 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ class ReportData:
     has_data: bool = True  # False when the store holds no cost at all (the empty view says how to start)
     allocation: str = ""  # what a tag's split shared out in this view ("" when nothing was split)
     splits: bool = True  # False: tag values that split are shown as themselves
+    allocated: dict[tuple[str, ...], int] = field(default_factory=dict)  # row key -> the amount a split shared into it
 
 
 def load_report(store: Store, state: ReportState, today: date, *, splits: bool = True) -> ReportData:
@@ -56,7 +57,7 @@ def load_report(store: Store, state: ReportState, today: date, *, splits: bool =
     caching = "" if state.compare else analysis.caching_line(store, state.spec(today), today)
     has_data = bool(grid.order) or store.last_day() is not None
     return ReportData(state, found.result, grid, caching=caching, has_data=has_data,
-                      allocation=tags.allocation_line(found), splits=splits)
+                      allocation=tags.allocation_line(found), splits=splits, allocated=found.allocated)
 
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:
