@@ -140,27 +140,61 @@ def baseline(
 
 def _baseline(values: list[float], wd0: int, day_wd: int) -> Baseline:
     """The baseline from the window's values in day order; ``wd0`` is the weekday of the first."""
-    n = len(values)
-    weekdays = [(wd0 + r) % 7 for r in range(min(7, n))]
-    by_wd = {w: values[r::7] for r, w in enumerate(weekdays)}  # every 7th day is the same weekday
-    ordered = {w: sorted(vs) for w, vs in by_wd.items()}
-    medians = {w: _median_sorted(s) for w, s in ordered.items()}
-    typical = statistics.fmean(medians.values())
-    recent = [((wd0 + i) % 7, values[i]) for i in range(max(0, n - LEVEL_DAYS), n)]
-    if typical > 0 and min(medians.values()) >= 0:  # multiplicative: the rhythm scales with the level
-        factor = {w: m / typical for w, m in medians.items()}
-        level = statistics.median([v / factor[w] for w, v in recent if factor[w] > 0] or [0.0])
-        expected = level * factor.get(day_wd, 1.0)
-    else:  # additive: credits, negative or empty series
-        offset = {w: m - typical for w, m in medians.items()}
-        level = statistics.median(v - offset[w] for w, v in recent)
-        expected = level + offset.get(day_wd, 0.0)
-    residuals = {w: _loo_residuals(by_wd[w], ordered[w]) for w in by_wd}
-    spread = max(_sigma([r for w, rs in residuals.items() if w < 5 for r in rs]),
-                 REL_FLOOR * max(abs(typical), abs(level)), 1.0)
-    if day_wd >= 5:  # weekend usage is sparser and noisier: never judged more strictly
-        spread = max(spread, _sigma([r for w, rs in residuals.items() if w >= 5 for r in rs]))
-    return Baseline(round(expected), spread, expected, n)
+    w = _Window(values, 0, len(values), wd0, day_wd, {})
+    return Baseline(round(w.exact), w.spread(), w.exact, len(values))
+
+
+class _Window:
+    """One day's window ``dense[lo : lo + n]`` (``wd0`` the weekday of its first day), judged in two steps:
+    the expectation (weekday medians, level), then, only when asked, the spread (leave-one-out residuals).
+
+    Each weekday's values are every 7th value from ``lo + r``, so the windows of consecutive days share
+    six of their seven weekday lists: ``memo`` (one per series) keeps each list's sorted values, median
+    and residuals by (its first index, its length), computed once. Same values, same arithmetic: the
+    very floats of computing each window afresh."""
+
+    __slots__ = ("groups", "day_wd", "typical", "level", "exact", "memo")
+
+    def __init__(self, dense: list[float], lo: int, n: int, wd0: int, day_wd: int, memo: dict) -> None:
+        stop = lo + n
+        groups = {}
+        for r in range(min(7, n)):
+            start = lo + r
+            key = (start, (stop - start + 6) // 7)
+            g = memo.get(key)
+            if g is None:
+                vs = dense[start:stop:7]
+                ordered = sorted(vs)
+                g = memo[key] = [vs, ordered, _median_sorted(ordered), None]
+            groups[(wd0 + r) % 7] = g
+        self.groups, self.day_wd, self.memo = groups, day_wd, memo
+        medians = {w: g[2] for w, g in groups.items()}
+        typical = statistics.fmean(medians.values())
+        recent = [((wd0 + i) % 7, dense[lo + i]) for i in range(max(0, n - LEVEL_DAYS), n)]
+        if typical > 0 and min(medians.values()) >= 0:  # multiplicative: the rhythm scales with the level
+            factor = {w: m / typical for w, m in medians.items()}
+            level = statistics.median([v / factor[w] for w, v in recent if factor[w] > 0] or [0.0])
+            expected = level * factor.get(day_wd, 1.0)
+        else:  # additive: credits, negative or empty series
+            offset = {w: m - typical for w, m in medians.items()}
+            level = statistics.median(v - offset[w] for w, v in recent)
+            expected = level + offset.get(day_wd, 0.0)
+        self.typical, self.level, self.exact = typical, level, expected
+
+    def floor(self) -> float:
+        """The least spread this window can have (the spread is never below it)."""
+        return max(REL_FLOOR * max(abs(self.typical), abs(self.level)), 1.0)
+
+    def spread(self) -> float:
+        residuals = {}
+        for w, g in self.groups.items():
+            if g[3] is None:
+                g[3] = _loo_residuals(g[0], g[1])
+            residuals[w] = g[3]
+        spread = max(_sigma([r for w, rs in residuals.items() if w < 5 for r in rs]), self.floor())
+        if self.day_wd >= 5:  # weekend usage is sparser and noisier: never judged more strictly
+            spread = max(spread, _sigma([r for w, rs in residuals.items() if w >= 5 for r in rs]))
+        return spread
 
 
 def detect(
@@ -175,7 +209,11 @@ def detect(
     min_delta: int = MIN_DELTA,
     directions: tuple[str, ...] = ("up", "down"),
 ) -> list[Anomaly]:
-    """Flag the given days of one series (pass complete days only)."""
+    """Flag the given days of one series (pass complete days only).
+
+    A day whose move is under ``min_delta``, in a direction not asked for, or too small to reach
+    ``threshold`` even against the least spread its window allows is let go before its spread is
+    computed: the spread only ever lowers a score, so the same days are flagged with the same scores."""
     days = list(days)
     if history_start is None:
         history_start = min(series, default=None)
@@ -187,20 +225,26 @@ def detect(
         i = (d - history_start).days
         if 0 <= i < len(dense):
             dense[i] = float(v)
+    memo: dict = {}
     out = []
     for day in days:
         first = max(day - timedelta(days=window), history_start)
         n = (day - first).days
         if n < max(1, MIN_HISTORY):
             continue
-        lo = (first - history_start).days
-        base = _baseline(dense[lo : lo + n], first.weekday(), day.weekday())
+        w = _Window(dense, (first - history_start).days, n, first.weekday(), day.weekday(), memo)
         value = series.get(day, 0)
-        delta = value - base.expected
-        score = base.score(value)
+        expected = round(w.exact)
+        delta = value - expected
         direction = "up" if delta > 0 else "down"
-        if abs(score) >= threshold and abs(delta) >= min_delta and direction in directions:
-            out.append(Anomaly(day, dimension, key, value, base.expected, score, direction))
+        if abs(delta) < min_delta or direction not in directions:
+            continue
+        off = value - w.exact
+        if abs(off) / w.floor() < threshold:  # the spread is at least the floor: no score could reach it
+            continue
+        score = off / w.spread()
+        if abs(score) >= threshold:
+            out.append(Anomaly(day, dimension, key, value, expected, score, direction))
     return out
 
 
