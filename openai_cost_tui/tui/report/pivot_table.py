@@ -15,7 +15,9 @@ from ...core.text import shown
 
 TREND_KEY = "trend"
 TREND_WIDTH = 14
-MAX_LABEL_WIDTH = 40
+MAX_LABEL_WIDTH = 40  # the labels' width when the figures need the rest of the line
+ALLOCATED_MARK = "≈"  # after a label: the row includes a share a tag's split allocated to it (a: unsplit)
+FLAG_MARK = "⚠"
 UP_STYLE = "red"  # spending more
 DOWN_STYLE = "green"
 
@@ -57,11 +59,13 @@ class PivotTable(DataTable):
         self.exact_texts: list[list[str]] = []  # every figure as the grid says it, before abbreviation
         self.shown_titles: list[str] = []
         self.short_columns: set[int] = set()  # figure columns (0 = the first after the labels) abbreviated
+        self.allocated_rows: list[int] = []  # per display row: the amount a split allocated into it (0: none)
 
     def show(self, grid: Grid, rows: list[DisplayRow], *, with_trend: bool, home: bool = False,
-             hidden: tuple[str, ...] = ()) -> None:
+             hidden: tuple[str, ...] = (), allocated: dict[tuple[str, ...], int] | None = None) -> None:
         """Repaint, keeping the cursor on the same row (by key) and column when they still exist
-        (``home``: the rows changed meaning, start at the top; ``hidden``: column keys left out)."""
+        (``home``: the rows changed meaning, start at the top; ``hidden``: column keys left out;
+        ``allocated``: row key -> the amount a tag's split shared into it, those rows marked ≈)."""
         row_id, column = self.current_ids()
         if home or self.row_count <= 1:  # (a lone Total row was an empty store: start at the top)
             row_id = None
@@ -70,22 +74,30 @@ class PivotTable(DataTable):
         self.display_rows = rows
         shown_cols = [i for i, col in enumerate(grid.columns) if col.key not in hidden]
         exact = [[text(grid, i, row.cells) for i in shown_cols] for row in rows]
-        label_width = max([len(grid.label_title), *(len(r.label) for r in rows)])
+        self.allocated_rows = [_allocated_into(row, allocated or {}) for row in rows]
+        marks = [_marks(amount, grid.flags.get(row.key)) for row, amount in zip(rows, self.allocated_rows,
+                                                                                  strict=True)]
+        label_width = max([len(grid.label_title), *(len(r.label) + len(m) for r, m in zip(rows, marks,
+                                                                                             strict=True))])
         # a figure is never cut: the widest columns are abbreviated (10.0B) when they cannot all fit,
         # and the cursor line gives the exact figure (cursor_exact)
-        room = (self.size.width or self.app.size.width) - min(label_width, MAX_LABEL_WIDTH) - 4
+        width = self.size.width or self.app.size.width
+        room = width - min(label_width, MAX_LABEL_WIDTH) - 4 - (TREND_WIDTH + 2) * with_trend
         titles = [grid.columns[i].title for i in shown_cols]
-        texts, widths, self.short_columns = fit_columns(exact, titles, room - (TREND_WIDTH + 2) * with_trend)
+        texts, widths, self.short_columns = fit_columns(exact, titles, room)
         self.exact_texts, self.shown_titles = exact, titles
-        self.add_column(grid.label_title, key=LABEL_KEY, width=min(label_width, MAX_LABEL_WIDTH))
+        # a long label takes what the figures leave of the line (it is cut only when they need it)
+        spare = max(0, room - sum(w + 2 for w in widths))
+        label_width = min(label_width, min(label_width, MAX_LABEL_WIDTH) + spare)
+        self.add_column(grid.label_title, key=LABEL_KEY, width=label_width)
         for col, width in zip((grid.columns[i] for i in shown_cols), widths, strict=True):
             style = "italic" if col.provisional else ""
             # padded here: numbers line up on the right whatever the cell renderer does with justify
             self.add_column(Text(shown(col.title).rjust(width), style=style), key=col.key, width=width)
         if with_trend:
             self.add_column("Daily trend", key=TREND_KEY, width=TREND_WIDTH)
-        for row, row_texts in zip(rows, texts, strict=True):
-            cells: list = [self._label(row, grid.flags.get(row.key))]
+        for row, row_texts, mark in zip(rows, texts, marks, strict=True):
+            cells: list = [self._label(row, mark, label_width)]
             for n, i in enumerate(shown_cols):
                 style = "bold" if row.kind != "leaf" else ""
                 if grid.columns[i].provisional:
@@ -100,12 +112,21 @@ class PivotTable(DataTable):
         self._restore(row_id, column, old_row)
 
     @staticmethod
-    def _label(row: DisplayRow, flag: str | None = None) -> Text:
+    def _label(row: DisplayRow, marks: str, width: int) -> Text:
+        """The row's label (cut with an ellipsis when it must be) followed by its marks, never cut."""
         style = {"group": "bold", "total": "bold"}.get(row.kind, "")
         label = Text(shown(row.label), style=style, no_wrap=True, overflow="ellipsis")
-        if flag:
-            label.append(" ⚠", style="bold yellow")
+        label.truncate(max(width - len(marks), 1), overflow="ellipsis")
+        for mark in marks.split():
+            label.append(f" {mark}", style="bold yellow" if mark == FLAG_MARK else "bold cyan")
         return label
+
+    def cursor_allocated(self) -> tuple[str, int] | None:
+        """(the label, the amount a split allocated into it) when the cursor's row is marked ≈."""
+        row = self.cursor_coordinate.row
+        if not 0 <= row < len(self.allocated_rows) or not self.allocated_rows[row]:
+            return None
+        return self.display_rows[row].label, self.allocated_rows[row]
 
     def cursor_exact(self) -> str | None:
         """``Chats and Completions · 2026-10: 27,006,194,900`` when the cursor's figure is abbreviated."""
@@ -152,3 +173,19 @@ class PivotTable(DataTable):
             self.move_cursor(row=self.get_row_index(row_id), animate=False)
         except RowDoesNotExist:
             return  # the row is not shown: leave the cursor
+
+
+def _allocated_into(row: DisplayRow, allocated: dict[tuple[str, ...], int]) -> int:
+    """What a split shared into a row: a leaf's own amount, a group's over its leaves (the Total row,
+    where the shares cancel out against what was split, is never marked)."""
+    if row.kind == "total" or not allocated:
+        return 0
+    if row.kind == "leaf":
+        return allocated.get(row.key, 0)
+    n = len(row.key)
+    return sum(amount for key, amount in allocated.items() if key[:n] == row.key)
+
+
+def _marks(allocated: int, flag: str | None) -> str:
+    """The marks after a label, each after a space: `` ≈`` (an allocated share), `` ⚠`` (a flag)."""
+    return (f" {ALLOCATED_MARK}" if allocated else "") + (f" {FLAG_MARK}" if flag else "")

@@ -17,7 +17,9 @@ INTRO = ("Everything works from the keyboard; the mouse too: a click on a header
          "a row, a double click drills in. Ctrl+P finds any action by name. Case matters: f and F are "
          "different keys. Keys can be changed in tui.toml in the data folder, by the id shown after what a key "
          "does (see the README).")
-OUTRO = "Days are UTC calendar days. Today's figures are still filling and marked provisional (*)."
+OUTRO = ("Days are UTC calendar days. Today's figures are still filling and marked provisional (*). "
+         "In the report, ⚠ after a label marks a row with an unusual day (see Insights) and ≈ a row that "
+         "includes a share a tag's split allocated to it: a shows it unsplit.")
 
 
 class HelpScreen(ModalScreen[None]):

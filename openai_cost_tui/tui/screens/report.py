@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ...core import money
 from ...core.dimensions import TIME_DIMENSIONS, label
 from ...core.drill import DrillError, drill
 from ...core.errors import CostToolError
@@ -39,7 +40,7 @@ from ..modals.export import start_export
 from ..modals.filter import FilterModal, chip_label
 from ..modals.line import LineModal
 from ..report.chart import ChartPanel
-from ..report.pivot_table import TREND_KEY, PivotTable
+from ..report.pivot_table import ALLOCATED_MARK, TREND_KEY, PivotTable
 from .base import AppScreen
 
 WIDE_ENOUGH_FOR_TREND = 100
@@ -94,7 +95,7 @@ class ReportScreen(AppScreen):
         _b("S", "save_view", "Save view", "save-view", "Save this view by name", show=False),
         _b("l", "open_view", "Open view", "open-view", "Open a saved view", show=False),
         _b("T", "tags", "Tags", "tags", "Virtual tags: see and edit the rules of team, cost center ...", show=False),
-        _b("a", "toggle_splits", "Splits", "splits", "Tags' shared costs allocated (the default) or unsplit",
+        _b("a", "toggle_splits", "Splits", "splits", "Tags' shared costs allocated (the default: rows holding a share are marked ≈) or unsplit",
            show=False),
     ]
 
@@ -290,12 +291,16 @@ class ReportScreen(AppScreen):
             narrowed = narrow(rows, self.search_text)
             self._narrowed = (len(rows), len(narrowed))
             rows = narrowed
+        allocated = self.data.allocated if self.data.splits else {}
         table.show(grid, rows, with_trend=bool(grid.series) and self._trend_fits(), home=self._cursor_home,
-                   hidden=state.hidden)
+                   hidden=state.hidden, allocated=allocated)
         self._cursor_home = False
         self._paint_caption()
         caching = self.query_one("#caching", Static)
-        footnote = " · ".join(t for t in (self.data.caching, shown(self.data.allocation)) if t)
+        allocation = shown(self.data.allocation)
+        if any(table.allocated_rows):
+            allocation = f"{ALLOCATED_MARK} includes an allocated share; a shows it unsplit · {allocation}"
+        footnote = " · ".join(t for t in (allocation, self.data.caching) if t)
         caching.update(Text(footnote, no_wrap=True, overflow="ellipsis"))
         caching.display = bool(footnote)
         self._paint_chart()
@@ -305,6 +310,7 @@ class ReportScreen(AppScreen):
         self._paint_table()
 
     _exact_shown: str | None = None  # the exact figure the caption gives for an abbreviated cell
+    _caption_row: int | None = None  # the row the caption speaks of (its exact figure, its allocated share)
 
     def _paint_caption(self, *, loading: bool = False) -> None:
         caption = self.query_one("#caption", Static)
@@ -336,9 +342,15 @@ class ReportScreen(AppScreen):
                             f"Total counts every row)")
         if loading or self._pending():
             parts.insert(0, "querying ...")
-        self._exact_shown = self.query_one(PivotTable).cursor_exact()
+        table = self.query_one(PivotTable)
+        self._exact_shown = table.cursor_exact()
+        allocated = table.cursor_allocated()
+        if allocated:  # the cursor's row holds a share of a split: how much, and how to see it unsplit
+            name, amount = allocated
+            parts.insert(0, f"{ALLOCATED_MARK} {name} includes {money.usd(amount)} allocated (a: unsplit)")
         if self._exact_shown:
             parts.insert(0, f"exact: {self._exact_shown}")
+        self._caption_row = table.cursor_coordinate.row if allocated or self._exact_shown else None
         caption.update(Text(shown(" · ".join(parts)), style="dim", no_wrap=True, overflow="ellipsis"))
 
     def _paint_chart(self) -> None:
@@ -352,8 +364,10 @@ class ReportScreen(AppScreen):
     @on(DataTable.CellHighlighted)
     def _cursor_moved(self) -> None:
         self._paint_chart()
-        if self.data is not None and (self.query_one(PivotTable).short_columns or self._exact_shown):
-            self._paint_caption()  # the exact figure of an abbreviated cell leads the caption
+        table = self.query_one(PivotTable)
+        if self.data is not None and (table.short_columns or any(table.allocated_rows)
+                                      or self._caption_row is not None):
+            self._paint_caption()  # the exact figure of an abbreviated cell, a row's allocated share lead it
 
     # -- drill ----------------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""Issue #17: the rows a tag's split shared a cost into are marked ≈ in the pivot itself (not only in a
+footnote), the cursor line says how much of the row is allocated, and with splits off (a) no row is
+marked. The mark survives a label cut at 80 columns; a label is outside text, never markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from openai_cost_tui.core import money
+from openai_cost_tui.core.report_state import ReportState
+from openai_cost_tui.core.tags import Rule, Tag, TagValue
+from openai_cost_tui.services import tags as tag_service
+from openai_cost_tui.services.report_query import load_report
+from openai_cost_tui.tui.app import make_app
+from openai_cost_tui.tui.report.pivot_table import PivotTable
+from tests.support.tui import settle
+from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
+
+LONG = "Search, ranking and retrieval platform [bold]EU[/bold]"  # too long for 80 columns; not markup
+
+
+def team(search: str = "Search") -> Tag:
+    return Tag("team", (
+        TagValue(search, (Rule((("project", ("Search*",)),)),)),
+        TagValue("Bots", (Rule((("project", ("Support Bot", "Sales*")),)),)),
+        TagValue("Shared", (Rule((("project", ("(none)",)),)),), "proportional"),
+    ))
+
+
+async def keys(pilot, *names: str) -> None:
+    for name in names:
+        await pilot.press(name)
+        await settle(pilot)
+
+
+def labels(app) -> list[str]:
+    table = app.screen.query_one(PivotTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def allocated(ctx, rows: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+    """What the report's query says each row took in from the split (the figures the marks stand on)."""
+    return load_report(ctx.store, ReportState().with_rows(*rows), ctx.today).allocated
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_rows_holding_a_split_share_are_marked_and_a_unmarks_them(demo_copy, size) -> None:
+    demo_copy.store.save_tag(team())
+    tag_service.load(demo_copy.store)
+    shares = allocated(demo_copy, ("team",))
+    assert set(shares) == {("Bots",), ("Search",)} and all(shares.values()), shares
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await keys(pilot, "r", *"team", "enter")
+        assert labels(app) == ["Bots ≈", "Search ≈", "Total"]  # Shared is allocated to the two
+        assert any("Bots ≈" in line.text for line in app.screen._compositor.render_strips())  # on screen
+        footnote = text_of(app, "#caching")
+        assert footnote.startswith("≈ includes an allocated share; a shows it unsplit"), footnote
+        table = app.screen.query_one(PivotTable)
+        for row, name in enumerate(("Bots", "Search")):
+            table.move_cursor(row=row)
+            await settle(pilot)
+            caption = text_of(app, "#caption")
+            want = f"≈ {name} includes {money.usd(shares[(name,)])} allocated (a: unsplit)"
+            assert caption.startswith(want), caption
+        table.move_cursor(row=2)  # the Total: not marked, and the caption says nothing of a share
+        await settle(pilot)
+        assert "allocated" not in text_of(app, "#caption")
+        await keys(pilot, "a")
+        assert labels(app) == ["Bots", "Search", "Shared", "Total"]
+        assert "≈" not in text_of(app, "#caching") + text_of(app, "#caption")
+        await keys(pilot, "a")
+        assert labels(app) == ["Bots ≈", "Search ≈", "Total"]
+
+
+async def test_nested_rows_mark_the_group_and_its_allocated_leaves(demo_copy) -> None:
+    demo_copy.store.save_tag(team())
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "r", *"team", "enter", "i", *"service", "enter")
+        table = app.screen.query_one(PivotTable)
+        marked = {(row.kind, row.key): label.removesuffix(" ⚠").endswith(" ≈")
+                  for row, label in zip(table.display_rows, labels(app), strict=True)}
+        assert marked[("group", ("Bots",))] and marked[("group", ("Search",))], marked
+        assert marked[("leaf", ("Bots", "Credits"))], marked  # the shared cost split in is the credits
+        assert not marked[("leaf", ("Bots", "Images"))] and not marked[("total", ())], marked
+
+
+async def test_a_long_label_is_cut_before_its_mark_and_stays_plain_text(demo_copy) -> None:
+    demo_copy.store.save_tag(team(LONG))
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "r", *"team", "enter")
+        long = next(label for label in labels(app) if label.startswith("Search"))
+        assert long.endswith("… ≈") and len(long) <= 40, long  # cut to fit, the mark kept
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert any(long in line for line in lines), lines
+        table = app.screen.query_one(PivotTable)
+        table.move_cursor(row=[r.label for r in table.display_rows].index(LONG))
+        await settle(pilot)
+        assert text_of(app, "#caption").startswith(f"≈ {LONG} includes "), text_of(app, "#caption")
