@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -35,6 +36,18 @@ STATE_STYLE = {"over": "bold red", "forecast over": "red", "near": "yellow", "ok
 ANOMALY_DAYS = 14
 ECONOMICS_DAYS = 30  # the report's "Last 30 days": today - 29 .. today, today's partial day included
 STILL_FILLING = "today still filling"
+COLUMNS = {
+    "budgets": ("Budget", "Used", "Forecast", "Budget (USD)", "Used %", "Forecast %", "State"),
+    "forecast": ("Service", "Month to date", "Forecast", "Range"),
+    "anomalies": ("Day", "What", "Cost", "Expected", "Change", "Drivers"),
+    "cache": ("Model", "Cached share", "Cached cost", "Saved"),
+    "tiers": ("Tier / context", "Spend", "Share"),
+}
+# the columns of text a table may cut (with an ellipsis, the first first) when its row is wider than
+# the screen: figures and states are never cut, and the cursor line under the table gives the full text
+CUTTABLE = {"budgets": (0,), "forecast": (0,), "anomalies": (5, 1), "cache": (0,), "tiers": (0,)}
+MIN_CUT_WIDTH = 12
+CELL_PADDING = 2  # a DataTable cell's padding, one each side
 
 
 def economics_range(today: date) -> DateRange:
@@ -93,6 +106,14 @@ class Title(Static):
 
 
 class InsightsScreen(AppScreen):
+    DEFAULT_CSS = """
+    InsightsScreen .cut-note {
+        height: auto;
+        padding: 0 1;
+        margin-bottom: 1;
+        color: $text-muted;
+    }
+    """
     BINDINGS = [
         Binding("r", "recompute", "Recompute", id="insights-recompute", tooltip="Compute everything again"),
         Binding("b", "set_budget", "Set budget", id="insights-set-budget",
@@ -104,6 +125,8 @@ class InsightsScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.budget_rows: list[Budget] = []  # the budgets table's rows, in order
+        self.table_rows: dict[str, list[list[Text]]] = {}  # each table's rows, uncut (to fit again)
+        self.cut: dict[str, dict[int, str]] = {}  # table -> row -> the full text of its cut cells
 
     @dataclass
     class Computed(Message, bubble=False):
@@ -114,25 +137,23 @@ class InsightsScreen(AppScreen):
             yield Static("", id="insights-summary", classes="intro")
             yield Title("Budgets this month (b sets one, x removes the one under the cursor)", id="budgets-title")
             yield DataTable(id="budgets", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="budgets-full", classes="cut-note")
             yield Static("", id="restated", classes="note")
             yield Title("Month-end forecast by service", id="forecast-title")
             yield DataTable(id="forecast", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="forecast-full", classes="cut-note")
             yield Title(f"Anomalies in the last {ANOMALY_DAYS} complete days", id="anomalies-title")
             yield DataTable(id="anomalies", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="anomalies-full", classes="cut-note")
             yield Title(f"Prompt caching, last {ECONOMICS_DAYS} days", id="cache-title")
             yield DataTable(id="cache", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="cache-full", classes="cut-note")
             yield Title(f"Spend by tier and context, last {ECONOMICS_DAYS} days", id="tiers-title")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="tiers-full", classes="cut-note")
 
     def on_mount(self) -> None:
-        columns = {
-            "budgets": ("Budget", "Used", "Forecast", "Budget (USD)", "Used %", "Forecast %", "State"),
-            "forecast": ("Service", "Month to date", "Forecast", "Range"),
-            "anomalies": ("Day", "What", "Cost", "Expected", "Change", "Drivers"),
-            "cache": ("Model", "Cached share", "Cached cost", "Saved"),
-            "tiers": ("Tier / context", "Spend", "Share"),
-        }
-        for table_id, names in columns.items():
+        for table_id, names in COLUMNS.items():
             table = self.query_one(f"#{table_id}", DataTable)
             for name in names:
                 table.add_column(name, key=name)
@@ -205,57 +226,50 @@ class InsightsScreen(AppScreen):
             self.query_one(f"#{table_id}-title", Title).update(title)
 
     def _show_forecast(self, view: analysis.ForecastView | None) -> None:
-        table = self.query_one("#forecast", DataTable)
-        table.clear()
         if view is None:
+            self._fill("forecast", [])
             return
         rows: list[tuple[str, Forecast]] = [
             (" / ".join(k), f) for k, f in view.rows.items() if f.month_to_date or f.high or f.low
         ]  # a row with nothing spent and nothing to come ("(other)" of a short list) says nothing
         rows.sort(key=lambda r: -r[1].total)
-        for name, f in [*rows, ("Total", view.total)]:
-            style = "bold" if name == "Total" else ""
-            table.add_row(
-                Text(shown(name), style=style), _usd(f.month_to_date), _usd(f.total),
-                Text(f"{money.format_display(f.low)} - {money.format_display(f.high)}", justify="right"),
-            )  # fmt: skip
+        self._fill("forecast", [[
+            Text(shown(name), style="bold" if name == "Total" else ""), _usd(f.month_to_date), _usd(f.total),
+            Text(f"{money.format_display(f.low)} - {money.format_display(f.high)}", justify="right"),
+        ] for name, f in [*rows, ("Total", view.total)]])  # fmt: skip
 
     def _show_anomalies(self, found: list[tuple[Anomaly, list[Driver]]]) -> None:
-        table = self.query_one("#anomalies", DataTable)
-        table.clear()
-        if not found:
-            table.add_row("", "No day departs from its usual pattern.", "", "", "", "")
+        rows = [] if found else [[Text(), Text("No day departs from its usual pattern."), *[Text()] * 4]]
         for anomaly, drivers in found:
             what = f"{anomaly.dimension.replace('_', ' ')} {' / '.join(anomaly.series)}"
             moved = ", ".join(f"{d.name} {'+' if d.delta >= 0 else '-'}{money.format_display(abs(d.delta))}"
                               for d in drivers)
-            table.add_row(anomaly.day.isoformat(), Text(shown(what)), _usd(anomaly.value), _usd(anomaly.expected),
-                          _signed(anomaly.delta), Text(shown(moved)))
+            rows.append([Text(anomaly.day.isoformat()), Text(shown(what)), _usd(anomaly.value),
+                         _usd(anomaly.expected), _signed(anomaly.delta), Text(shown(moved))])
+        self._fill("anomalies", rows)
 
     def _show_cache(self, rows: list[CacheEconomics]) -> None:
-        table = self.query_one("#cache", DataTable)
-        table.clear()
+        cells = []
         for r in sorted(rows, key=lambda r: -r.saved):
             total_in = r.input_tokens + r.cached_tokens
             share = f"{r.cached_tokens * 100 / total_in:.1f}%" if total_in else ""
-            table.add_row(Text(shown(r.category)), Text(share, justify="right"), _usd(r.cached_cost),
-                          _usd(r.saved))
+            cells.append([Text(shown(r.category)), Text(share, justify="right"), _usd(r.cached_cost),
+                          _usd(r.saved)])
+        self._fill("cache", cells)
 
     def _show_budgets(self, statuses: list[BudgetStatus]) -> None:
-        table = self.query_one("#budgets", DataTable)
-        table.clear()
         self.budget_rows = [st.budget for st in statuses]
-        if not statuses:
-            table.add_row("No budgets yet: b sets one.", "", "", "", "", "", "")
+        rows = [] if statuses else [[Text("No budgets yet: b sets one."), *[Text()] * 6]]
         for st in statuses:
             colour = STATE_STYLE.get(st.state, "")
-            table.add_row(
+            rows.append([
                 Text(shown(st.budget.label)), _usd(st.used), _usd(st.forecast), _usd(st.budget.amount),
                 Text(f"{st.used_percent}%" if st.used_percent is not None else "", justify="right"),
                 Text(f"{st.forecast_percent}%" if st.forecast_percent is not None else "", justify="right",
                      style=colour),
                 Text(st.state, style=colour),
-            )  # fmt: skip
+            ])  # fmt: skip
+        self._fill("budgets", rows)
 
     # -- budgets ------------------------------------------------------------------------------------
 
@@ -330,11 +344,76 @@ class InsightsScreen(AppScreen):
             f"{shown(budget.label)}? Costs are not touched.", yes="Remove"), answered)
 
     def _show_tiers(self, tiers: TierSpend | None) -> None:
-        table = self.query_one("#tiers", DataTable)
-        table.clear()
-        if tiers is None:
-            return
-        for prefix, shares in (("tier", tiers.by_tier), ("context", tiers.by_context)):
+        rows = []
+        for prefix, shares in (("tier", tiers.by_tier), ("context", tiers.by_context)) if tiers else ():
             for s in shares:
                 pct = f"{s.share * 100:.1f}%" if s.share is not None else ""
-                table.add_row(Text(shown(f"{prefix}: {s.label}")), _usd(s.amount), Text(pct, justify="right"))
+                rows.append([Text(shown(f"{prefix}: {s.label}")), _usd(s.amount), Text(pct, justify="right")])
+        self._fill("tiers", rows)
+
+    # -- fitting the tables to the screen -------------------------------------------------------------
+
+    def _fill(self, table_id: str, rows: list[list[Text]]) -> None:
+        """Show ``rows`` in the table, as wide as the screen: when they do not fit, the table's columns of
+        text are cut with an ellipsis (CUTTABLE), never a figure or a state; the cursor line under the
+        table gives the full text of the row under the cursor."""
+        self.table_rows[table_id] = rows
+        table = self.query_one(f"#{table_id}", DataTable)
+        names = COLUMNS[table_id]
+        widths = [max([cell_len(name), *(r[i].cell_len for r in rows)]) for i, name in enumerate(names)]
+        scrollbar = self.query_one("#insights", VerticalScroll).styles.scrollbar_size_vertical
+        limit = table.styles.max_height.cells if table.styles.max_height else None
+        scrolls = limit is not None and len(rows) + 1 > limit  # the table's own scrollbar takes room too
+        room = (self.size.width or self.app.size.width) - scrollbar * (1 + scrolls)
+        excess = sum(w + CELL_PADDING for w in widths) - room
+        for floor in (MIN_CUT_WIDTH, 0):  # a readable width first; then what the figures leave
+            for i in CUTTABLE[table_id]:
+                take = min(max(excess, 0), max(0, widths[i] - max(floor, cell_len(names[i]))))
+                widths[i] -= take
+                excess -= take
+        row = table.cursor_row
+        table.clear(columns=True)
+        for name, width in zip(names, widths, strict=True):
+            table.add_column(name, key=name, width=width)
+        self.cut[table_id] = {}
+        for n, cells in enumerate(rows):
+            shown_cells = []
+            for i, cell in enumerate(cells):
+                if cell.cell_len > widths[i]:
+                    self.cut[table_id][n] = " · ".join(f"{names[j]}: {c.plain}" for j, c in enumerate(cells)
+                                                       if c.cell_len > widths[j])
+                    cell = cell.copy()
+                    cell.truncate(widths[i], overflow="ellipsis")
+                shown_cells.append(cell)
+            table.add_row(*shown_cells)
+        if rows:
+            table.move_cursor(row=min(row, len(rows) - 1), animate=False)
+        self._show_cut(table_id)
+
+    def _show_cut(self, table_id: str) -> None:
+        """The full text of the cut cells of the row under the table's cursor, while it has the focus."""
+        table = self.query_one(f"#{table_id}", DataTable)
+        full = self.cut.get(table_id, {}).get(table.cursor_row) if self.app.focused is table else None
+        note = self.query_one(f"#{table_id}-full", Static)
+        note.update(Text(full or "", no_wrap=False))
+        note.display = bool(full)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id in COLUMNS:
+            self._show_cut(event.data_table.id)
+
+    def on_descendant_focus(self) -> None:
+        self._show_cuts()
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._show_cuts)
+
+    def _show_cuts(self) -> None:
+        for table_id in COLUMNS:
+            self._show_cut(table_id)
+
+    def on_resize(self) -> None:
+        """Fit the tables to the new width (the cut columns get back what the screen gives)."""
+        for table_id, rows in list(self.table_rows.items()):
+            self._fill(table_id, rows)
