@@ -4,38 +4,30 @@ marked. The mark survives a label cut at 80 columns; a label is outside text, ne
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from openai_cost_tui.core import money
 from openai_cost_tui.core.report_state import ReportState
-from openai_cost_tui.core.tags import Rule, Tag, TagValue
+from openai_cost_tui.core.tags import Tag
 from openai_cost_tui.services import tags as tag_service
 from openai_cost_tui.services.report_query import load_report
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from tests.support.tui import settle
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
+from tests.test_tags_tui import TEAM, first_column, keys
 
 LONG = "Search, ranking and retrieval platform [bold]EU[/bold]"  # too long for 80 columns; not markup
 
 
 def team(search: str = "Search") -> Tag:
-    return Tag("team", (
-        TagValue(search, (Rule((("project", ("Search*",)),)),)),
-        TagValue("Bots", (Rule((("project", ("Support Bot", "Sales*")),)),)),
-        TagValue("Shared", (Rule((("project", ("(none)",)),)),), "proportional"),
-    ))
+    """test_tags_tui's team (Shared split proportionally over Search and Bots), Search maybe renamed."""
+    return Tag("team", (replace(TEAM.values[0], name=search), *TEAM.values[1:]))
 
 
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
-
-
-def labels(app) -> list[str]:
-    table = app.screen.query_one(PivotTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+labels = first_column
 
 
 def text_of(app, selector: str) -> str:
