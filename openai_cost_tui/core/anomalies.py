@@ -148,37 +148,39 @@ class _Window:
     """One day's window ``dense[lo : lo + n]`` (``wd0`` the weekday of its first day), judged in two steps:
     the expectation (weekday medians, level), then, only when asked, the spread (leave-one-out residuals).
 
-    Each weekday's values are every 7th value from ``lo + r``, so the windows of consecutive days share
-    six of their seven weekday lists: ``memo`` (one per series) keeps each list's sorted values, median
-    and residuals by (its first index, its length), computed once. Same values, same arithmetic: the
-    very floats of computing each window afresh."""
+    Weekday ``r`` of the window (its ``r``-th day's) holds every 7th value from ``lo + r``, so the windows
+    of consecutive days share six of their seven weekday lists: ``memo`` (one per series) keeps each
+    list's sorted values, median and residuals by (its first index, its length), computed once. Same
+    values, same arithmetic: the very floats of computing each window afresh."""
 
-    __slots__ = ("groups", "day_wd", "typical", "level", "exact", "memo")
+    __slots__ = ("groups", "weekdays", "day_wd", "typical", "level", "exact")
 
     def __init__(self, dense: list[float], lo: int, n: int, wd0: int, day_wd: int, memo: dict) -> None:
         stop = lo + n
-        groups = {}
-        for r in range(min(7, n)):
-            start = lo + r
+        groups = []
+        for start in range(lo, lo + min(7, n)):
             key = (start, (stop - start + 6) // 7)
             g = memo.get(key)
             if g is None:
                 vs = dense[start:stop:7]
                 ordered = sorted(vs)
                 g = memo[key] = [vs, ordered, _median_sorted(ordered), None]
-            groups[(wd0 + r) % 7] = g
-        self.groups, self.day_wd, self.memo = groups, day_wd, memo
-        medians = {w: g[2] for w, g in groups.items()}
-        typical = statistics.fmean(medians.values())
-        recent = [((wd0 + i) % 7, dense[lo + i]) for i in range(max(0, n - LEVEL_DAYS), n)]
-        if typical > 0 and min(medians.values()) >= 0:  # multiplicative: the rhythm scales with the level
-            factor = {w: m / typical for w, m in medians.items()}
-            level = statistics.median([v / factor[w] for w, v in recent if factor[w] > 0] or [0.0])
-            expected = level * factor.get(day_wd, 1.0)
+            groups.append(g)
+        k = len(groups)
+        self.groups, self.weekdays, self.day_wd = groups, [(wd0 + r) % 7 for r in range(k)], day_wd
+        medians = [g[2] for g in groups]
+        typical = statistics.fmean(medians)
+        own = n % 7  # the judged day's weekday is the window's ``own``-th (when it has one)
+        recent = range(max(0, n - LEVEL_DAYS), n)
+        if typical > 0 and min(medians) >= 0:  # multiplicative: the rhythm scales with the level
+            factor = [m / typical for m in medians]
+            level = _median_sorted(sorted([dense[lo + i] / factor[i % 7] for i in recent if factor[i % 7] > 0]
+                                          or [0.0]))
+            expected = level * (factor[own] if own < k else 1.0)
         else:  # additive: credits, negative or empty series
-            offset = {w: m - typical for w, m in medians.items()}
-            level = statistics.median(v - offset[w] for w, v in recent)
-            expected = level + offset.get(day_wd, 0.0)
+            offset = [m - typical for m in medians]
+            level = _median_sorted(sorted([dense[lo + i] - offset[i % 7] for i in recent]))
+            expected = level + (offset[own] if own < k else 0.0)
         self.typical, self.level, self.exact = typical, level, expected
 
     def floor(self) -> float:
@@ -186,14 +188,14 @@ class _Window:
         return max(REL_FLOOR * max(abs(self.typical), abs(self.level)), 1.0)
 
     def spread(self) -> float:
-        residuals = {}
-        for w, g in self.groups.items():
+        weekday, weekend = [], []
+        for w, g in zip(self.weekdays, self.groups, strict=True):
             if g[3] is None:
                 g[3] = _loo_residuals(g[0], g[1])
-            residuals[w] = g[3]
-        spread = max(_sigma([r for w, rs in residuals.items() if w < 5 for r in rs]), self.floor())
+            (weekday if w < 5 else weekend).extend(g[3])
+        spread = max(_sigma(weekday), self.floor())
         if self.day_wd >= 5:  # weekend usage is sparser and noisier: never judged more strictly
-            spread = max(spread, _sigma([r for w, rs in residuals.items() if w >= 5 for r in rs]))
+            spread = max(spread, _sigma(weekend))
         return spread
 
 
