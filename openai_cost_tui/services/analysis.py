@@ -143,6 +143,16 @@ def _fold(
     return out
 
 
+def anomaly_days(today: date, lookback_days: int, *, window: int = A.WINDOW) -> tuple[list[date], DateRange | None]:
+    """The days :func:`find_anomalies` judges (the last ``lookback_days`` complete days, today excluded)
+    and the history their baselines read (None: no day to judge)."""
+    last = today - timedelta(days=1)
+    days = [last - timedelta(days=i) for i in range(lookback_days)][::-1]
+    if not days:
+        return [], None
+    return days, DateRange(days[0] - timedelta(days=window), last)
+
+
 def find_anomalies(
     store: Store,
     today: date,
@@ -159,11 +169,9 @@ def find_anomalies(
     Credits are left out (a monthly credit is not a cost anomaly). ``options`` go to
     :func:`core.anomalies.detect` (``threshold``, ``min_delta``, ``directions``).
     """
-    last = today - timedelta(days=1)
-    days = [last - timedelta(days=i) for i in range(lookback_days)][::-1]
-    if not days:
+    days, history = anomaly_days(today, lookback_days, window=window)
+    if history is None:
         return []
-    history = DateRange(days[0] - timedelta(days=window), last)
     covered = coverage_start(store, workspace)
     found: list[A.Anomaly] = []
     for dim in dims:
