@@ -24,8 +24,10 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..config.member import member_name
@@ -46,6 +48,13 @@ log = logging.getLogger(__name__)
 FULL_GROUPING = ("project_id", "line_item", "api_key_id")
 PROJECT_GROUPING = ("project_id", "line_item")
 RECONCILE_TOLERANCE = 10**12  # atto-USD: 0.000001; the API sums floats, tinier gaps are noise
+
+# A window's rows are walked in C, not row by row in Python (a large organization sends ~4,000 a day):
+_ROW_VALUES = attrgetter(*(f.name for f in fields(CostRow)))  # what CostRow's == and hash compare
+_DAY = attrgetter("day")
+_DAY_CURRENCY = attrgetter("day", "currency")
+_AMOUNT = attrgetter("amount")
+_PROJECT_KEY = attrgetter("project_id", "api_key_id")
 
 
 @dataclass(frozen=True)
@@ -259,7 +268,7 @@ class SyncEngine:
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
-        run.repeated += len(rows) - len(set(rows))
+        run.repeated += len(rows) - len(set(map(_ROW_VALUES, rows)))
         totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
@@ -273,9 +282,9 @@ class SyncEngine:
             self.store.replace_reconciliation(run.conn.id, start, end, mismatches)
         run.rows += written
         run.covered(window)
-        for row in rows:
-            if row.api_key_id and row.project_id:
-                run.key_ids[row.project_id].add(row.api_key_id)
+        for project_id, key_id in set(map(_PROJECT_KEY, rows)):
+            if key_id and project_id:
+                run.key_ids[project_id].add(key_id)
         return grouping
 
     def _totals(self, client: AdminClient, run: _Run, window: Window, today: date) -> list[CostRow]:
@@ -303,9 +312,10 @@ class SyncEngine:
             seen.extend(page.buckets)
             run.report("costs", window=window, message=f"{len(rows):,} rows so far")
         check_buckets(seen, start, end, today)
-        for row in rows:
-            if not start <= row.day <= end:
-                raise ProtocolError(f"the API sent costs for {row.day}, outside the requested {start}..{end}")
+        days = set(map(_DAY, rows))
+        if days and not (start <= min(days) and max(days) <= end):
+            outside = next(row.day for row in rows if not start <= row.day <= end)
+            raise ProtocolError(f"the API sent costs for {outside}, outside the requested {start}..{end}")
         return rows
 
     def _extend_coverage(self, connection_id: int, window: Window) -> None:
@@ -363,10 +373,9 @@ def reconcile(rows: Sequence[CostRow], totals: Sequence[CostRow]) -> list[tuple[
     """Days whose grouped rows don't add up to the ungrouped total: (day, currency, grouped, ungrouped)."""
     grouped: dict[tuple[date, str], int] = defaultdict(int)
     ungrouped: dict[tuple[date, str], int] = defaultdict(int)
-    for row in rows:
-        grouped[(row.day, row.currency)] += row.amount
-    for row in totals:
-        ungrouped[(row.day, row.currency)] += row.amount
+    for sums, some in ((grouped, rows), (ungrouped, totals)):
+        for key, run_of_rows in groupby(some, _DAY_CURRENCY):  # a day's rows come together
+            sums[key] += sum(map(_AMOUNT, run_of_rows))
     out = []
     for key in sorted(grouped.keys() | ungrouped.keys()):
         if abs(grouped[key] - ungrouped[key]) > RECONCILE_TOLERANCE:
