@@ -24,7 +24,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
@@ -50,7 +50,6 @@ PROJECT_GROUPING = ("project_id", "line_item")
 RECONCILE_TOLERANCE = 10**12  # atto-USD: 0.000001; the API sums floats, tinier gaps are noise
 
 # A window's rows are walked in C, not row by row in Python (a large organization sends ~4,000 a day):
-_ROW_VALUES = attrgetter(*(f.name for f in fields(CostRow)))  # what CostRow's == and hash compare
 _DAY = attrgetter("day")
 _DAY_CURRENCY = attrgetter("day", "currency")
 _AMOUNT = attrgetter("amount")
@@ -268,7 +267,7 @@ class SyncEngine:
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
-        run.repeated += len(rows) - len(set(map(_ROW_VALUES, rows)))
+        run.repeated += len(rows) - len(set(rows))
         totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
