@@ -58,8 +58,9 @@ async def test_budgets_table_shows_every_state_and_figure_and_cuts_the_label(dem
         assert table.max_scroll_x == 0, "the budgets table scrolls sideways: its last columns are off screen"
         rows = visible_rows(table)
         header = rows[0]
-        for name in ("Used", "Forecast", "Budget (USD)", "Used %", "Forecast %", "State"):
+        for name in ("Used", "Forecast", "Used %", "State"):
             assert name in header, header
+        assert ("Budget (USD)" in header and "Forecast %" in header) or ("Amount" in header and "Fcst %" in header)
         statuses = budget_statuses(demo_copy.store, demo_copy.today)
         assert len(statuses) == len(states)
         for st, line in zip(statuses, rows[1:], strict=False):  # the table's rows, in the same order
@@ -67,6 +68,9 @@ async def test_budgets_table_shows_every_state_and_figure_and_cuts_the_label(dem
             figures = [money.format_display(n) for n in (st.used, st.forecast, st.budget.amount)]
             assert fields[1:4] == figures and fields[-1] == st.state, (fields, st)  # never "forecast o"
         long_row = rows[1 + [st.budget.label for st in statuses].index(LONG)]
+        if size[0] > 100:  # with the short titles (Amount, Fcst %) the whole label fits
+            assert LONG in long_row, long_row
+            return
         # the label is cut with an ellipsis (the figures need the room), the full label on the cursor line
         assert LONG not in long_row and "…" in long_row, long_row
         table.move_cursor(row=[st.budget.label for st in statuses].index(LONG))

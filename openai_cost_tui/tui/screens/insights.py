@@ -47,6 +47,7 @@ COLUMNS = {
 # the screen: figures and states are never cut, and the cursor line under the table gives the full text
 CUTTABLE = {"budgets": (0,), "forecast": (0,), "anomalies": (5, 1), "cache": (0,), "tiers": (0,)}
 MIN_CUT_WIDTH = 12
+SHORT_TITLES = {"Budget (USD)": "Amount", "Forecast %": "Fcst %"}  # when a label would be cut otherwise
 CELL_PADDING = 2  # a DataTable cell's padding, one each side
 
 
@@ -359,13 +360,16 @@ class InsightsScreen(AppScreen):
         table gives the full text of the row under the cursor."""
         self.table_rows[table_id] = rows
         table = self.query_one(f"#{table_id}", DataTable)
-        names = COLUMNS[table_id]
-        widths = [max([cell_len(name), *(r[i].cell_len for r in rows)]) for i, name in enumerate(names)]
+        keys = COLUMNS[table_id]
         scrollbar = self.query_one("#insights", VerticalScroll).styles.scrollbar_size_vertical
         limit = table.styles.max_height.cells if table.styles.max_height else None
         scrolls = limit is not None and len(rows) + 1 > limit  # the table's own scrollbar takes room too
         room = (self.size.width or self.app.size.width) - scrollbar * (1 + scrolls)
-        excess = sum(w + CELL_PADDING for w in widths) - room
+        for names in (keys, tuple(SHORT_TITLES.get(k, k) for k in keys)):  # short titles leave more label
+            widths = [max([cell_len(name), *(r[i].cell_len for r in rows)]) for i, name in enumerate(names)]
+            excess = sum(w + CELL_PADDING for w in widths) - room
+            if excess <= 0:
+                break
         for floor in (MIN_CUT_WIDTH, 0):  # a readable width first; then what the figures leave
             for i in CUTTABLE[table_id]:
                 take = min(max(excess, 0), max(0, widths[i] - max(floor, cell_len(names[i]))))
@@ -373,8 +377,8 @@ class InsightsScreen(AppScreen):
                 excess -= take
         row = table.cursor_row
         table.clear(columns=True)
-        for name, width in zip(names, widths, strict=True):
-            table.add_column(name, key=name, width=width)
+        for key, name, width in zip(keys, names, widths, strict=True):
+            table.add_column(name, key=key, width=width)
         self.cut[table_id] = {}
         for n, cells in enumerate(rows):
             shown_cells = []
