@@ -38,14 +38,14 @@ async def test_group_by_a_tag_drill_and_toggle_splits(demo_copy) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await keys(pilot, "r", "t", "e", "a", "m", "enter")
-        assert first_column(app) == ["Bots", "Search", "Total"]  # Shared is allocated to the two
+        assert first_column(app) == ["Bots ≈", "Search ≈", "Total"]  # Shared is allocated to the two (≈)
         assert "team: Shared's -$" in footnote(app) and "allocated to Search -$" in footnote(app)
         await keys(pilot, "a")
         assert first_column(app) == ["Bots", "Search", "Shared", "Total"]
         assert "team: Shared unsplit" in footnote(app)
         await keys(pilot, "a", "enter")  # drill into Bots: its services
         assert app.screen.state.filters[-1].dim == "team" and app.screen.state.rows == ("service",)
-        assert "Credits" in [r.removesuffix(" ⚠") for r in first_column(app)]  # its share of the credits
+        assert "Credits ≈" in [r.removesuffix(" ⚠") for r in first_column(app)]  # its share of the credits
 
 
 async def test_tags_screen_edits_take_effect_at_once(demo_copy) -> None:
