@@ -126,7 +126,7 @@ def test_a_newcomers_first_hour(size, tmp_path) -> None:
         pane.type("quantity")
         pane.press("Enter")
         screen = pane.wait(r"· Quantity ·")
-        assert "Cost (USD) ·" not in screen
+        assert "Cost (USD) ·" not in screen, screen
 
         # the second budget removed, and only that one
         pane.press("F5")

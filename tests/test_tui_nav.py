@@ -360,6 +360,34 @@ async def test_while_a_new_measure_loads_the_head_and_caption_describe_the_figur
         assert list(screen.query(".chip")) == chips
 
 
+async def test_after_a_query_fails_the_head_still_describes_the_figures_shown(app, monkeypatch) -> None:
+    """A failed query leaves the last figures on screen: the head keeps saying what they are (it said
+    the new measure over the old figures once the query was no longer pending)."""
+    import openai_cost_tui.tui.screens.report as report_module
+
+    real = report_module.load_report
+
+    def failing(store, state, today, **options):
+        if state.measure == "quantity":
+            raise OSError("disk I/O error")
+        return real(store, state, today, **options)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(report_module, "load_report", failing)
+        screen = report(app)
+        screen.set_state(screen.state.with_measure("quantity"))
+        await settle(pilot)
+        summary = str(screen.query_one("#summary").render())
+        caption = str(screen.query_one("#caption").render())
+        assert "· Cost ·" in summary and "Quantity" not in summary, summary
+        assert caption.startswith("Cost (USD)") and "querying" not in caption, caption
+        await keys(pilot, "]")  # a sort: the head is painted again, over the same cost figures
+        summary = str(screen.query_one("#summary").render())
+        assert "· Cost ·" in summary and "Quantity" not in summary, summary
+        assert str(screen.query_one("#caption").render()).startswith("Cost (USD)")
+
+
 def test_the_settings_file_names_the_line_of_each_bad_entry(tmp_path) -> None:
     from openai_cost_tui.config.tui_settings import read_settings
 

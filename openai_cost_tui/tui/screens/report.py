@@ -7,7 +7,7 @@ with a generation number, so a slow, stale answer never replaces a newer one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from rich.text import Text
 from textual import on, work
@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...core import money
 from ...core.dimensions import TIME_DIMENSIONS, label
 from ...core.drill import DrillError, drill
-from ...core.errors import CostToolError
+from ...core.errors import CostToolError, UsageError
 from ...core.grid import LABEL_KEY, display_rows, sort_description
 from ...core.models import Filter
 from ...core.narrow import narrow
@@ -177,8 +177,7 @@ class ReportScreen(AppScreen):
                 state = replace(state, collapsed=())
             self._cursor_home = True
         if query is None:
-            query = replace(state, sort=None, hidden=(), collapsed=(), crumbs=()) != replace(
-                old, sort=None, hidden=(), collapsed=(), crumbs=())
+            query = _query_of(state) != _query_of(old)
         if step:
             self.history.push(state, what or change_name(old, state))
         self.state = state
@@ -236,12 +235,16 @@ class ReportScreen(AppScreen):
         return self._shown_generation < self._generation
 
     def shown_state(self) -> ReportState:
-        """The view the figures on screen answer: while a new query runs, the old one's (its dimensions,
-        measure, dates and filters) with the current display options (sort, hidden columns, folds)."""
-        if self.data is None or not self._pending():
-            return self.state
+        """The view the figures on screen answer: while a new query runs, or after one failed, the
+        figures' own (their dimensions, measure, dates and filters) with the current display options
+        (sort, hidden columns, folds)."""
         s = self.state
-        return replace(self.data.state, sort=s.sort, hidden=s.hidden, collapsed=s.collapsed, crumbs=s.crumbs)
+        if self.data is None or _query_of(self.data.state) == _query_of(s):
+            return s
+        try:
+            return replace(self.data.state, sort=s.sort, hidden=s.hidden, collapsed=s.collapsed, crumbs=s.crumbs)
+        except UsageError:  # the figures' view names a tag deleted since: say what was asked for
+            return s
 
     def _paint_head(self) -> None:
         back = self.history.undo_what()
@@ -649,6 +652,15 @@ class ReportScreen(AppScreen):
 
         self.app.push_screen(ChoiceModal("Open a saved view", load=lambda: [(n, n) for n in store.view_names()],
                                          empty="No saved views yet: S saves the current one."), chosen)
+
+
+DISPLAY_ONLY = frozenset({"sort", "hidden", "collapsed", "crumbs"})  # a change of these asks the store nothing
+
+
+def _query_of(state: ReportState) -> tuple:
+    """What a view asks the store: its fields but the display options (read, not rebuilt: a state
+    naming a tag deleted since is not checked again here)."""
+    return tuple(getattr(state, f.name) for f in fields(state) if f.name not in DISPLAY_ONLY)
 
 
 def _same_figures(a: ReportState, b: ReportState) -> bool:
