@@ -4,13 +4,11 @@ specs, filters, date ranges and top-N (the SQL GROUP BY, the joins for names and
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +18,7 @@ from openai_cost_tui.core.models import ApiKeyInfo, Cell, CostRow, Filter, Pivot
 from openai_cost_tui.core.pivot import OTHER_LABEL
 from openai_cost_tui.core.taxonomy import classify
 from openai_cost_tui.store.store import NewConnection, Store
-from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
 
 START = date(2026, 4, 20)
 DAYS = 45
@@ -180,9 +178,6 @@ def expected(data: list[tuple[int, CostRow]], spec: PivotSpec):
     return cells, row_totals, col_totals, total
 
 
-PG_SERVER = os.environ.get("OPENAI_COST_TUI_TEST_PG")
-
-
 @contextlib.contextmanager
 def sqlite_store():
     with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "costs.db")) as store:
@@ -199,7 +194,7 @@ def test_pivot_equals_plain_aggregation(raw, spec_list) -> None:
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(raw=rows_st, spec_list=st.lists(specs(), min_size=1, max_size=5))
-@pytest.mark.skipif(not PG_SERVER, reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://...")
+@needs_postgres
 def test_pivot_equals_plain_aggregation_on_postgresql(pg_url, raw, spec_list) -> None:  # noqa: F811
     """The same on PostgreSQL: one database for the test, an empty schema in it for each example."""
     import psycopg2

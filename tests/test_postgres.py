@@ -30,9 +30,11 @@ from tests.support.readers import total_readers
 from tests.test_sync import KEY_ENV, NOW, START, TODAY
 
 SERVER = os.environ.get("OPENAI_COST_TUI_TEST_PG")
-pytestmark = pytest.mark.skipif(
+# every test that needs the server: it says how to get one when it skips
+needs_postgres = pytest.mark.skipif(
     not SERVER, reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://... (.ci/run starts one)"
 )
+pytestmark = needs_postgres
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ splits), budgets by a tag, and bad rules as one line and exit 2 (naming the TOML
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,7 +14,7 @@ from openai_cost_tui.core.models import CostRow, Project
 from openai_cost_tui.services.checks import budget_status
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
-from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -244,8 +243,7 @@ def test_outside_text_in_rules_and_values_is_shown_never_run(home, capsys, tmp_p
     assert code == 2 and "control characters" in err
 
 
-@pytest.mark.skipif(not os.environ.get("OPENAI_COST_TUI_TEST_PG"),
-                    reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://... (.ci/run starts one)")
+@needs_postgres
 def test_a_team_store_on_postgresql_shares_its_tags(pg_url, capsys, tmp_path, monkeypatch) -> None:  # noqa: F811
     store = Store(pg_url)
     try:

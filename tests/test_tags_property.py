@@ -9,7 +9,6 @@ import fnmatch
 from collections import defaultdict
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +20,9 @@ from openai_cost_tui.core.models import CostRow, Filter, PivotSpec
 from openai_cost_tui.core.tags import UNTAGGED, Rule, Tag, TagValue, check_tag
 from openai_cost_tui.services import tags as tag_service
 from openai_cost_tui.store.store import Store
-from tests.test_pivot_property import DAYS, PG_SERVER, START, displayed, rows_st, sqlite_store
+from tests.test_pivot_property import DAYS, START, displayed, rows_st, sqlite_store
 from tests.test_pivot_property import check_pivots as load_rows
-from tests.test_postgres import pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
 RULE_DIMS = ["service", "project", "api_key", "connection", "line_item", "tier", "organization"]
@@ -117,7 +116,7 @@ def test_tag_values_add_up_to_the_total(raw, tag, extra_dim) -> None:
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(raw=rows_st, tag=tags_st(), extra_dim=st.sampled_from(["service", "project", "day"]))
-@pytest.mark.skipif(not PG_SERVER, reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://...")
+@needs_postgres
 def test_tag_values_add_up_to_the_total_on_postgresql(pg_url, raw, tag, extra_dim) -> None:  # noqa: F811
     import psycopg2
 

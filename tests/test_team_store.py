@@ -23,11 +23,9 @@ from openai_cost_tui.fake.org import FakeOrg
 from openai_cost_tui.fake.server import serve_in_thread
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.support.cli import run
-from tests.test_postgres import SERVER, pg_url  # noqa: F401 - the fixture: a fresh database per test
+from tests.test_postgres import SERVER, needs_postgres, pg_url  # noqa: F401 - the fixture: a fresh database per test
 
-pytestmark = pytest.mark.skipif(
-    not SERVER, reason="no PostgreSQL server: set OPENAI_COST_TUI_TEST_PG=postgresql://... (.ci/run starts one)"
-)
+pytestmark = needs_postgres
 KEY_A = "sk-admin-TeamA" + "a" * 40
 KEY_NEW = "sk-admin-TeamN" + "n" * 40
 
