@@ -98,3 +98,22 @@ async def test_a_long_label_is_cut_before_its_mark_and_stays_plain_text(demo_cop
         table.move_cursor(row=[r.label for r in table.display_rows].index(LONG))
         await settle(pilot)
         assert text_of(app, "#caption").startswith(f"≈ {LONG} includes "), text_of(app, "#caption")
+
+
+async def test_other_holding_a_folded_share_is_marked(demo_copy) -> None:
+    """Top 1 of the team rows: the value past it, which took in a share of the split, is folded into
+    "(other)", and "(other)" is marked ≈ with that share, as the row it came from was."""
+    demo_copy.store.save_tag(team())
+    tag_service.load(demo_copy.store)
+    shares = allocated(demo_copy, ("team",))
+    state = replace(ReportState().with_rows("team"), top=1)
+    data = load_report(demo_copy.store, state, demo_copy.today)
+    kept = data.result.row_keys[0]
+    assert data.result.row_keys == (kept, ("(other)",))
+    assert data.allocated == {kept: shares[kept], ("(other)",): sum(shares.values()) - shares[kept]}
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.screen.set_state(state)  # top 1 is not among t's choices: set as a saved view would
+        await settle(pilot)
+        assert labels(app) == [f"{kept[0]} ≈", "(other) ≈", "Total"]

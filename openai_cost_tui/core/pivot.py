@@ -57,6 +57,11 @@ def split_by_month(date_range: DateRange, last_day: date | None) -> tuple[list[s
     return months, edges
 
 
+def other_key(row_key: tuple[str, ...]) -> tuple[str, ...]:
+    """The "(other)" row that top-N folds ``row_key`` into."""
+    return (OTHER_LABEL, *(("",) if len(row_key) > 1 else ()))
+
+
 def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...], str, Cell]], *,
          today: date) -> PivotResult:
     """Shape grouped records into a pivot: top-N with "(other)", ordering, row/column totals."""
@@ -71,7 +76,7 @@ def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...]
     cells: dict[tuple[tuple[str, ...], str], Cell] = {}
     for row_key, col_key, cell in raw:
         if keep is not None and row_key[0] not in keep:
-            row_key = (OTHER_LABEL, *(("",) if len(row_key) > 1 else ()))
+            row_key = other_key(row_key)
         key = (row_key, col_key)
         cells[key] = cells[key] + cell if key in cells else cell
 

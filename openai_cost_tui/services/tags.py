@@ -25,7 +25,7 @@ from ..core.dates import DateRange, week_id
 from ..core.dimensions import BY_ID, is_tag, use_tags
 from ..core.errors import UsageError
 from ..core.models import Cell, Filter, PivotResult, PivotSpec
-from ..core.pivot import fold, validate_spec
+from ..core.pivot import fold, other_key, validate_spec
 from ..core.tags import (
     Matcher,
     Rule,
@@ -126,9 +126,22 @@ def evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool = True)
         if shared:
             allocated[row_key] += cell.amount
     result = fold(spec, date_range, raw, today=today)
+    allocated = _onto_shown(allocated, result)
     unsplit = () if splits else tuple(
         (t.name, tuple(v.name for v in t.values if v.split)) for t in tags if t.splits)
     return TagPivot(result, dict(allocated), dict(split_out), dict(split_in), unsplit)
+
+
+def _onto_shown(allocated: dict[tuple[str, ...], int], result: PivotResult) -> dict[tuple[str, ...], int]:
+    """The shares by the rows the pivot shows: a row top-N folded into "(other)" brings its share there,
+    so "(other)" is marked as holding an allocated share like any row."""
+    shown = set(result.row_keys)
+    out: dict[tuple[str, ...], int] = defaultdict(int)
+    for key, amount in allocated.items():
+        if key not in shown:
+            key = other_key(key)
+        out[key] += amount
+    return {key: amount for key, amount in out.items() if amount}
 
 
 def _records(store: Store, base: PivotSpec, dims: list[str], wanted: list[str], today: date) -> list:
