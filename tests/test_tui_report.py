@@ -6,23 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.core.report_state import DateChoice
-from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.messages import DataChanged
 from openai_cost_tui.tui.report.chart import ChartPanel
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from openai_cost_tui.tui.screens.report import ReportScreen
-from tests.support.tui import settle
+from tests.support.tui import settle, synced_demo
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    c = open_demo(clock=fixed_clock(NOW), size="small")
-    c.engine.sync_all(c.store.connections())
+    c = synced_demo()  # the demo as its first sync at NOW leaves it: a copy of the session's
+    assert c.today == NOW.date()
     yield c
     c.close()
 

@@ -22,7 +22,7 @@ def build_template(folder: Path, size: str = "small") -> Path:
     ctx = sync_demo_now(size)
     try:
         target = folder / "synced-demo.db"
-        _copy(Path(ctx.store.url), target)
+        copy_store(Path(ctx.store.url), target)
     finally:
         ctx.close()
     return target
@@ -32,11 +32,11 @@ def copy_demo(template: Path, size: str = "small") -> AppContext:
     """A demo context whose store holds a copy of the synced ``template``."""
     ctx = open_demo(clock=fixed_clock(FROZEN), size=size)
     ctx.store.close()  # the store reconnects on its next query, to the copied file
-    _copy(template, Path(ctx.store.url))
+    copy_store(template, Path(ctx.store.url))
     return ctx
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_store(source: Path, target: Path) -> None:
     """SQLite's online backup: a consistent copy whatever is in the source's WAL, replacing the target."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(str(target))
