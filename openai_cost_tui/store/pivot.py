@@ -14,7 +14,8 @@ import peewee as pw
 
 from ..core import money
 from ..core.dates import DateRange
-from ..core.dimensions import NONE_LABEL
+from ..core.dimensions import NONE_LABEL, dimension
+from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Cell, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, validate_spec
@@ -196,7 +197,7 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     return query
 
 
-def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec, group_dims: list[str],
+def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows: int,
              names: _Names) -> list[tuple[tuple[str, ...], str, Cell]]:
     """One (row key, column key, cell) per result row, by the labels shown. Ids that show the same
     label (two connections' projects of one name) give the same keys: fold adds them up, as if SQL had
@@ -224,9 +225,8 @@ def _collect(store: Store, query: pw.ModelSelect, spec: PivotSpec, group_dims: l
         qtys = map(mul, map(add, map(mul, qhis, repeat(QTY_SCALE)), qlos), repeat(_QTY_TO_ATTO))
     unit_sets = {pair: frozenset(u for u in pair if u is not None) for pair in set(zip(umins, umaxs, strict=True))}
     cells = map(Cell, amounts, qtys, map(unit_sets.__getitem__, zip(umins, umaxs, strict=True)))
-    n_rows = len(spec.rows)
-    row_keys = zip(*keys[:n_rows], strict=True)
-    col_keys = keys[n_rows] if spec.cols else repeat("")
+    row_keys = zip(*keys[:n_rows], strict=True) if n_rows else repeat(())
+    col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
     return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
 
 
@@ -265,6 +265,28 @@ class PivotQueries:
         validate_spec(spec)
         date_range = spec.date_range or DateRange(today.replace(day=1), today)
         group_dims = [*spec.rows, *((spec.cols,) if spec.cols else ())]
+        with no_gc_pauses():
+            raw = self._read_cells(spec, date_range, group_dims, len(spec.rows), use_rollups=use_rollups)
+            return fold(spec, date_range, raw, today=today)
+
+    def group_cells(self, spec: PivotSpec, dims: list[str], *, today: date) -> dict[tuple[str, ...], Cell]:
+        """Cost by each combination of ``dims`` (any number of them) under ``spec``'s dates, filters and
+        workspace: what a pivot reads, without its top-N, order and totals (what tags are evaluated over)."""
+        for d in (*dims, *(f.dim for f in spec.filters)):
+            dimension(d)
+        if len(set(dims)) != len(dims):
+            raise UsageError(f"group by each dimension once, not {dims}")
+        date_range = spec.date_range or DateRange(today.replace(day=1), today)
+        cells: dict[tuple[str, ...], Cell] = {}
+        with no_gc_pauses():
+            for key, _, cell in self._read_cells(spec, date_range, dims, len(dims), use_rollups=True):
+                cells[key] = cells[key] + cell if key in cells else cell
+        return cells
+
+    def _read_cells(self, spec: PivotSpec, date_range: DateRange, group_dims: list[str], n_rows: int, *,
+                    use_rollups: bool) -> list[tuple[tuple[str, ...], str, Cell]]:
+        """(the first ``n_rows`` labels, the next one or "", cell) per group of ``group_dims``, from the
+        smallest tables that hold every dimension needed (ids of one label not yet added up)."""
         needed = set(group_dims) | {f.dim for f in spec.filters}
         members = None
         if spec.workspace:
@@ -279,14 +301,13 @@ class PivotQueries:
             daily_table = getattr(self.m, daily.model)
         raw: list[tuple[tuple[str, ...], str, Cell]] = []
         names = _Names(self)
-        with no_gc_pauses():
-            with self.read():
-                if months:
-                    M = getattr(self.m, rollup.pick_monthly(needed).model)
-                    monthly = _query(self, M, spec, group_dims, members)
-                    raw += _collect(self, monthly.where(M.month.in_(months)), spec, group_dims, names)
-                if day_ranges:
-                    daily = _query(self, daily_table, spec, group_dims, members)
-                    C = daily_table
-                    raw += _collect(self, daily.where(_days(C, day_ranges, spec)), spec, group_dims, names)
-            return fold(spec, date_range, raw, today=today)
+        with self.read():
+            if months:
+                M = getattr(self.m, rollup.pick_monthly(needed).model)
+                monthly = _query(self, M, spec, group_dims, members)
+                raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
+            if day_ranges:
+                C = daily_table
+                daily = _query(self, C, spec, group_dims, members)
+                raw += _collect(self, daily.where(_days(C, day_ranges, spec)), group_dims, n_rows, names)
+        return raw
