@@ -5,17 +5,35 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
-import peewee as pw
-
 from ..core.errors import StoreError
-from . import rollup
-from .schema import ADDED_COLUMNS, SCHEMA_VERSION, Models, build_models
+
+
+def _peewee_without_its_driver():
+    """peewee imports psycopg2 at its own import when it is installed (~35-45 ms, a third of what peewee
+    costs a start); only a PostgreSQL store needs it, so it is held back here and handed to peewee when
+    such a store opens (``_postgres_driver``). When something imported peewee first, it is left as it is."""
+    held = "peewee" not in sys.modules and "psycopg2" not in sys.modules
+    if held:
+        sys.modules["psycopg2"] = None  # type: ignore[assignment]  (import psycopg2 -> ImportError)
+    try:
+        import peewee
+    finally:
+        if held:
+            del sys.modules["psycopg2"]
+    return peewee
+
+
+pw = _peewee_without_its_driver()
+
+from . import rollup  # noqa: E402  (these import peewee: after it was imported without its driver)
+from .schema import ADDED_COLUMNS, SCHEMA_VERSION, Models, build_models  # noqa: E402
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
@@ -236,7 +254,7 @@ def _postgres(url: str) -> pw.Database:
     ($PGPASSWORD, ~/.pgpass or $PGPASSFILE, a service file via ?service=NAME or $PGSERVICE) and a URL
     without a host uses $PGHOST or the local socket. A password in the URL is scrubbed from messages."""
     try:
-        import psycopg2  # noqa: F401  (imported lazily: only a team store needs it)
+        _postgres_driver()
     except ImportError as exc:
         raise StoreError(
             "a PostgreSQL store needs the psycopg2 driver: pip install 'openai-cost-tui[postgres]'"
@@ -248,6 +266,23 @@ def _postgres(url: str) -> pw.Database:
     if password:
         _SECRETS.update({password, unquote(password), quote(unquote(password), safe="")})
     return pw.PostgresqlDatabase("postgresql://" + url.split("://", 1)[1])  # peewee hands it to libpq as a DSN
+
+
+def _postgres_driver() -> None:
+    """psycopg2, imported now and given to peewee as peewee's own import would have (see
+    ``_peewee_without_its_driver``); ImportError when it is not installed."""
+    if getattr(pw, "psycopg2", None) is not None:
+        return
+    import psycopg2
+    from psycopg2 import extensions
+    from psycopg2.extras import Json, register_uuid
+
+    register_uuid()
+    pw.psycopg2, pw.pg_extensions, pw.pg_register_uuid, pw.Json_pg2 = psycopg2, extensions, register_uuid, Json
+    adapter = pw.Psycopg2Adapter  # its class body read the transaction states only when psycopg2 was there
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
 
 
 _SECRETS: set[str] = set()  # passwords of the PostgreSQL URLs opened: never in a message

@@ -6,29 +6,32 @@ Thin by design: it asks the context's store and sync engine and renders. One app
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState, get_current_worker
 
 from ..config.tui_settings import read_settings
 from ..core.errors import CostToolError
 from ..core.text import shown
 from ..services.context import AppContext
 from ..store.store import Store
-from ..sync.engine import SyncProgress
 from .jobs import background
 from .keymap import PANELS, binding_ids, keys_text, own_bindings
+from .lazy import Lazy
 from .messages import (
     DataChanged,
     FactsChanged,
@@ -38,12 +41,11 @@ from .messages import (
     SyncProgressed,
     copy_message,
 )
-from .screens.connections import ConnectionsScreen
-from .screens.help import HelpScreen
-from .screens.insights import InsightsScreen
 from .screens.report import ReportScreen
-from .screens.workspaces import WorkspacesScreen
 from .widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from ..sync.engine import SyncProgress
 
 DEFAULT_REFRESH_SECONDS = 3600.0
 SETTLE_SECONDS = 2.0  # the longest a typed key waits for a new dialog to focus (or its handling to end)
@@ -54,11 +56,11 @@ class CostApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "openai-cost-tui"
-    MODES = {
+    MODES = {  # the report is the first paint; the other screens are imported when first shown
         "report": ReportScreen,
-        "insights": InsightsScreen,
-        "connections": ConnectionsScreen,
-        "workspaces": WorkspacesScreen,
+        "insights": Lazy(".screens.insights", "InsightsScreen"),
+        "connections": Lazy(".screens.connections", "ConnectionsScreen"),
+        "workspaces": Lazy(".screens.workspaces", "WorkspacesScreen"),
     }
     DEFAULT_MODE = "report"
     BINDINGS = [
@@ -100,6 +102,8 @@ class CostApp(App[None]):
         self._sent: events.Key | None = None  # the first of them, once sent on and not yet handled
         self._settle_deadline: float | None = None
         self._fresh_screen: Screen | None = None  # pushed, not yet shown (keys wait for it)
+        self._first_paint_done = False
+        self._after_first_paint: list[Callable[[], None]] = []  # what waits for it (see on_mount)
         if ctx.demo:
             self.sub_title = "DEMO: built-in fake organizations"
 
@@ -219,10 +223,12 @@ class CostApp(App[None]):
         if self.ctx.demo:
             self.notify("This is a demo on two built-in fake organizations: no key, no network.",
                         title="Demo", timeout=6)
+        # What a first paint does not need waits until the first screen's reads (started by its mount,
+        # before this) are answered and painted: the keyring probe (importing keyring and asking the OS
+        # takes ~0.2 s of CPU) and the sync on start would share the interpreter with that paint.
+        self._await_first_paint([w for w in self.workers if not w.is_finished])
         self.refresh_facts(first=True)
-        # whether an OS keyring answers, asked once (each call may take seconds): the add dialog needs it
-        background(self, self.ctx.keys.keyring_problem, self._keyring_probed, group="keyring",
-                   description="Looking for an OS keyring")
+        self.after_first_paint(self._probe_keyring)
         if self.refresh_interval > 0:
             self.set_interval(self.refresh_interval, self._periodic_sync, name="periodic-sync")
 
@@ -239,9 +245,39 @@ class CostApp(App[None]):
             self.refresh_status()
             self.broadcast(FactsChanged(facts))
             if first and self.sync_on_start and self._data_is_stale(facts):
-                self.start_sync()
+                self.after_first_paint(self._sync_on_start)
 
         background(self, read, done, group="facts", description="Reading the store")
+
+    @work(group="first-paint", exit_on_error=False, description="Waiting for the first paint")
+    async def _await_first_paint(self, reads: list[Worker]) -> None:
+        """Awaits (on the event loop, never blocking it) ``reads`` and the frame after them, then runs
+        what ``after_first_paint`` queued."""
+        while running := [w for w in reads if not w.is_finished]:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):  # a replaced or failed read is done
+                await self.workers.wait_for_complete(running)
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+        self._first_paint_done = True
+        while self._after_first_paint:
+            self._after_first_paint.pop(0)()
+
+    def after_first_paint(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the first screen is painted with its data (at once if it was)."""
+        if self._first_paint_done:
+            action()
+        else:
+            self._after_first_paint.append(action)
+
+    def _probe_keyring(self) -> None:
+        """Whether an OS keyring answers, asked once (each call may take seconds): the add dialog needs it."""
+        background(self, self.ctx.keys.keyring_problem, self._keyring_probed, group="keyring",
+                   description="Looking for an OS keyring")
+
+    def _sync_on_start(self) -> None:
+        if not self.sync_running:  # (unless ctrl+s started one meanwhile)
+            self.start_sync()
 
     def _keyring_probed(self, problem: str | None) -> None:
         self.keyring_problem = problem
@@ -404,6 +440,8 @@ class CostApp(App[None]):
     # -- keys, help, palette ----------------------------------------------------------------------
 
     def action_help(self, section: str | None = None) -> None:
+        from .screens.help import HelpScreen  # (imported when first opened)
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(section))
 
@@ -425,6 +463,8 @@ class CostApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the screen, its panel and the app, with its key and what it does; then
         Textual's own (theme, keys, screenshot)."""
+        from .screens.help import HelpScreen
+
         nodes: list = [self.screen_stack[0] if isinstance(screen, HelpScreen) else screen]
         focused = nodes[0].focused
         if focused is not None and focused is not nodes[0]:

@@ -34,11 +34,6 @@ from ...core.view_history import ViewHistory, change_name
 from ...services.report_query import ReportData, load_report, value_totals, with_series
 from ...store.validate import clean_name
 from ..messages import FactsChanged, StoreFacts
-from ..modals.choice import NONE_CHOICE, ChoiceModal, dimension_options, measure_options
-from ..modals.date_range import DateRangeModal
-from ..modals.export import start_export
-from ..modals.filter import FilterModal, chip_label
-from ..modals.line import LineModal
 from ..report.chart import ChartPanel
 from ..report.pivot_table import ALLOCATED_MARK, TREND_KEY, PivotTable
 from .base import AppScreen
@@ -273,7 +268,7 @@ class ReportScreen(AppScreen):
             chips.display = bool(state.filters)
             chips.mount_all(
                 Button(
-                    Text(shown(chip_label(f))),
+                    Text(shown(_chip_label(f))),
                     name=str(i),
                     compact=True,
                     classes="chip",
@@ -359,7 +354,7 @@ class ReportScreen(AppScreen):
     def _paint_chart(self) -> None:
         if not self.chart_visible or self.data is None:
             return
-        filters = ", ".join(chip_label(f).rstrip(" ✕") for f in self.state.filters)
+        filters = ", ".join(_chip_label(f).rstrip(" ✕") for f in self.state.filters)
         self.query_one("#chart", ChartPanel).plot(
             self.query_one(PivotTable).current_row(), self.data.days, filters=filters
         )
@@ -408,6 +403,9 @@ class ReportScreen(AppScreen):
     # -- dimensions and measure ------------------------------------------------------------------
 
     def action_pick_rows(self) -> None:
+        # (each dialog's module is imported when it first opens, not at start: see tui/lazy.py)
+        from ..modals.choice import ChoiceModal, dimension_options
+
         def chosen(dim: str | None) -> None:
             if dim:
                 self._change(lambda s: s.with_rows(dim, s.rows[1] if len(s.rows) > 1 else None))
@@ -417,6 +415,8 @@ class ReportScreen(AppScreen):
         )
 
     def action_pick_nested(self) -> None:
+        from ..modals.choice import NONE_CHOICE, ChoiceModal, dimension_options
+
         def chosen(dim: str | None) -> None:
             if dim:
                 self._change(lambda s: s.with_second_row(None if dim == NONE_CHOICE else dim))
@@ -428,6 +428,8 @@ class ReportScreen(AppScreen):
         )
 
     def action_pick_cols(self) -> None:
+        from ..modals.choice import NONE_CHOICE, ChoiceModal, dimension_options
+
         def chosen(dim: str | None) -> None:
             if dim:
                 self._change(lambda s: s.with_cols(None if dim == NONE_CHOICE else dim))
@@ -438,6 +440,8 @@ class ReportScreen(AppScreen):
         self.app.push_screen(ChoiceModal("Columns", options, current=self.state.cols or NONE_CHOICE), chosen)
 
     def action_pick_measure(self) -> None:
+        from ..modals.choice import ChoiceModal, measure_options
+
         def chosen(measure: str | None) -> None:
             if measure:
                 self._change(lambda s: s.with_measure(measure))
@@ -458,6 +462,9 @@ class ReportScreen(AppScreen):
     # -- filters, workspace, dates ------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        from ..modals.choice import ChoiceModal, dimension_options
+        from ..modals.filter import FilterModal
+
         def dim_chosen(dim: str | None) -> None:
             if not dim:
                 return
@@ -502,6 +509,8 @@ class ReportScreen(AppScreen):
             self.set_state(replace(self.state, filters=(), crumbs=()))
 
     def action_workspace(self) -> None:
+        from ..modals.choice import NONE_CHOICE, ChoiceModal
+
         def chosen(name: str | None) -> None:
             if name is not None:
                 self.set_state(replace(self.state, workspace=None if name == NONE_CHOICE else name))
@@ -518,6 +527,8 @@ class ReportScreen(AppScreen):
         )
 
     def action_dates(self) -> None:
+        from ..modals.date_range import DateRangeModal
+
         def chosen(dates) -> None:
             if dates is not None:
                 self.set_state(replace(self.state, dates=dates))
@@ -593,10 +604,14 @@ class ReportScreen(AppScreen):
     # -- export and views ---------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        from ..modals.export import start_export
+
         if self.data is not None:
             start_export(self, self.data.result, compare=bool(self.state.compare))
 
     def action_save_view(self) -> None:
+        from ..modals.line import LineModal
+
         store, state = self.ctx.store, self.state
 
         def saved(name: str) -> None:
@@ -613,6 +628,8 @@ class ReportScreen(AppScreen):
                                        placeholder="e.g. Monthly by project", ok="Save"), named)
 
     def action_presets(self) -> None:
+        from ..modals.choice import ChoiceModal
+
         store, workspace = self.ctx.store, self.state.workspace
 
         titles = {p.id: p.title for p in PRESETS}
@@ -639,6 +656,8 @@ class ReportScreen(AppScreen):
         self.refresh_report()
 
     def action_open_view(self) -> None:
+        from ..modals.choice import ChoiceModal
+
         store = self.ctx.store
 
         def opened(found: tuple[str, ReportState]) -> None:
@@ -655,6 +674,12 @@ class ReportScreen(AppScreen):
 
 
 DISPLAY_ONLY = frozenset({"sort", "hidden", "collapsed", "crumbs"})  # a change of these asks the store nothing
+
+
+def _chip_label(flt: Filter) -> str:
+    from ..modals.filter import chip_label  # (the filter dialog's module: imported once a filter is shown)
+
+    return chip_label(flt)
 
 
 def _query_of(state: ReportState) -> tuple:
