@@ -41,6 +41,7 @@ from ..core.tags import (
     parse_split,
     split_weights,
 )
+from . import tag_regions
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -106,10 +107,13 @@ def _evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool) -> Ta
     base = replace(without_tags(spec), date_range=date_range, top=None, measure="cost")
     dims = _base_dims(wanted, tags, False)
     proportional = [t for t in tags if splits and t.proportional]
-    if proportional and "day" not in dims:
-        records = _records(store, base, dims, wanted, today)
-        records = _by_day_where_split(store, base, wanted, tags, proportional, records, today)
-    else:  # each tag's value known from the start: the records are only as many as the view needs
+    # one query per value, summed in SQL, where each tag's rules read one dimension
+    records = tag_regions.records(store, base, wanted, tags, today, splits=splits) \
+        if tag_regions.answerable(tags) else None
+    if records is None and proportional and "day" not in dims:
+        records = _by_day_where_split(store, base, wanted, tags, proportional,
+                                      _records(store, base, dims, wanted, today), today)
+    elif records is None:  # each tag's value known from the start: as many records as the view needs
         records = _tagged_records(store, base, dims, wanted, tags, today)
 
     out = [(rec, cell, False) for rec, cell in records]
@@ -238,7 +242,8 @@ def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_
     """Each record of a split value replaced by its exact shares of the tag's other values."""
     day_costs: dict[str, dict[str, int]] = {}
     if tag.proportional and (base.filters or not day_rows):
-        day_costs = _day_costs(store, tag, base, today)
+        costs_by_day = tag_regions.day_costs if tag_regions.answerable([tag]) else _day_costs
+        day_costs = costs_by_day(store, tag, base, today)
     elif tag.proportional:  # the records are every cost of the dates by day already: no second query
         keep = set(tag.targets)
         day_costs = defaultdict(lambda: defaultdict(int))
