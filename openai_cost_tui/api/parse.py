@@ -77,10 +77,12 @@ class ListPage:
 
 
 @contextmanager
-def _no_gc_pauses() -> Iterator[None]:
+def no_gc_pauses() -> Iterator[None]:
     """No cyclic garbage collection while a page's objects are made: JSON makes no cycles, and a
     collection every few hundred new dicts would walk the whole window in hand each time (about a
-    quarter of the decoding and parsing of a large page). Collection resumes after, as it was."""
+    quarter of the decoding and parsing of a large page). Collection resumes after, as it was. The
+    sync engine also holds it over a whole window (fetch, check, write), so the window's rows are
+    freed before a collection could walk them."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -93,7 +95,7 @@ def _no_gc_pauses() -> Iterator[None]:
 def decode_json(content: bytes | bytearray) -> Any:
     """JSON with every number exact: floats and NaN/Infinity become Decimal, never float."""
     try:
-        with _no_gc_pauses():
+        with no_gc_pauses():
             return json.loads(content, parse_float=Decimal, parse_int=_int, parse_constant=Decimal)
     except (ValueError, RecursionError):
         raise ProtocolError("the API answered with something that is not JSON") from None
@@ -262,7 +264,7 @@ def parse_costs_page(body: Any, *, group_by: tuple[str, ...] = ()) -> CostsPage:
     rows: list[CostRow] = []
     days: list[date] = []
     currencies = _Currencies()
-    with _no_gc_pauses():
+    with no_gc_pauses():
         for bucket in buckets:
             bucket = _object(bucket, "bucket")
             try:

@@ -7,7 +7,6 @@ ORM rows never leave this package: callers get core dataclasses. Every write run
 from __future__ import annotations
 
 import contextlib
-import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,7 +14,6 @@ from datetime import UTC, date, datetime
 import peewee as pw
 
 from ..core import money
-from ..core.dates import month_id, week_id
 from ..core.errors import StoreError, UsageError
 from ..core.models import ApiKeyInfo, Connection, CostRow, PivotSpec, Project
 from ..core.taxonomy import Taxonomy
@@ -23,7 +21,7 @@ from ..core.text import shown
 from . import rollup
 from .budgets import BudgetQueries
 from .charges import ChargeIndex
-from .convert import QTY_SCALE, as_date, now_naive
+from .convert import as_date, now_naive
 from .db import MEMORY, WRITE, describe, is_postgres_url, open_database, translate_errors
 from .export_rows import ExportRowQueries
 from .locks import sync_lock, sync_running
@@ -32,6 +30,7 @@ from .restatements import RestatementQueries
 from .tags import TagQueries
 from .validate import clean_name
 from .views import ViewQueries
+from .window_rows import INDEX_ORDER, WindowColumns
 
 
 @dataclass(frozen=True)
@@ -378,24 +377,16 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         Results that share a key within a day (the API should not send them) are summed, so the
         store keeps one row per (day, project, key, charge, currency).
         """
-        for row in rows:
-            if not start <= row.day <= end:
-                raise StoreError(f"a cost row for {row.day} falls outside the window {start}..{end}")
-        merged = _merge(rows)
+        window = WindowColumns(rows)
+        outside = window.outside(start, end)
+        if outside is not None:
+            raise StoreError(f"a cost row for {outside} falls outside the window {start}..{end}")
         C = self.m.Cost
         with self.write():
-            charge_ids = self._charges.ids_for(merged.keys())
+            # ids_for reads the charge as the 4th item of each key: one per distinct charge is enough
+            charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
-            values = []
-            days: dict[date, tuple] = {}  # a window has at most a few dozen days: their columns once each
-            per_qty = money.SCALE // QTY_SCALE
-            for (day, project, key, charge, currency), (amount, qty) in merged.items():
-                cols = days.get(day)
-                if cols is None:
-                    cols = days[day] = (day.isoformat() if not self.is_postgres else day, week_id(day), month_id(day))
-                hi, lo = divmod(amount, money.HI_UNIT)
-                qhi, qlo = (None, None) if qty is None else divmod(qty // per_qty, QTY_SCALE)
-                values.append((connection_id, *cols, project, key, charge_ids[charge], currency, hi, lo, qhi, qlo))
+            values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
             p = self.db.param
             sql = (
                 f'INSERT INTO "{C._meta.table_name}" (connection_id, day, week, month, project_id, api_key_id, '
@@ -403,7 +394,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 + ", ".join([p] * 12)
                 + ")"
             )
-            values.sort(key=_INDEX_ORDER)  # the unique index's order: each insert lands beside the last
+            values.sort(key=INDEX_ORDER)  # the unique index's order: each insert lands beside the last
             cursor = self.db.cursor()
             for chunk_start in range(0, len(values), 5000):
                 cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
@@ -563,21 +554,6 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             query = query.where(C.connection == connection_id)
         with self.read():
             return sorted((c, str(d), *rest) for c, d, *rest in query.tuples())
-
-
-_INDEX_ORDER = operator.itemgetter(1, 4, 5, 6, 7)  # (day, project, key, charge, currency) of rollup.COST_COLUMNS
-
-
-def _merge(rows: Iterable[CostRow]) -> dict[tuple, tuple[int, int | None]]:
-    merged: dict[tuple, tuple[int, int | None]] = {}
-    for row in rows:
-        charge = (row.line_item, row.unit, row.amount < 0)
-        key = (row.day, row.project_id or "", row.api_key_id or "", charge, row.currency)
-        amount, qty = merged.get(key, (0, None))
-        if row.quantity is not None:
-            qty = (qty or 0) + row.quantity
-        merged[key] = (amount + row.amount, qty)
-    return merged
 
 
 def _cut(text: str, limit: int = 300) -> str:
