@@ -21,6 +21,8 @@ from pathlib import Path
 from openai_cost_tui.core import money
 from openai_cost_tui.core.dates import DateRange, add_months
 from openai_cost_tui.core.models import Filter, PivotSpec
+from openai_cost_tui.core.tags import UNTAGGED, Rule, Tag, TagValue
+from openai_cost_tui.services import tags as tag_service
 from openai_cost_tui.store.store import Store
 
 from .stores import WORKSPACE
@@ -39,6 +41,7 @@ class BenchQuery:
     workspace: str | None = None
     binned_by_day: bool = False
     one_project: bool = False  # filtered to the store's busiest project, by the name a user sees
+    tag: Tag | None = None  # a virtual tag the view groups by (saved into the store before timing)
 
     def date_range(self, today: date) -> DateRange:
         if self.days is None:
@@ -74,6 +77,27 @@ QUERIES: tuple[BenchQuery, ...] = (
 PROFILED = (QUERIES[0], QUERIES[3])  # a month-binned year and a 31-day day-binned pivot
 
 
+def _project_rule(*patterns: str) -> tuple[Rule, ...]:
+    return (Rule((("project", patterns),)),)
+
+
+# issue #17: virtual tags by project, as the README defines one; the second shares a value's cost out
+# in proportion to the others' cost on the same day
+TEAM = Tag("team", (TagValue("Search", _project_rule("Search*", "Recommendations")),
+                    TagValue("Bots", _project_rule("*Bot*", "*Assistant*"))))
+TEAM_SPLIT = Tag("team_split", (*(TagValue(v.name, v.rules) for v in TEAM.values),
+                                TagValue("Shared", _project_rule("Internal*", "Data*"), split="proportional")))
+TAG_QUERIES: tuple[BenchQuery, ...] = (
+    BenchQuery("tag team (by project) x month", ("team",), "month", tag=TEAM),
+    BenchQuery("tag team x day, 31 days", ("team",), "day", days=31, binned_by_day=True, tag=TEAM),
+    BenchQuery("tag team x day, 90 days", ("team",), "day", days=90, binned_by_day=True, tag=TEAM),
+    BenchQuery("tag team x service", ("team",), "service", tag=TEAM),
+    BenchQuery("tag team, Shared split by day x month", ("team_split",), "month", tag=TEAM_SPLIT),
+    BenchQuery("tag team, Shared split by day x day, 31 days", ("team_split",), "day", days=31,
+               binned_by_day=True, tag=TEAM_SPLIT),
+)
+
+
 def busiest_project(store: Store, today: date) -> str:
     """The displayed name of the project that cost most over the year (the one-project view's filter)."""
     spec = PivotSpec(rows=("project",), cols=None, date_range=QUERIES[0].date_range(today))
@@ -103,17 +127,62 @@ EXPR = {
 }
 
 
-def plain_sql(spec: PivotSpec, *, dates_as_text: bool) -> tuple[str, list]:
-    """The GROUP BY ``run_pivot`` asks for, without an ORM: (SQL, parameters) for sqlite3 and DuckDB."""
+def tag_sql(tag: Tag) -> str:
+    """The tag's value as one SQL CASE (first match wins; GLOB for patterns, = for exact values)."""
+    whens = []
+    for value in tag.values:
+        for rule in value.rules:
+            conds = []
+            for dim, patterns in rule.conditions:
+                tests = [f"{EXPR[dim]} {'GLOB' if any(ch in p for ch in '*?[') else '='} '{p}'" for p in patterns]
+                conds.append("(" + " OR ".join(tests) + ")")
+            whens.append(f"WHEN {' AND '.join(conds)} THEN '{value.name}'")
+    return f"CASE {' '.join(whens)} ELSE '{UNTAGGED}' END"
+
+
+def _split_sql(tag: Tag, inner: str, col: str | None) -> str:
+    """``inner`` (grouped by the tag, the column and the day) with the tag's proportional split value
+    shared out over the others by their cost on the same day (shares as exact as the engine's division)."""
+    (shared,) = [v.name for v in tag.values if v.split]
+    col_out = ", col" if col else ""
+    return (
+        f"WITH b AS ({inner}), "
+        f"w AS (SELECT day, tag, SUM(amt) AS w FROM b WHERE tag <> '{shared}' GROUP BY day, tag), "
+        "t AS (SELECT day, SUM(w) AS t FROM w GROUP BY day), "
+        f"s AS (SELECT w.tag AS tag{', b.col AS col' if col else ''}, b.amt * w.w / t.t AS amt "
+        f"FROM b JOIN w ON w.day = b.day JOIN t ON t.day = b.day WHERE b.tag = '{shared}') "
+        f"SELECT tag{col_out}, SUM(amt) FROM (SELECT tag{col_out}, amt FROM b WHERE tag <> '{shared}' "
+        f"UNION ALL SELECT tag{col_out}, amt FROM s) u GROUP BY tag{col_out}"
+    )
+
+
+def plain_sql(spec: PivotSpec, *, dates_as_text: bool, tag: Tag | None = None) -> tuple[str, list]:
+    """The GROUP BY ``run_pivot`` asks for, without an ORM: (SQL, parameters) for sqlite3 and DuckDB.
+    ``tag``: the tag the view groups by, as a CASE; one that splits has its split done in SQL over each
+    day's figures (grouped by tag, column and day first, then shared by the day's weights)."""
     assert spec.date_range is not None
     dims = [*spec.rows, *((spec.cols,) if spec.cols else ())]
-    needed = set(dims) | {f.dim for f in spec.filters}
-    groups = [EXPR[d] for d in dims]
-    sql = [
-        "SELECT " + ", ".join([*groups, "SUM(c.amount_hi)", "SUM(c.amount_lo)", "SUM(c.qty_hi)", "SUM(c.qty_lo)",
-                               "MIN(ch.unit)", "MAX(ch.unit)"]),
-        "FROM cost c JOIN charge ch ON c.charge_id = ch.id",
-    ]
+    exprs = {**EXPR, tag.name: tag_sql(tag)} if tag else EXPR
+    needed = {d for d in dims if tag is None or d != tag.name} | set(tag.dims() if tag else ())
+    needed |= {f.dim for f in spec.filters}
+    source, params = _from_where(spec, needed, dates_as_text=dates_as_text)
+    if tag is not None and tag.splits:
+        col = f"{exprs[spec.cols]} AS col, " if spec.cols else ""
+        inner = (f"SELECT {exprs[tag.name]} AS tag, {col}c.day AS day, "
+                 f"SUM(c.amount_hi) * 1e9 + SUM(c.amount_lo) AS amt {source} "
+                 f"GROUP BY 1, 2{', 3' if spec.cols else ''}")
+        return _split_sql(tag, inner, spec.cols), params
+    groups = [exprs[d] for d in dims]
+    sql = "SELECT " + ", ".join([*groups, "SUM(c.amount_hi)", "SUM(c.amount_lo)", "SUM(c.qty_hi)", "SUM(c.qty_lo)",
+                                 "MIN(ch.unit)", "MAX(ch.unit)"]) + "\n" + source
+    if groups:
+        sql += "\nGROUP BY " + ", ".join(groups)
+    return sql, params
+
+
+def _from_where(spec: PivotSpec, needed: set[str], *, dates_as_text: bool) -> tuple[str, list]:
+    assert spec.date_range is not None
+    sql = ["FROM cost c JOIN charge ch ON c.charge_id = ch.id"]
     if needed & {"organization", "connection"}:
         sql.append("JOIN connection conn ON c.connection_id = conn.id")
     if "project" in needed:
@@ -133,8 +202,6 @@ def plain_sql(spec: PivotSpec, *, dates_as_text: bool) -> tuple[str, list]:
                      "JOIN workspace w ON wc.workspace_id = w.id WHERE w.name = ?)")
         params.append(spec.workspace)
     sql.append("WHERE " + " AND ".join(where))
-    if groups:
-        sql.append("GROUP BY " + ", ".join(groups))
     return "\n".join(sql), params
 
 
@@ -191,16 +258,20 @@ def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs:
     project = busiest_project(store, today)
     try:
         for q in queries:
+            if q.tag is not None and store.tags().get(q.tag.name) != q.tag:
+                store.save_tag(q.tag)
+            if q.tag is not None:
+                tag_service.load(store)
             spec = q.spec(today, project)
             n_dims = len(spec.rows) + (1 if spec.cols else 0)
-            sql, params = plain_sql(spec, dates_as_text=True)
+            sql, params = plain_sql(spec, dates_as_text=True, tag=q.tag)
             engines: dict[str, Callable[[], object]] = {
-                "run_pivot": lambda spec=spec: store.run_pivot(spec, today=today),
+                "run_pivot": lambda spec=spec: tag_service.run_pivot(store, spec, today=today),
             }
             if plain:
                 engines["sqlite"] = lambda sql=sql, params=params: raw.execute(sql, params).fetchall()
             if duck is not None:
-                dsql, dparams = plain_sql(spec, dates_as_text=False)
+                dsql, dparams = plain_sql(spec, dates_as_text=False, tag=q.tag)
                 engines["duckdb"] = lambda s=dsql, p=dparams: duck.execute(s, p).fetchall()
             results = {name: fn() for name, fn in engines.items()}  # warm-up (and the answers)
             timings: dict[str, list[float]] = {name: [] for name in engines}
@@ -213,7 +284,11 @@ def time_queries(sqlite_path: Path, duckdb_path: Path | None, today: date, runs:
             expected = result.total.amount  # type: ignore[attr-defined]
             answers = [results[name] for name in ("sqlite", "duckdb") if name in results]
             rows = answers[0] if answers else []
-            agree = all(grand_total(a, n_dims) == expected and len(a) == len(rows) for a in answers)  # type: ignore[arg-type]
+            if q.tag is not None and q.tag.splits:  # shares by the engine's division: agree to a nano-dollar
+                agree = all(abs(sum(r[-1] for r in a) - expected) <= 1e-9 * abs(expected) + 10**9  # type: ignore[union-attr]
+                            and len(a) == len(rows) for a in answers)  # type: ignore[arg-type]
+            else:
+                agree = all(grand_total(a, n_dims) == expected and len(a) == len(rows) for a in answers)  # type: ignore[arg-type]
             out.append(
                 QueryTiming(
                     name=q.name,
