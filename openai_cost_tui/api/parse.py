@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import (
@@ -26,6 +23,7 @@ from typing import Any
 from ..core import money
 from ..core.dates import unix_to_day
 from ..core.errors import BadAmount, ProtocolError
+from ..core.gc_pauses import no_gc_pauses
 from ..core.models import ApiKeyInfo, CostRow, Project
 from .errors import AmountOutOfRange, quote_value
 
@@ -74,22 +72,6 @@ class ListPage:
     items: list[Any]
     has_more: bool | None
     last_id: str | None
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """No cyclic garbage collection while a page's objects are made: JSON makes no cycles, and a
-    collection every few hundred new dicts would walk the whole window in hand each time (about a
-    quarter of the decoding and parsing of a large page). Collection resumes after, as it was. The
-    sync engine also holds it over a whole window (fetch, check, write), so the window's rows are
-    freed before a collection could walk them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def decode_json(content: bytes | bytearray) -> Any:

@@ -15,6 +15,7 @@ import peewee as pw
 
 from ..core import money
 from ..core.errors import StoreError, UsageError
+from ..core.gc_pauses import no_gc_pauses
 from ..core.models import ApiKeyInfo, Connection, CostRow, PivotSpec, Project
 from ..core.taxonomy import Taxonomy
 from ..core.text import shown
@@ -382,7 +383,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         if outside is not None:
             raise StoreError(f"a cost row for {outside} falls outside the window {start}..{end}")
         C = self.m.Cost
-        with self.write():
+        with self.write(), no_gc_pauses():  # ~140k rows' tuples made at once, no cycles among them
             # ids_for reads the charge as the 4th item of each key: one per distinct charge is enough
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from ..config.member import member_name
 from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
+from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Connection, CostRow
 from ..keys.keystore import KeyStore, no_key_here
 from ..store.store import Store
@@ -178,8 +179,6 @@ class SyncEngine:
 
     def _sync_one(self, conn: Connection, *, since: date | None, cancel: threading.Event | None,
                   progress: ProgressFn | None) -> SyncResult:
-        from ..api.parse import no_gc_pauses
-
         run = _Run(conn, progress or (lambda p: None))
         today = self.clock().astimezone(UTC).date()
         backfill_start = min(conn.backfill_start or today, since) if since else (conn.backfill_start or today)
