@@ -7,9 +7,7 @@ by ids and from its rollups, as for any filtered pivot. The cost rows are never 
 combination of day and project at a time (2M rows, team x day over 90 days: 25k combinations).
 
 The records are those services/tags.py would make by grouping by the rules' dimensions, added up over
-what the view does not show. A value that splits keeps its records at the grain the grouping path
-shares them at (the view's dimensions, every tag's rule dimensions, and the day for a proportional
-split), so shares round exactly as there.
+what the view does not show; a value that a proportional split shares out is read by day.
 """
 
 from __future__ import annotations
@@ -57,15 +55,13 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
         combos *= len(values)
     if combos > MAX_REGIONS:
         return None
-    rule_dims = list(dict.fromkeys(dim for _, dim, _ in per_tag))
     out: list[tuple[dict[str, str], Cell]] = []
     for combo in product(*(sorted(_filters(dim, values).items()) for _, dim, values in per_tag)):
         split = [tag.value(value) for (tag, _, _), (value, _) in zip(per_tag, combo, strict=True)]
         split = [v for v in split if splits and v is not None and v.split]
         dims = list(wanted)
-        if split:  # at the grain the grouping path shares a split value's cost at
-            by_day = any(v.split == "proportional" for v in split)
-            dims = list(dict.fromkeys([*(["day"] if by_day else []), *wanted, *rule_dims]))
+        if any(v.split == "proportional" for v in split):  # shared out by each day's figures
+            dims = list(dict.fromkeys(["day", *wanted]))
         spec = replace(base, filters=(*base.filters, *(f for _, f in combo)))
         named = {tag.name: value for (tag, _, _), (value, _) in zip(per_tag, combo, strict=True)}
         for keys, cell in store.group_cells(spec, dims, today=today).items():

@@ -116,14 +116,16 @@ def _evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool) -> Ta
     elif records is None:  # each tag's value known from the start: as many records as the view needs
         records = _tagged_records(store, base, dims, wanted, tags, today)
 
-    out = [(rec, cell, False) for rec, cell in records]
+    for tag in tags:
+        matcher = Matcher(tag)
+        for rec, _ in records:
+            if tag.name not in rec:
+                rec[tag.name] = matcher.value(rec)
+    # a share is rounded per record: one record per row of the view (and day), whatever the rules read
+    out = [(rec, cell, False) for rec, cell in _collapse(records, [*wanted, "day", *names])]
     split_out: dict[tuple[str, str], int] = defaultdict(int)
     split_in: dict[tuple[str, str], int] = defaultdict(int)
     for tag in tags:
-        matcher = Matcher(tag)
-        for rec, _, _ in out:
-            if tag.name not in rec:
-                rec[tag.name] = matcher.value(rec)
         if splits and tag.splits:
             out = _share(store, tag, out, base, today, split_out, split_in, day_rows="day" in dims)
 
@@ -142,6 +144,15 @@ def _evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool) -> Ta
     unsplit = () if splits else tuple(
         (t.name, tuple(v.name for v in t.values if v.split)) for t in tags if t.splits)
     return TagPivot(result, dict(allocated), dict(split_out), dict(split_in), unsplit)
+
+
+def _collapse(records: list, keep: list[str]) -> list:
+    """The records summed over every dimension but ``keep`` (those a record has)."""
+    merged: dict[tuple, Cell] = {}
+    for rec, cell in records:
+        key = tuple((d, rec[d]) for d in keep if d in rec)
+        merged[key] = merged[key] + cell if key in merged else cell
+    return [(dict(key), cell) for key, cell in merged.items()]
 
 
 def _onto_shown(allocated: dict[tuple[str, ...], int], result: PivotResult) -> dict[tuple[str, ...], int]:
