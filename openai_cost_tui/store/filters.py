@@ -63,14 +63,14 @@ def _days(values: set[str]) -> set[date]:
 
 def _charge_ids(store: Store, shown: pw.Node, values: set[str]) -> list[int]:
     Ch = store.m.Charge
-    return [cid for (cid,) in Ch.select(Ch.id).where(shown.in_(sorted(values))).tuples()]
+    return [cid for (cid,) in store.db.execute(Ch.select(Ch.id).where(shown.in_(sorted(values))))]
 
 
 def _connection_ids(store: Store, dim: str, values: set[str]) -> list[int]:
     C = store.m.Connection
     out = []
-    for cid, description, org_name, org_id in C.select(C.id, C.description, C.organization_name,
-                                                         C.organization_id).tuples():
+    for cid, description, org_name, org_id in store.db.execute(C.select(C.id, C.description, C.organization_name,
+                                                                         C.organization_id)):
         shown = description if dim == "connection" else next(
             v for v in (org_name, org_id, description) if v is not None)
         if shown in values:
@@ -85,8 +85,8 @@ def _named_pairs(store: Store, dim: str, values: set[str]) -> dict[int, set[str]
     ident = getattr(M, id_column)
     wanted = sorted(values)
     named: dict[tuple[int, str], str] = {}  # (connection, id) -> its non-empty name
-    for conn, pid, name in (M.select(M.connection, ident, M.name)
-                            .where(M.name.in_(wanted) | ident.in_([*wanted, ""])).tuples()):
+    for conn, pid, name in store.db.execute(M.select(M.connection, ident, M.name)
+                                            .where(M.name.in_(wanted) | ident.in_([*wanted, ""]))):
         if name:
             named[(conn, pid)] = name
     pairs: dict[int, set[str]] = {}
@@ -95,7 +95,7 @@ def _named_pairs(store: Store, dim: str, values: set[str]) -> dict[int, set[str]
             pairs.setdefault(conn, set()).add(pid)
     # without a name, a stored id shows as itself, and the empty id as "(none)"
     raw = {v for v in values if v} | ({""} if NONE_LABEL in values else set())
-    for (conn,) in store.m.Connection.select(store.m.Connection.id).tuples():
+    for (conn,) in store.db.execute(store.m.Connection.select(store.m.Connection.id)):
         for pid in raw:
             if (conn, pid) not in named:
                 pairs.setdefault(conn, set()).add(pid)
