@@ -102,12 +102,13 @@ def test_pivots_through_the_rollups_equal_the_daily_rows(synced, start, length, 
         slow.row_keys, slow.col_keys, slow.cells, slow.row_totals, slow.total)
 
 
-CUBES = [r.table for r in rollup.MONTH_CUBES]
+CUBES = [r.table for r in (*rollup.MONTH_CUBES, *rollup.WEEK_CUBES)]
+WEEKS = [r.table for r in rollup.WEEK_CUBES]
 
 
 @pytest.mark.parametrize(("version", "added"), [(3, ["cost_month", "cost_day_charge", "cost_day_project", *CUBES]),
                                                 (4, ["cost_day_charge", "cost_day_project", *CUBES]),
-                                                (6, CUBES)])
+                                                (6, CUBES), (7, WEEKS)])
 def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok
@@ -126,6 +127,9 @@ def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> Non
         assert store.run_pivot(spec, today=TODAY).total.amount == store.total()
         year = PivotSpec(rows=("project",), cols="month", date_range=DateRange(date(2025, 11, 1), TODAY))
         assert store.run_pivot(year, today=TODAY).total.amount == store.total()  # read from a cube
+        weeks = PivotSpec(rows=("service",), cols="week", date_range=DateRange(date(2025, 11, 1), TODAY))
+        assert store.run_pivot(weeks, today=TODAY).cells == store.run_pivot(weeks, today=TODAY,
+                                                                            use_rollups=False).cells
     assert list(Path(path).parent.glob(f"*.schema{version}-*.bak")), "the store was backed up before migrating"
 
 

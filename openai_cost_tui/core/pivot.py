@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from .dates import DateRange, add_months, month_id
+from .dates import DateRange, add_months, month_id, week_id
 from .dimensions import TIME_DIMENSIONS, dimension
 from .errors import UsageError
 from .models import MEASURES, Cell, PivotResult, PivotSpec, unit_ends
@@ -55,6 +55,25 @@ def split_by_month(date_range: DateRange, last_day: date | None) -> tuple[list[s
             edges.append((cursor, min(month_end, end)))
         cursor = month_end + timedelta(days=1)
     return months, edges
+
+
+def split_by_week(date_range: DateRange, last_day: date | None) -> tuple[list[str], list[tuple[date, date]]]:
+    """ISO weeks (Monday to Sunday) wholly inside the range (up to the last stored day) and the day
+    ranges left at the edges, as split_by_month does for months."""
+    if last_day is None:
+        return [], [(date_range.start, date_range.end)]
+    end = min(date_range.end, last_day)
+    weeks: list[str] = []
+    edges: list[tuple[date, date]] = []
+    cursor = date_range.start
+    while cursor <= end:
+        week_end = cursor + timedelta(days=6 - cursor.weekday())
+        if cursor.weekday() == 0 and (week_end <= end or end == last_day):
+            weeks.append(week_id(cursor))
+        else:
+            edges.append((cursor, min(week_end, end)))
+        cursor = week_end + timedelta(days=1)
+    return weeks, edges
 
 
 def other_key(row_key: tuple[str, ...]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from ..core.dimensions import NONE_LABEL, dimension
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Cell, PivotResult, PivotSpec
-from ..core.pivot import fold, split_by_month, validate_spec
+from ..core.pivot import fold, split_by_month, split_by_week, validate_spec
 from . import filters, rollup
 from .convert import QTY_SCALE
 from .rollup import CONNECTION_DIMS
@@ -52,8 +52,11 @@ class _Exprs:
                 self.Conn.organization_name, self.Conn.organization_id, self.Conn.description
             ),
             "connection": self.Conn.description,
-            "month": C.month,
         }
+        if "month" in fields:
+            self.expr["month"] = C.month
+        if "week" in fields:
+            self.expr["week"] = C.week
         if self.has_charge:
             self.expr.update(
                 service=Ch.service,
@@ -73,7 +76,7 @@ class _Exprs:
         if "api_key_id" in fields:
             self.expr["api_key"] = pw.fn.COALESCE(pw.fn.NULLIF(self.K.name, ""), pw.fn.NULLIF(C.api_key_id, ""), none)
         if "day" in fields:
-            self.expr.update(day=C.day, week=C.week)
+            self.expr["day"] = C.day
 
     def query(self, dims: set[str]) -> pw.ModelSelect:
         C = self.C
@@ -294,9 +297,12 @@ class PivotQueries:
             W, WC = self.m.Workspace, self.m.WorkspaceConnection
             ws_name = self.require_workspace(spec.workspace)
             members = WC.select(WC.connection).join(W).where(W.name == ws_name)
-        months, day_ranges = [], [(date_range.start, date_range.end)]
+        months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]
+        weekly = rollup.pick_weekly(needed) if use_rollups and "day" not in needed else None
         if use_rollups and not needed & {"day", "week"}:
             months, day_ranges = split_by_month(date_range, self.last_day())
+        elif weekly is not None:
+            weeks, day_ranges = split_by_week(date_range, self.last_day())
         daily_table = self.m.Cost
         if use_rollups and (daily := rollup.pick_daily(needed)) is not None:
             daily_table = getattr(self.m, daily.model)
@@ -307,6 +313,10 @@ class PivotQueries:
                 M = getattr(self.m, rollup.pick_monthly(needed).model)
                 monthly = _query(self, M, spec, group_dims, members)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
+            if weeks:
+                W = getattr(self.m, weekly.model)
+                weekly_query = _query(self, W, spec, group_dims, members)
+                raw += _collect(self, weekly_query.where(W.week.in_(weeks)), group_dims, n_rows, names)
             if day_ranges:
                 C = daily_table
                 daily = _query(self, C, spec, group_dims, members)

@@ -9,6 +9,9 @@
   ``cost_month_charge`` per (month, connection, charge, currency), ``cost_month_project`` per (month,
   connection, project, currency) and ``cost_month_key`` per (month, connection, key, currency). A year by
   service reads ~2k rows instead of ~66k (2M store), by project ~4k, by key ~13k (issue #14).
+- the week cube ``cost_week_charge``: per (ISO week, connection, charge, currency), summed from
+  ``cost_day_charge`` for the whole weeks a replaced window touches; week views by charge dimensions
+  read whole weeks from it and only the edge days from the daily rollup.
 
 Each is recomputed for the span a replaced window touches, inside the same transaction, so it is never
 stale and never half-written. ``pick`` chooses the smallest table that holds every dimension a pivot
@@ -23,7 +26,7 @@ from datetime import date, timedelta
 
 import peewee as pw
 
-from ..core.dates import add_months, month_id
+from ..core.dates import add_months, month_id, week_id
 
 SUMS = "SUM(c.amount_hi), SUM(c.amount_lo), SUM(c.qty_hi), SUM(c.qty_lo)"
 MEASURES = "amount_hi, amount_lo, qty_hi, qty_lo"
@@ -42,6 +45,7 @@ class Rollup:
     by_day: bool  # True: refreshed per day range; False: per whole months
     units: bool = False  # True: keeps unit_min/unit_max (it has no charge to join)
     source: str = "cost"  # the table it sums: ``cost``, or ``cost_month`` for the month cubes
+    by_week: bool = False  # True: refreshed per whole ISO week, from ``source`` (a daily rollup)
 
     def insert_sql(self) -> str:
         keys = ", ".join(f"c.{k}" for k in self.keys)
@@ -67,14 +71,22 @@ MONTH_PROJECT = Rollup("cost_month_project", "CostMonthProject", ("month", "conn
                        CONNECTION_DIMS | {"month", "project"}, by_day=False, units=True, source=MONTH.table)
 MONTH_KEY = Rollup("cost_month_key", "CostMonthKey", ("month", "connection_id", "api_key_id", "currency"),
                    CONNECTION_DIMS | {"month", "api_key"}, by_day=False, units=True, source=MONTH.table)
+WEEK_CHARGE = Rollup("cost_week_charge", "CostWeekCharge", ("week", "connection_id", "charge_id", "currency"),
+                     CHARGE_DIMS | CONNECTION_DIMS | {"week"}, by_day=False, source=DAY_CHARGE.table, by_week=True)
 MONTH_CUBES = (MONTH_CHARGE, MONTH_PROJECT, MONTH_KEY)  # smallest first; each is summed from MONTH
-ROLLUPS = (MONTH, *MONTH_CUBES, DAY_CHARGE, DAY_PROJECT)  # MONTH before the cubes read it
+WEEK_CUBES = (WEEK_CHARGE,)  # summed from DAY_CHARGE
+ROLLUPS = (MONTH, *MONTH_CUBES, DAY_CHARGE, DAY_PROJECT, *WEEK_CUBES)  # each after the table it reads
 DAILY = (DAY_CHARGE, DAY_PROJECT)  # smallest first
 
 
 def pick_daily(dims: set[str]) -> Rollup | None:
     """The smallest daily rollup that can answer a pivot over ``dims``, or None (read ``cost``)."""
     return next((r for r in DAILY if dims <= r.dims), None)
+
+
+def pick_weekly(dims: set[str]) -> Rollup | None:
+    """The week cube that can answer a pivot over ``dims``, or None."""
+    return next((r for r in WEEK_CUBES if dims <= r.dims), None)
 
 
 def pick_monthly(dims: set[str]) -> Rollup:
@@ -104,8 +116,11 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
 
     if rows is not None and units is not None:
         _refresh_in_hand(db, connection_id, start, end, rows, units, day)
+        _refresh_weeks(db, connection_id, start, end, day)
         return
     for r in ROLLUPS:
+        if r.by_week:
+            continue  # after the daily rollup it reads
         lo, hi = (start, end) if r.by_day else (start.replace(day=1), add_months(end, 1) - timedelta(days=1))
         if r.by_day:
             db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
@@ -118,6 +133,22 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
             if r.source != "cost":  # a cube: from the months of cost_month just rebuilt
                 _insert_cube(db, r, connection_id, months)
                 continue
+        db.execute_sql(
+            f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
+            (connection_id, day(lo), day(hi)),
+        )
+    _refresh_weeks(db, connection_id, start, end, day)
+
+
+def _refresh_weeks(db: pw.Database, connection_id: int, start: date, end: date, day) -> None:
+    """The week cubes of the ISO weeks ``start..end`` touches, whole, from the daily rollup just
+    refreshed (their days outside the window are there from earlier windows)."""
+    p = db.param
+    lo, hi = start - timedelta(days=start.weekday()), end + timedelta(days=6 - end.weekday())
+    weeks = sorted({week_id(lo + timedelta(days=i)) for i in range(0, (hi - lo).days + 1, 7)})
+    for r in WEEK_CUBES:
+        db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND week IN ({', '.join([p] * len(weeks))})",
+                       (connection_id, *weeks))
         db.execute_sql(
             f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
             (connection_id, day(lo), day(hi)),
