@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import product
 from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, add_months
 from ..core.models import Cell, Filter, PivotSpec
-from ..core.tags import Matcher, Tag
+from ..core.tags import UNTAGGED, Matcher, Tag
+from ..store.pivot import Classes
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -47,26 +47,49 @@ def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dic
 
 def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], today: date, *,
             splits: bool) -> list[tuple[dict[str, str], Cell]] | None:
-    """(dimension and tag -> value, cell) records, or None when the view has too many combinations of
-    values (the caller groups by the rules' dimensions instead)."""
+    """(dimension and tag -> value, cell) records, or None when the view's tags cannot be read this way
+    (too many combinations of values, or two tags with proportional splits: the caller groups by the
+    rules' dimensions instead).
+
+    One query groups the view's dimensions and each tag's value (a CASE over ids, see store/pivot.py
+    ``Classes``); a value a proportional split shares out is read apart, by day."""
     per_tag = [(tag, tag.dims()[0], labels_by_value(store, tag, base, today)) for tag in tags]
     combos = 1
     for _, _, values in per_tag:
-        combos *= len(values)
-    if combos > MAX_REGIONS:
+        combos *= len(values) or 1
+    by_day = [(tag, dim, tuple(sorted(label for v, labels in values.items() if _shared_by_day(tag, v, splits)
+                                      for label in labels)))
+              for tag, dim, values in per_tag]
+    by_day = [(tag, dim, labels) for tag, dim, labels in by_day if labels]
+    if combos > MAX_REGIONS or len(by_day) > 1:
         return None
+    classes = {tag.name: _classes(dim, values) for tag, dim, values in per_tag}
+    names = [tag.name for tag in tags]
+    reads = [(list(wanted), base)]
+    if by_day:
+        ((_, dim, labels),) = by_day
+        reads = [(list(wanted), replace(base, filters=(*base.filters, Filter(dim, labels, exclude=True)))),
+                 (list(dict.fromkeys(["day", *wanted])), replace(base, filters=(*base.filters, Filter(dim, labels))))]
     out: list[tuple[dict[str, str], Cell]] = []
-    for combo in product(*(sorted(_filters(dim, values).items()) for _, dim, values in per_tag)):
-        split = [tag.value(value) for (tag, _, _), (value, _) in zip(per_tag, combo, strict=True)]
-        split = [v for v in split if splits and v is not None and v.split]
-        dims = list(wanted)
-        if any(v.split == "proportional" for v in split):  # shared out by each day's figures
-            dims = list(dict.fromkeys(["day", *wanted]))
-        spec = replace(base, filters=(*base.filters, *(f for _, f in combo)))
-        named = {tag.name: value for (tag, _, _), (value, _) in zip(per_tag, combo, strict=True)}
-        for keys, cell in store.group_cells(spec, dims, today=today).items():
-            out.append(({**dict(zip(dims, keys, strict=True)), **named}, cell))
+    for dims, spec in reads:
+        grouped = [*dims, *names]
+        for keys, cell in store.group_cells(spec, grouped, today=today, classes=classes).items():
+            out.append((dict(zip(grouped, keys, strict=True)), cell))
     return out
+
+
+def _shared_by_day(tag: Tag, value: str, splits: bool) -> bool:
+    found = tag.value(value)
+    return splits and found is not None and found.split == "proportional"
+
+
+def _classes(dim: str, values: dict[str, tuple[str, ...]]) -> Classes:
+    """The tag's values as classes of ``dim``'s labels: the value with the most labels as the rest (the
+    labels are every one the view shows, so that is the same rows, with fewer ids to list)."""
+    if not values:
+        return Classes(dim, (), UNTAGGED)
+    widest = max(values, key=lambda v: (len(values[v]), v))
+    return Classes(dim, tuple((v, labels) for v, labels in sorted(values.items()) if v != widest), widest)
 
 
 def _whole_months(spec: PivotSpec, today: date) -> PivotSpec:
@@ -75,29 +98,15 @@ def _whole_months(spec: PivotSpec, today: date) -> PivotSpec:
                                               add_months(dates.end.replace(day=1), 1) - timedelta(days=1)))
 
 
-def _filters(dim: str, values: dict[str, tuple[str, ...]]) -> dict[str, Filter]:
-    """Each value's filter: its labels; the value with the most, as "none of the others' labels"
-    (the labels are every one the view shows, so that is the same rows, with fewer ids to list)."""
-    if not values:
-        return {}  # no label in the view: no cost to query
-    widest = max(values, key=lambda v: (len(values[v]), v))
-    others = tuple(sorted(label for v, labels in values.items() if v != widest for label in labels))
-    out = {v: Filter(dim, labels) for v, labels in values.items() if v != widest}
-    out[widest] = Filter(dim, others, exclude=True) if others else Filter(dim, values[widest])
-    return out
-
-
 def day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, dict[str, int]]:
     """Each day's cost of each value of ``tag`` that keeps its cost, over the view's dates and
-    workspace (not its other filters), summed in SQL value by value."""
+    workspace (not its other filters), grouped by day and value in one query."""
     unfiltered = replace(base, filters=())
     (dim,) = tag.dims()
     keep = set(tag.targets)
+    classes = {tag.name: _classes(dim, labels_by_value(store, tag, unfiltered, today))}
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for value, labels in labels_by_value(store, tag, unfiltered, today).items():
-        if value not in keep:
-            continue
-        spec = replace(unfiltered, filters=(Filter(dim, labels),))
-        for (day,), cell in store.group_cells(spec, ["day"], today=today).items():
+    for (day, value), cell in store.group_cells(unfiltered, ["day", tag.name], today=today, classes=classes).items():
+        if value in keep:
             out[day][value] += cell.amount
     return out

@@ -5,6 +5,7 @@ Values are matched and grouped by what the user sees (a project's name, a key's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import repeat
 from operator import add, mul
@@ -17,7 +18,7 @@ from ..core.dates import DateRange
 from ..core.dimensions import NONE_LABEL, dimension
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
-from ..core.models import Cell, PivotResult, PivotSpec
+from ..core.models import Cell, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, split_by_week, validate_spec
 from . import filters, rollup
 from .convert import QTY_SCALE
@@ -102,6 +103,25 @@ class _Exprs:
 CODED = {"project": ("project_id", "Project", "project_id"), "api_key": ("api_key_id", "ApiKey", "key_id")}
 
 
+@dataclass(frozen=True)
+class Classes:
+    """A dimension's labels sorted into named classes (a virtual tag's values), grouped by in SQL as one
+    CASE over the fact table's ids: the class of the first list that holds the label, else ``rest``."""
+
+    dim: str
+    labels: tuple[tuple[str, tuple[str, ...]], ...]  # (class, its labels), in order
+    rest: str
+
+    def case(self, store: Store, table: type[pw.Model], shown: dict[str, pw.Node]) -> pw.Node:
+        whens = []
+        for name, labels in self.labels:
+            cond = filters.resolve(store, table, Filter(self.dim, labels), shown)
+            if cond is None:
+                raise UsageError(f"{self.dim!r} cannot be classed over {table._meta.table_name}")
+            whens.append((cond, name))
+        return pw.Case(None, whens, self.rest) if whens else pw.Value(self.rest)
+
+
 class _Names:
     """The labels of stored ids, read once per pivot: (connection, project or key id) -> name, and each
     connection's description and organization."""
@@ -163,13 +183,18 @@ def _key_order(table: type[pw.Model]) -> list[str]:
     return []
 
 
-def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: list[str], members) -> pw.ModelSelect:
+def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: list[str], members,
+           classes: dict[str, Classes] | None = None) -> pw.ModelSelect:
     ex = _Exprs(store, table)
     C = table
+    for name, c in (classes or {}).items():
+        ex.expr[name] = c.case(store, table, ex.expr)
     selected = [col for d in group_dims for col in _columns(ex, d)]
     order = _key_order(table)
     grouped: dict[object, tuple[int, pw.Node]] = {}
     for col in selected:
+        if isinstance(col, pw.Value):
+            continue  # a class with one value for every label: nothing to group (PostgreSQL refuses it)
         name = col.name if isinstance(col, pw.Field) and col.model is table else None
         rank = order.index(name) if name in order else len(order)
         grouped.setdefault(name or id(col), (rank, col))
@@ -182,7 +207,8 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
             cond = ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values)
             by_value.add(f.dim)
         conditions.append(cond)
-    joined = {d for d in group_dims if d not in CODED and d not in CONNECTION_DIMS} | by_value
+    joined = {d for d in group_dims if d not in CODED and d not in CONNECTION_DIMS and d not in (classes or {})}
+    joined |= by_value
     # a rollup's rows are already one per value of its key (the currency is filtered to one): grouping
     # by that key again would only cost time (project x day over 31 days at 2M rows: ~115 -> ~70 ms of SQL)
     own_key = {col.name for col in group_exprs if isinstance(col, pw.Field) and col.model is table}
@@ -211,8 +237,8 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
     if store.is_postgres:  # its sums are Decimals: to exact ints, as SQLite gives them
         rows = [(*rec[:at], *(None if v is None else int(v) for v in rec[at:at + 4]), *rec[at + 4:])
                 for rec in rows]
-    if not group_dims:
-        rows = [rec for rec in rows if rec[at] is not None or rec[at + 1] is not None]  # a sum over no rows
+    if len(rows) == 1 and rows[0][at] is None and rows[0][at + 1] is None:
+        return []  # a sum over no rows (no GROUP BY: no dimension, or only constant classes)
     if not rows:
         return []
     columns = list(zip(*rows, strict=True))
@@ -273,25 +299,31 @@ class PivotQueries:
             raw = self._read_cells(spec, date_range, group_dims, len(spec.rows), use_rollups=use_rollups)
             return fold(spec, date_range, raw, today=today)
 
-    def group_cells(self, spec: PivotSpec, dims: list[str], *, today: date) -> dict[tuple[str, ...], Cell]:
+    def group_cells(self, spec: PivotSpec, dims: list[str], *, today: date,
+                    classes: dict[str, Classes] | None = None) -> dict[tuple[str, ...], Cell]:
         """Cost by each combination of ``dims`` (any number of them) under ``spec``'s dates, filters and
-        workspace: what a pivot reads, without its top-N, order and totals (what tags are evaluated over)."""
-        for d in (*dims, *(f.dim for f in spec.filters)):
+        workspace: what a pivot reads, without its top-N, order and totals (what tags are evaluated over).
+        ``classes``: names among ``dims`` that group a dimension's labels into classes, in SQL."""
+        classes = classes or {}
+        for d in (*(d for d in dims if d not in classes), *(f.dim for f in spec.filters)):
             dimension(d)
         if len(set(dims)) != len(dims):
             raise UsageError(f"group by each dimension once, not {dims}")
         date_range = spec.date_range or DateRange(today.replace(day=1), today)
         cells: dict[tuple[str, ...], Cell] = {}
         with no_gc_pauses():
-            for key, _, cell in self._read_cells(spec, date_range, dims, len(dims), use_rollups=True):
+            for key, _, cell in self._read_cells(spec, date_range, dims, len(dims), use_rollups=True,
+                                                 classes=classes):
                 cells[key] = cells[key] + cell if key in cells else cell
         return cells
 
     def _read_cells(self, spec: PivotSpec, date_range: DateRange, group_dims: list[str], n_rows: int, *,
-                    use_rollups: bool) -> list[tuple[tuple[str, ...], str, Cell]]:
+                    use_rollups: bool, classes: dict[str, Classes] | None = None
+                    ) -> list[tuple[tuple[str, ...], str, Cell]]:
         """(the first ``n_rows`` labels, the next one or "", cell) per group of ``group_dims``, from the
         smallest tables that hold every dimension needed (ids of one label not yet added up)."""
-        needed = set(group_dims) | {f.dim for f in spec.filters}
+        classes = classes or {}
+        needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
         members = None
         if spec.workspace:
             W, WC = self.m.Workspace, self.m.WorkspaceConnection
@@ -311,14 +343,14 @@ class PivotQueries:
         with self.read():
             if months:
                 M = getattr(self.m, rollup.pick_monthly(needed).model)
-                monthly = _query(self, M, spec, group_dims, members)
+                monthly = _query(self, M, spec, group_dims, members, classes)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
             if weeks:
                 W = getattr(self.m, weekly.model)
-                weekly_query = _query(self, W, spec, group_dims, members)
+                weekly_query = _query(self, W, spec, group_dims, members, classes)
                 raw += _collect(self, weekly_query.where(W.week.in_(weeks)), group_dims, n_rows, names)
             if day_ranges:
                 C = daily_table
-                daily = _query(self, C, spec, group_dims, members)
+                daily = _query(self, C, spec, group_dims, members, classes)
                 raw += _collect(self, daily.where(_days(C, day_ranges, spec)), group_dims, n_rows, names)
         return raw
