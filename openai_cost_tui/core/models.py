@@ -157,6 +157,17 @@ def unit_ends(units: frozenset[str]) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class Classes:
+    """A dimension's labels sorted into named classes (a virtual tag's values), to be grouped by as one
+    dimension: the class of the first list that holds the label, else ``rest`` (store/pivot.py sums
+    them in SQL)."""
+
+    dim: str
+    labels: tuple[tuple[str, tuple[str, ...]], ...]  # (class, its labels), in order
+    rest: str
+
+
+@dataclass(frozen=True)
 class PivotResult:
     spec: PivotSpec
     date_range: DateRange

@@ -18,9 +18,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, add_months
-from ..core.models import Cell, Filter, PivotSpec
+from ..core.models import Cell, Classes, Filter, PivotSpec
 from ..core.tags import UNTAGGED, Matcher, Tag
-from ..store.pivot import Classes
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -51,8 +50,7 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
     (too many combinations of values, or two tags with proportional splits: the caller groups by the
     rules' dimensions instead).
 
-    One query groups the view's dimensions and each tag's value (a CASE over ids, see store/pivot.py
-    ``Classes``); a value a proportional split shares out is read apart, by day."""
+    One query groups the view's dimensions and each tag's value (a CASE over ids: core.models.Classes); a value a proportional split shares out is read apart, by day."""
     per_tag = [(tag, tag.dims()[0], labels_by_value(store, tag, base, today)) for tag in tags]
     combos = 1
     for _, _, values in per_tag:

@@ -5,7 +5,6 @@ Values are matched and grouped by what the user sees (a project's name, a key's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import repeat
 from operator import add, mul
@@ -18,7 +17,7 @@ from ..core.dates import DateRange
 from ..core.dimensions import NONE_LABEL, dimension
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
-from ..core.models import Cell, Filter, PivotResult, PivotSpec
+from ..core.models import Cell, Classes, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, split_by_week, validate_spec
 from . import filters, rollup
 from .convert import QTY_SCALE
@@ -103,23 +102,15 @@ class _Exprs:
 CODED = {"project": ("project_id", "Project", "project_id"), "api_key": ("api_key_id", "ApiKey", "key_id")}
 
 
-@dataclass(frozen=True)
-class Classes:
-    """A dimension's labels sorted into named classes (a virtual tag's values), grouped by in SQL as one
-    CASE over the fact table's ids: the class of the first list that holds the label, else ``rest``."""
-
-    dim: str
-    labels: tuple[tuple[str, tuple[str, ...]], ...]  # (class, its labels), in order
-    rest: str
-
-    def case(self, store: Store, table: type[pw.Model], shown: dict[str, pw.Node]) -> pw.Node:
-        whens = []
-        for name, labels in self.labels:
-            cond = filters.resolve(store, table, Filter(self.dim, labels), shown)
-            if cond is None:
-                raise UsageError(f"{self.dim!r} cannot be classed over {table._meta.table_name}")
-            whens.append((cond, name))
-        return pw.Case(None, whens, self.rest) if whens else pw.Value(self.rest)
+def _case(store: Store, table: type[pw.Model], classes: Classes, shown: dict[str, pw.Node]) -> pw.Node:
+    """``classes`` as one CASE over ``table``'s id columns: the class of the first list holding the label."""
+    whens = []
+    for name, labels in classes.labels:
+        cond = filters.resolve(store, table, Filter(classes.dim, labels), shown)
+        if cond is None:
+            raise UsageError(f"{classes.dim!r} cannot be classed over {table._meta.table_name}")
+        whens.append((cond, name))
+    return pw.Case(None, whens, classes.rest) if whens else pw.Value(classes.rest)
 
 
 class _Names:
@@ -188,7 +179,7 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     ex = _Exprs(store, table)
     C = table
     for name, c in (classes or {}).items():
-        ex.expr[name] = c.case(store, table, ex.expr)
+        ex.expr[name] = _case(store, table, c, ex.expr)
     selected = [col for d in group_dims for col in _columns(ex, d)]
     order = _key_order(table)
     grouped: dict[object, tuple[int, pw.Node]] = {}
