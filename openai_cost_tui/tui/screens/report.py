@@ -138,9 +138,22 @@ class ReportScreen(AppScreen):
         self.query_one(PivotTable).focus()
         self._paint_head()
         self.refresh_report()
+        self._mount_queried = True
+
+    _mount_queried = False  # the mount has asked the store; the resume that follows it need not again
+    _skip_reload = False
+
+    def on_screen_resume(self) -> None:
+        # the first resume comes right after the mount: its query is running (asking again threw a 2M
+        # store's first answer away, ~150 ms of a start)
+        self._skip_reload, self._mount_queried = self._mount_queried, False
+        super().on_screen_resume()
 
     def reload(self) -> None:
         """Data changed (a sync landed) or the screen came back: query again, keep the cursor."""
+        if self._skip_reload:
+            self._skip_reload = False
+            return
         if self.is_mounted and not self._workspace_gone(self.cost_app.facts):
             self.refresh_report()
 
