@@ -1,10 +1,10 @@
-"""Tags whose rules read one dimension each, evaluated as one query per value, in SQL.
+"""Tags whose rules read one dimension each, evaluated in SQL.
 
 A tag like ``team`` by project divides the view's projects among its values. The labels that dimension
-shows in the view are read once (a small query: a few hundred projects), each is matched to its value,
-and each value becomes a filter on those labels: the store then sums the view's own dimensions for it,
-by ids and from its rollups, as for any filtered pivot. The cost rows are never brought to Python one
-combination of day and project at a time (2M rows, team x day over 90 days: 25k combinations).
+shows in the view are read once (from the month rollups: a few hundred projects) and each is matched to
+its value; the store then groups the view's own dimensions and the tag's value, a CASE over the fact
+table's ids, in one query from its rollups. The cost rows are never brought to Python one combination
+of day and project at a time (2M rows, team x day over 90 days: 25k combinations).
 
 The records are those services/tags.py would make by grouping by the rules' dimensions, added up over
 what the view does not show; a value that a proportional split shares out is read by day.
@@ -24,7 +24,6 @@ from ..core.tags import UNTAGGED, Matcher, Tag
 if TYPE_CHECKING:
     from ..store.store import Store
 
-MAX_REGIONS = 64  # combinations of values of the tags in one view; past that, the grouping path
 
 
 def answerable(tags: list[Tag]) -> bool:
@@ -47,19 +46,16 @@ def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dic
 def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], today: date, *,
             splits: bool) -> list[tuple[dict[str, str], Cell]] | None:
     """(dimension and tag -> value, cell) records, or None when the view's tags cannot be read this way
-    (too many combinations of values, or two tags with proportional splits: the caller groups by the
-    rules' dimensions instead).
+    (two tags with proportional splits: the caller groups by the rules' dimensions instead).
 
-    One query groups the view's dimensions and each tag's value (a CASE over ids: core.models.Classes); a value a proportional split shares out is read apart, by day."""
+    One query groups the view's dimensions and each tag's value (a CASE over ids: core.models.Classes);
+    a value a proportional split shares out is read apart, by day."""
     per_tag = [(tag, tag.dims()[0], labels_by_value(store, tag, base, today)) for tag in tags]
-    combos = 1
-    for _, _, values in per_tag:
-        combos *= len(values) or 1
     by_day = [(tag, dim, tuple(sorted(label for v, labels in values.items() if _shared_by_day(tag, v, splits)
                                       for label in labels)))
               for tag, dim, values in per_tag]
     by_day = [(tag, dim, labels) for tag, dim, labels in by_day if labels]
-    if combos > MAX_REGIONS or len(by_day) > 1:
+    if len(by_day) > 1:
         return None
     classes = {tag.name: _classes(dim, values) for tag, dim, values in per_tag}
     names = [tag.name for tag in tags]

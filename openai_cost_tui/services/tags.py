@@ -171,6 +171,11 @@ def _records(store: Store, base: PivotSpec, dims: list[str], wanted: list[str], 
     """(dimension -> value, cell) for each combination of ``dims``, with the week or month the view
     wants read from the day when the day is among them."""
     records = [(dict(zip(dims, keys, strict=True)), cell) for keys, cell in grouped(store, base, dims, today)]
+    return _derived(records, wanted, dims)
+
+
+def _derived(records: list, wanted: list[str], dims: list[str]) -> list:
+    """The records with the week or month the view wants read from the day, when only the day was grouped."""
     derive = [d for d in wanted if d in DERIVED and d not in dims]
     for rec, _ in records:
         for d in derive:
@@ -204,11 +209,7 @@ def _tagged_records(store: Store, base: PivotSpec, dims: list[str], wanted: list
         collapsed[key] = collapsed[key] + cell if key in collapsed else cell
     names = [*keep, *(t.name for t in tags)]
     records = [(dict(zip(names, key, strict=True)), cell) for key, cell in collapsed.items()]
-    derive = [d for d in wanted if d in DERIVED and d not in dims]
-    for rec, _ in records:
-        for d in derive:
-            rec[d] = rec["day"][:7] if d == "month" else week_id(date.fromisoformat(rec["day"]))
-    return records
+    return _derived(records, wanted, dims)
 
 
 def _by_day_where_split(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag],
