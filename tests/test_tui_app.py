@@ -255,6 +255,45 @@ async def test_a_tick_survives_a_reread_that_lands_before_it_is_handled(ctx) -> 
         assert members.selected == [ticked] and members.highlighted == 1
 
 
+async def test_a_read_that_ends_after_a_later_one_does_not_paint_over_it(ctx) -> None:
+    """Under load the re-read started when a dialog closes can end after the one started when the new
+    workspace was written: the older answer (no Research yet) must not replace the newer, and a tick's
+    count is the members list's own, whatever the store said when it was read."""
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        gate, entered = threading.Event(), threading.Event()
+        real = ctx.store.workspaces
+
+        def held() -> list:
+            found = real()  # read now, answered late
+            entered.set()
+            gate.wait(30)
+            return found
+
+        ctx.store.workspaces = held
+        screen.reload()  # the older read: held after reading the store
+        await _wait_for(entered)
+        ctx.store.workspaces = real
+        ctx.store.add_workspace("Research")
+        screen.reload(select="Research")  # the newer read paints first
+        while "Research" not in screen.query_one("#workspaces", DataTable).rows:
+            await pilot.pause()
+        gate.set()
+        await settle(pilot)
+        table = screen.query_one("#workspaces", DataTable)
+        assert "Research" in table.rows and screen.selected_name() == "Research"
+        members = screen.query_one("#members", SelectionList)
+        members.focus()
+        await pilot.press("space")  # the write is in flight: the count follows the tick at once
+        assert str(table.get_cell("Research", "count")) == "1"
+        await settle(pilot)
+        assert len([c for c in ctx.store.connections() if "Research" in c.workspaces]) == 1
+        assert str(table.get_cell("Research", "count")) == "1"
+
+
 async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
     app = make_app(ctx, sync_on_start=False)
     async with app.run_test(size=(80, 24)) as pilot:

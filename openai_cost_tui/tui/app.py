@@ -284,7 +284,7 @@ class CostApp(App[None]):
         self.keyring_probed = True
 
     def on_job_done(self, message: JobDone) -> None:
-        message.done(message.result)
+        message.deliver()
 
     def _data_is_stale(self, facts: StoreFacts) -> bool:
         if not facts.connections:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.message_pump import MessagePump
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from .messages import JobDone
 
@@ -28,7 +28,8 @@ def cost_app(node: MessagePump) -> CostApp:
 
 def background(node: Any, job: Callable[[], T], done: Callable[[T], None] | None = None, *,
                group: str = "store", description: str = "", exclusive: bool = False) -> Worker[None]:
-    """Run ``job`` in a thread worker of ``node``; ``done(result)`` runs on the event loop after.
+    """Run ``job`` in a thread worker of ``node``; ``done(result)`` runs on the event loop after, unless a
+    later job of the same ``exclusive`` group has replaced it by then (the newest read paints, last).
 
     A failure reaches the app's Worker.StateChanged handler, which shows it as a notification.
     """
@@ -36,7 +37,7 @@ def background(node: Any, job: Callable[[], T], done: Callable[[T], None] | None
     def run() -> None:
         result = job()
         if done is not None:
-            node.post_message(JobDone(done, result))
+            node.post_message(JobDone(done, result, get_current_worker()))
 
     return node.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False,
                            description=description or group)
@@ -50,4 +51,4 @@ class Jobs:
         return background(self, job, done, **options)
 
     def on_job_done(self, message: JobDone) -> None:
-        message.done(message.result)
+        message.deliver()

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from ..core.models import Connection
 from ..sync.engine import SyncProgress, SyncResult
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
 
 
 @dataclass
@@ -69,6 +72,13 @@ class JobDone(Message, bubble=False):
 
     done: Callable[[Any], None]
     result: Any
+    worker: Worker | None = None
+
+    def deliver(self) -> None:
+        """Hand the result over, unless a newer job of the same exclusive group replaced this one: a read
+        that ends after a later read (a loaded machine can do that) must not paint over what it painted."""
+        if self.worker is None or not self.worker.is_cancelled:
+            self.done(self.result)
 
 
 def copy_message(message: Message) -> Message:

@@ -78,7 +78,9 @@ class WorkspacesScreen(AppScreen):
         current = self._select or self.selected_name()
         table.clear()
         for w in self.spaces:
-            table.add_row(Text(shown(w.name)), str(len(w.connections)), key=w.name)
+            # counted as the members list shows them: a tick whose write is still running counts
+            count = sum(self._ticked(w.name, c) for c in self.conns)
+            table.add_row(Text(shown(w.name)), str(count), key=w.name)
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
             if current == self._select:
