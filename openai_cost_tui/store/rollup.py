@@ -27,6 +27,7 @@ from datetime import date, timedelta
 import peewee as pw
 
 from ..core.dates import add_months, month_id, week_id
+from .bulk import insert_rows
 
 SUMS = "SUM(c.amount_hi), SUM(c.amount_lo), SUM(c.qty_hi), SUM(c.qty_lo)"
 MEASURES = "amount_hi, amount_lo, qty_hi, qty_lo"
@@ -254,9 +255,7 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
 
 
 def _insert_many(db: pw.Database, r: Rollup, found: list[tuple]) -> None:
-    columns = (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ()))
-    sql = f"INSERT INTO {r.table} ({', '.join(columns)}) VALUES ({', '.join([db.param] * len(columns))})"
-    db.cursor().executemany(sql, found)
+    insert_rows(db, r.table, (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ())), found)
 
 
 def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = ROLLUPS) -> None:

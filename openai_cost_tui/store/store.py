@@ -21,6 +21,7 @@ from ..core.taxonomy import Taxonomy
 from ..core.text import shown
 from . import rollup
 from .budgets import BudgetQueries
+from .bulk import insert_rows
 from .charges import ChargeIndex
 from .convert import as_date, now_naive
 from .db import MEMORY, WRITE, describe, is_postgres_url, open_database, translate_errors
@@ -388,17 +389,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
             values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
-            p = self.db.param
-            sql = (
-                f'INSERT INTO "{C._meta.table_name}" (connection_id, day, week, month, project_id, api_key_id, '
-                "charge_id, currency, amount_hi, amount_lo, qty_hi, qty_lo) VALUES ("
-                + ", ".join([p] * 12)
-                + ")"
-            )
             values.sort(key=INDEX_ORDER)  # the unique index's order: each insert lands beside the last
-            cursor = self.db.cursor()
-            for chunk_start in range(0, len(values), 5000):
-                cursor.executemany(sql, values[chunk_start : chunk_start + 5000])
+            insert_rows(self.db, f'"{C._meta.table_name}"', rollup.COST_COLUMNS, values)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)
         return len(values)
