@@ -11,6 +11,14 @@ SUPPORT = Path(__file__).resolve().parent / "support"
 # Every test runs with the guard that the TUI's event loop never waits on the store, HTTP or a keyring.
 pytest_plugins = ["tests.support.thread_guard"]
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (addopts) starts one worker more than there are cores: about a third of the suite's
+    time is spent waiting (on real terminals, subprocesses, the PostgreSQL server, loopback HTTP), and
+    the extra worker runs tests in those gaps. Every test owns its folders, ports and databases."""
+    return (os.cpu_count() or 1) + 1
+
+
 # The longest tests and modules (15 s or more on a quiet core: real terminals, subprocesses, PostgreSQL,
 # the validator, property walks), longest first. They run first, so that the suite's last minute holds
 # only short tests: xdist hands out the collection in order, and a long test started last runs alone
