@@ -271,7 +271,6 @@ class SyncEngine:
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
-        run.repeated += len(rows) - len(set(map(_FIELDS, rows)))
         totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
@@ -283,6 +282,8 @@ class SyncEngine:
                                tolerance=RECONCILE_TOLERANCE)
             self._extend_coverage(run.conn.id, window)
             self.store.replace_reconciliation(run.conn.id, start, end, mismatches)
+        if written < len(rows):  # rows merged by store key: count those that were identical (none if none merged)
+            run.repeated += len(rows) - len(set(map(_FIELDS, rows)))
         run.rows += written
         run.covered(window)
         for project_id, key_id in set(map(_PROJECT_KEY, rows)):
