@@ -41,7 +41,7 @@ def resolve(store: Store, table: type[pw.Model], f: Filter, shown: dict[str, pw.
     elif f.dim in ("organization", "connection"):
         cond = table.connection.in_(sorted(_connection_ids(store, f.dim, values)))
     elif f.dim in NAMED and NAMED[f.dim][2] in fields:
-        cond = _pairs_condition(table, NAMED[f.dim][2], _named_pairs(store, f.dim, values))
+        cond = _pairs_condition(table, NAMED[f.dim][2], named_pairs(store, f.dim, values))
     elif f.dim == "day" and "day" in fields:  # a value that is no day matches none (PostgreSQL would refuse it)
         cond = table.day.in_(sorted(_days(values)))
     else:
@@ -78,7 +78,7 @@ def _connection_ids(store: Store, dim: str, values: set[str]) -> list[int]:
     return out
 
 
-def _named_pairs(store: Store, dim: str, values: set[str]) -> dict[int, set[str]]:
+def named_pairs(store: Store, dim: str, values: set[str]) -> dict[int, set[str]]:
     """Per connection, the stored ids whose displayed value is one of ``values``."""
     model_name, id_column, _ = NAMED[dim]
     M = getattr(store.m, model_name)
