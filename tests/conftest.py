@@ -37,6 +37,7 @@ RUN_FIRST = (
     "tests/test_cli_e2e.py",
     "tests/test_tui_app.py::test_budgets_are_set_changed_and_removed_from_insights",
     "tests/test_tui_report.py",
+    "tests/test_report_cell_cache.py",
     "tests/test_budgets.py::test_cli_list_from_api_in_the_demo",
     "tests/test_tui_nav.py::test_the_footer_fits_and_keeps_the_most_used_keys",
     "tests/test_postgres.py::test_cli_runs_every_command_on_postgresql",

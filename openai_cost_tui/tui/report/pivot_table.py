@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnDoesNotExist, RowDoesNotExist
 
 from ...core.grid import LABEL_KEY, DisplayRow, Grid, text, trend
 from ...core.render import fit_columns
 from ...core.sparkline import spark
 from ...core.text import shown
+from .cell_cache import CellCacheTable
 
 TREND_KEY = "trend"
 TREND_WIDTH = 14
@@ -22,7 +22,7 @@ UP_STYLE = "red"  # spending more
 DOWN_STYLE = "green"
 
 
-class PivotTable(DataTable):
+class PivotTable(CellCacheTable):
     """Enter (or a double click) drills into the row under the cursor; Space folds a group; Home and End
     jump to the first and last column; a click on a header sorts by that column."""
 
