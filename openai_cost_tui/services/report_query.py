@@ -66,7 +66,20 @@ def load_report(store: Store, state: ReportState, today: date, *, splits: bool =
 
 def with_series(store: Store, data: ReportData, today: date) -> ReportData:
     """``data`` with each row's daily series over its date range (for the trend column and chart),
-    and anomaly flags on service or project rows.
+    and anomaly flags on service or project rows (see ``_series``)."""
+    found = _series(store, data, today, kept_only=False)
+    assert found is not None  # (only a kept_only call answers None)
+    return found
+
+
+def kept_series(store: Store, data: ReportData, today: date) -> ReportData | None:
+    """``with_series`` when what is kept answers it without reading any cost (None: it would read),
+    so the screen can paint the figures, the trend and the marks in one go."""
+    return _series(store, data, today, kept_only=True)
+
+
+def _series(store: Store, data: ReportData, today: date, *, kept_only: bool) -> ReportData | None:
+    """The series and flags of ``with_series``; ``kept_only``: None unless they are kept.
 
     A view by service or project (no tags) reads its shown rows by day once over both its range and
     the flags' history (``_Shown``) and keeps it: swapping back, or another top N of the same rows,
@@ -82,14 +95,19 @@ def with_series(store: Store, data: ReportData, today: date) -> ReportData:
     if len(state.rows) == 1 and state.rows[0] in FLAGGED_DIMS and not tags.tags_in(spec):
         view_key = ("shown", today, state.rows[0], spec.filters, spec.workspace, rng)
         view = kept.get(view_key) if kept else None
+        other = any(k[0] == OTHER_LABEL for k in keys)
+        if kept_only and (view is None or not view.holds(shown, other)):
+            return None
         if view is None:
             view = _Shown(store, state.rows[0], spec, rng, today)
             if kept:
                 kept.put(view_key, view)
-        series, flags = view.answer(store, shown, any(k[0] == OTHER_LABEL for k in keys))
+        series, flags = view.answer(store, shown, other)
     else:
         key = ("separate", today, data.splits, state.rows, spec.filters, spec.workspace, spec.top, rng, shown)
         found = kept.get(key) if kept else None
+        if found is None and kept_only:
+            return None
         if found is None:
             found = (daily_series(store, state, rng, today, splits=data.splits),
                      anomaly_flags(store, state, rng, today, rows=shown))
@@ -164,6 +182,11 @@ class _Shown:
                *filters: Filter) -> PivotResult:
         spec = PivotSpec(rows, cols, rng, (*self.filters, *filters), self.workspace)
         return store.run_pivot(spec, today=self.today)
+
+    def holds(self, shown: tuple[str, ...], other: bool) -> bool:
+        """Whether ``answer`` would read nothing for these rows."""
+        with self.lock:
+            return all(r in self.read for r in shown) and (not other or self.total is not None)
 
     def answer(self, store: Store, shown: tuple[str, ...], other: bool):
         """The series and flags of the ``shown`` rows (and of "(other)" when the view has one)."""

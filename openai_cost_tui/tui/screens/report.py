@@ -7,6 +7,7 @@ with a generation number, so a slow, stale answer never replaces a newer one.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields, replace
 
 from rich.text import Text
@@ -31,7 +32,7 @@ from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...core.text import shown
 from ...core.view_history import ViewHistory, change_name
-from ...services.report_query import ReportData, load_report, value_totals, with_series
+from ...services.report_query import ReportData, kept_series, load_report, value_totals, with_series
 from ...store.validate import clean_name
 from ..messages import FactsChanged, StoreFacts
 from ..report.chart import ChartPanel
@@ -39,6 +40,7 @@ from ..report.pivot_table import ALLOCATED_MARK, TREND_KEY, PivotTable
 from .base import AppScreen
 
 WIDE_ENOUGH_FOR_TREND = 100
+PAINT_WAIT = 0.5  # seconds the series read waits for the figures to be painted (at most)
 
 
 def _b(
@@ -106,6 +108,7 @@ class ReportScreen(AppScreen):
 
         generation: int
         data: ReportData
+        painted: threading.Event | None = None  # set once the answer is painted (or dropped)
 
     def __init__(self, state: ReportState | None = None) -> None:
         super().__init__()
@@ -208,19 +211,35 @@ class ReportScreen(AppScreen):
     @work(thread=True, exclusive=True, group="pivot", exit_on_error=False, description="Pivot query")
     def _query(self, state: ReportState, generation: int, series: bool) -> None:
         # The pivot first (month views read the monthly rollup: fast), then the daily series for the
-        # trend column, which needs every daily row: the table is on screen before it arrives.
-        data = load_report(self.ctx.store, state, self.ctx.today, splits=self.splits)
-        if get_current_worker().is_cancelled:
+        # trend column, which needs every daily row: the table is on screen before it arrives. A series
+        # kept from an earlier visit follows at once (mostly painted in the same frame); one to read is
+        # read once the figures are painted (a read holding the GIL slowed that paint).
+        store, today = self.ctx.store, self.ctx.today
+        data = load_report(store, state, today, splits=self.splits)
+        worker = get_current_worker()
+        if worker.is_cancelled:
             return
-        self.post_message(self.Loaded(generation, data))
-        if series:
-            data = with_series(self.ctx.store, data, self.ctx.today)
-            if not get_current_worker().is_cancelled:
-                self.post_message(self.Loaded(generation, data))
+        painted = threading.Event()
+        self.post_message(self.Loaded(generation, data, painted))
+        if not series:
+            return
+        found = kept_series(store, data, today)
+        if found is None:
+            painted.wait(PAINT_WAIT)
+            if worker.is_cancelled:
+                return
+            found = with_series(store, data, today)
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(generation, found))
 
     def on_report_screen_loaded(self, message: Loaded) -> None:
+        painted = message.painted
         if message.generation < self._generation:
+            if painted is not None:
+                painted.set()
             return  # a newer query is on its way
+        if painted is not None:
+            self.call_after_refresh(painted.set)
         data = message.data
         if not data.grid.series and self.data is not None and self.data.grid.series \
                 and _same_figures(self.data.state, data.state):
