@@ -49,14 +49,14 @@ def _fresh_pg(url: str) -> None:
 @pytest.mark.parametrize("ratio", [BY_LABEL, BY_ID])
 def test_the_ratio_picks_the_path(store, ratio, monkeypatch) -> None:
     monkeypatch.setattr(store_pivot, "MERGE_RATIO", ratio)
-    assert store_pivot._Names(store).by_id("project")  # nothing named: ids, no join
+    assert store_pivot._Names(store).by_pair("project")  # nothing named: ids, no join
     conns = [store.add_connection(NewConnection(f"C{i}", "https://api.openai.com/v1", "env", "K", date(2026, 5, 1)))
              for i in range(3)]
     for conn in conns:  # three ids of one name
         store.save_names(conn.id, [Project("p1", "Search")], [])
     names = store_pivot._Names(store)
-    assert names.by_id("project") == (ratio == BY_ID)
-    assert not names.by_id("service")
+    assert names.by_pair("project") == (ratio == BY_ID)
+    assert not names.by_pair("service")
     monkeypatch.setattr(store_pivot, "MERGE_RATIO", 2)
     assert store_pivot._Names(store).mode("project") == "label"  # 3 named ids per name, no months given
     store.replace_window(conns[0].id, date(2026, 5, 1), date(2026, 5, 1),

@@ -105,6 +105,7 @@ CODED = {"project": ("project_id", "Project", "project_id"), "api_key": ("api_ke
 # connection shows each id alike (no join), else by the label (joined), and sends one row per id or name
 # instead of one per connection and id (10M rows, project x day over 31 days: 47k rows -> 9.3k; ~2x less CPU)
 MERGE_RATIO = 2
+_MONTH_CUBE = {"project": "CostMonthProject", "api_key": "CostMonthKey"}  # which ids a month holds, by dimension
 
 
 def _case(store: Store, table: type[pw.Model], classes: Classes, shown: dict[str, pw.Node]) -> pw.Node:
@@ -162,7 +163,7 @@ class _Names:
                 self._modes[dim] = "id" if self._labels_by_id(dim) else "label"
         return self._modes[dim]
 
-    def by_id(self, dim: str) -> bool:
+    def by_pair(self, dim: str) -> bool:
         """True when ``dim`` is grouped by its stored (connection, id) pairs and named here."""
         return self.mode(dim) == "pair"
 
@@ -171,7 +172,7 @@ class _Names:
         every connection holding it (kept in ``_id_labels``): then grouping by the id alone is exact."""
         if not self.months:
             return False
-        M = getattr(self.store.m, {"project": "CostMonthProject", "api_key": "CostMonthKey"}[dim])
+        M = getattr(self.store.m, _MONTH_CUBE[dim])
         ident = getattr(M, CODED[dim][0])
         named = self._map(dim)
         found: dict[str, str] = {}
@@ -204,7 +205,7 @@ class _Names:
     def labels(self, dim: str, columns: list[tuple]) -> list[str] | tuple:
         """The label ``dim`` shows for each result row, from that dimension's column(s) of the result
         (a whole column at a time: the loops run in C, not one Python call per row)."""
-        if self.by_id(dim):
+        if self.by_pair(dim):
             conns, idents = columns
             out = list(map(self._map(dim).get, zip(conns, idents, strict=True), idents))  # the name, else the id
             return [label or NONE_LABEL for label in out] if "" in out else out
@@ -220,12 +221,12 @@ class _Names:
 
     def width(self, dim: str) -> int:
         """How many result columns hold ``dim``: (connection, id), or its label."""
-        return 2 if self.by_id(dim) else 1
+        return 2 if self.by_pair(dim) else 1
 
 
 def _columns(ex: _Exprs, dim: str, names: _Names) -> list[pw.Node]:
     C = ex.C
-    if names.by_id(dim):
+    if names.by_pair(dim):
         return [C.connection, getattr(C, CODED[dim][0])]
     if names.mode(dim) == "id":
         return [getattr(C, CODED[dim][0])]
@@ -269,7 +270,7 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
             cond = ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values)
             by_value.add(f.dim)
         conditions.append(cond)
-    joined = {d for d in group_dims if names.mode(d) in ('label', 'value') and d not in CONNECTION_DIMS
+    joined = {d for d in group_dims if names.mode(d) in ("label", "value") and d not in CONNECTION_DIMS
               and d not in (classes or {})}
     joined |= by_value
     # a rollup's rows are already one per value of its key (the currency is filtered to one): grouping
@@ -294,7 +295,7 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
              names: _Names) -> list[tuple[tuple[str, ...], str, Cell]]:
     """One (row key, column key, cell) per result row, by the labels shown. Ids that show the same
     label (two connections' projects of one name) give the same keys: fold adds them up, as if SQL had
-    grouped by the label (which it does where many ids share names: ``_Names.by_id``)."""
+    grouped by the label (which it does where many ids share names: ``_Names.mode``)."""
     rows = store.db.execute(query).fetchall()  # the driver's tuples: no per-row model conversion
     at = sum(map(names.width, group_dims))
     if store.is_postgres:  # its sums are Decimals: to exact ints, as SQLite gives them
