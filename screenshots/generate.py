@@ -16,6 +16,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.widgets import Input
+
 from openai_cost_tui.core.clock import fixed_clock
 from openai_cost_tui.services.context import open_demo
 from openai_cost_tui.tui.app import make_app
@@ -66,6 +68,8 @@ async def shoot(name: str, keys: tuple[str, ...], size: tuple[int, int]) -> Path
                 await pilot.press(key)
                 await settle(pilot)
             app.clear_notifications()
+            for field in app.screen.query(Input):  # a steady cursor: the picture never catches it blinked off
+                field.cursor_blink = False
             await pilot.pause()
             target = HERE / f"{name}.svg"
             app.save_screenshot(filename=target.name, path=str(HERE))
