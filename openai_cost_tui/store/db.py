@@ -308,6 +308,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
     with db.atomic():
         db.create_tables(models.all(), safe=True)
         _add_columns(db)
+        if version is not None and version < 9:
+            _rowless_rollups(db, models)  # 9: the rollups as WITHOUT ROWID tables (SQLite): ~2 s on 2M rows
         if version is not None and version < 4:
             rollup.rebuild(db)  # 4 added the monthly rollup, 5 the daily ones, 7 the month cubes, 8 the week cube
         elif version is not None:
@@ -323,6 +325,23 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
         ).execute()
         models.Meta.insert(key="created_at", value=datetime.now(UTC).isoformat()).on_conflict_ignore().execute()
         models.Meta.insert(key="store_id", value=uuid.uuid4().hex).on_conflict_ignore().execute()
+
+
+def _rowless_rollups(db: pw.Database, models: Models) -> None:
+    """Each SQLite rollup still stored with rowids (schema 8 and before) copied row for row into its
+    WITHOUT ROWID table, keyed as schema.ROLLUP_KEYS says; PostgreSQL keeps its tables as they are."""
+    if not isinstance(db, pw.SqliteDatabase):
+        return
+    for model in models.rollups():
+        table = model._meta.table_name
+        (ddl,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        if "WITHOUT ROWID" in ddl.upper():
+            continue
+        columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+        db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_old"')
+        model.create_table(safe=False)
+        db.execute_sql(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}_old"')
+        db.execute_sql(f'DROP TABLE "{table}_old"')
 
 
 def _add_columns(db: pw.Database) -> None:

@@ -131,20 +131,31 @@ def _case_by_connection(store: Store, table: type[pw.Model], classes: Classes, c
         for conn, ids in filters.named_pairs(store, classes.dim, set(labels)).items():
             by_conn.setdefault(conn, []).append((name, sorted(ids)))
     col = getattr(table, column)
-    rest = pw.Value(classes.rest)
     if not by_conn:
-        return rest
-    return pw.Case(table.connection, [(conn, pw.Case(None, [(col.in_(ids), name) for name, ids in parts], rest))
-                                      for conn, parts in sorted(by_conn.items())], rest)
+        return pw.Value(classes.rest)
+    # as pw.Case would write it, with each id list one SQL node instead of a node per id (~1.5 ms less
+    # to build of a 2M store's ~22 ms team x day view, where each class lists dozens of ids)
+    p = store.db.param
+    parts: list[pw.Node] = [pw.SQL("(CASE"), table.connection]
+    for conn, classed in sorted(by_conn.items()):
+        parts += [pw.SQL(f"WHEN {p} THEN (CASE", [conn])]
+        for name, ids in classed:
+            parts += [pw.SQL("WHEN"), col, pw.SQL(f"IN ({', '.join([p] * len(ids))}) THEN {p}", [*ids, name])]
+        parts.append(pw.SQL(f"ELSE {p} END)", [classes.rest]))
+    parts.append(pw.SQL(f"ELSE {p} END)", [classes.rest]))
+    return pw.NodeList(parts)
 
 
 class _Names:
     """The labels of stored ids, read once per pivot: (connection, project or key id) -> name, and each
     connection's description and organization."""
 
-    def __init__(self, store: Store, months: list[str] | None = None) -> None:
+    def __init__(self, store: Store, months: list[str] | None = None,
+                 classes: dict[str, Classes] | None = None) -> None:
         self.store = store
         self.months = months  # the months of the pivot's dates, when its month cubes may be read
+        self.classes = classes or {}
+        self._class_of: dict[str, dict[str, str]] = {}
         self._maps: dict[str, dict] = {}
         self._modes: dict[str, str] = {}
         self._id_labels: dict[str, dict[str, str]] = {}
@@ -152,7 +163,14 @@ class _Names:
     def mode(self, dim: str) -> str:
         """How SQL groups ``dim``: ``pair`` (connection and id, named here), ``id`` (the id alone, where
         every connection shows each id alike: no join, and one row per id), ``label`` (the label it
-        shows, joined) or ``value`` (not a project or key). Pairs unless many ids share names (MERGE_RATIO)."""
+        shows, joined) or ``value`` (not a project or key). Pairs unless many ids share names (MERGE_RATIO).
+        A class of project or key labels (a tag) is ``class_id`` where its dimension is grouped by the id
+        alone: SQL groups by the id in the table's key order (no CASE, no sort) and each id's label is
+        classed here (10M rows, team x day over 31 days: a CASE and sort of ~47k rows -> 9.3k groups
+        streamed; ~93 -> ~81 ms of CPU)."""
+        if dim in self.classes:
+            c = self.classes[dim]
+            return "class_id" if c.dim in CODED and c.labels and self.mode(c.dim) == "id" else "value"
         if dim not in CODED:
             return "value"
         if dim not in self._modes:
@@ -210,14 +228,29 @@ class _Names:
             out = list(map(self._map(dim).get, zip(conns, idents, strict=True), idents))  # the name, else the id
             return [label or NONE_LABEL for label in out] if "" in out else out
         (values,) = columns
-        if self.mode(dim) == "id":
+        mode = self.mode(dim)
+        if mode == "id":
             shown = self._id_labels[dim]
             return [shown.get(i) or i or NONE_LABEL for i in values]
+        if mode == "class_id":
+            c = self.classes[dim]
+            shown, of = self._id_labels[c.dim], self._classes_of(dim)
+            return [of.get(shown.get(i) or i or NONE_LABEL, c.rest) for i in values]
         if dim in CONNECTION_DIMS:
             return list(map(self._map(dim).get, values, repeat("")))
         if self.store.is_postgres:  # dates come as dates, not text
             return [value if type(value) is str else _text(value) for value in values]
         return values  # SQLite gives every other value as text (COALESCE stands in for NULL)
+
+    def _classes_of(self, dim: str) -> dict[str, str]:
+        """label -> its class: that of the first list holding it, as the CASE of ``_case``."""
+        if dim not in self._class_of:
+            of: dict[str, str] = {}
+            for name, labels in self.classes[dim].labels:
+                for label in labels:
+                    of.setdefault(label, name)
+            self._class_of[dim] = of
+        return self._class_of[dim]
 
     def width(self, dim: str) -> int:
         """How many result columns hold ``dim``: (connection, id), or its label."""
@@ -228,8 +261,11 @@ def _columns(ex: _Exprs, dim: str, names: _Names) -> list[pw.Node]:
     C = ex.C
     if names.by_pair(dim):
         return [C.connection, getattr(C, CODED[dim][0])]
-    if names.mode(dim) == "id":
+    mode = names.mode(dim)
+    if mode == "id":
         return [getattr(C, CODED[dim][0])]
+    if mode == "class_id":
+        return [getattr(C, CODED[names.classes[dim].dim][0])]
     if dim in CONNECTION_DIMS:
         return [C.connection]
     return [ex.expr[dim]]
@@ -251,7 +287,8 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     ex = _Exprs(store, table)
     C = table
     for name, c in (classes or {}).items():
-        ex.expr[name] = _case(store, table, c, ex.expr)
+        if names.mode(name) != "class_id":  # else grouped by the id and classed in Python (_Names)
+            ex.expr[name] = _case(store, table, c, ex.expr)
     selected = [col for d in group_dims for col in _columns(ex, d, names)]
     order = _key_order(table)
     grouped: dict[object, tuple[int, pw.Node]] = {}
@@ -406,7 +443,7 @@ class PivotQueries:
         # ids alone only for day-binned views: they read a row per day and id, where the join is dearest;
         # a month view reads a few thousand cube rows, and checking a year of ids would cost more than it saves
         by_day = use_rollups and "day" in needed
-        names = _Names(self, rollup.months_between(date_range.start, date_range.end) if by_day else None)
+        names = _Names(self, rollup.months_between(date_range.start, date_range.end) if by_day else None, classes)
         with self.read():
             if months:
                 M = getattr(self.m, rollup.pick_monthly(needed).model)

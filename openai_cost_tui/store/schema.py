@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
 # references are filed under it); 7: the month cubes by charge, project and key (store/rollup.py, filled
-# from cost_month); 8: the week cube by charge (cost_week_charge, filled from cost_day_charge)
+# from cost_month); 8: the week cube by charge (cost_week_charge, filled from cost_day_charge); 9: on SQLite
+# the rollups are WITHOUT ROWID tables (rows stored in their key's order: no rowid lookup per row), and
+# cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -69,7 +71,24 @@ class Models:
         ]
 
 
+# each rollup's primary key, in the order its rows are stored on SQLite (WITHOUT ROWID): a GROUP BY on a
+# prefix of it streams, with no temporary b-tree. cost_month leads with (month, charge) so a month view in
+# a category seeks its charges' rows; cost_day_project with (day, project) so project x day grouped by the
+# id alone (store/pivot.py) and by connection and id both stream (schema 8: connection first in both).
+ROLLUP_KEYS = {
+    "cost_month": ("month", "charge", "connection", "project_id", "api_key_id", "currency"),
+    "cost_day_charge": ("day", "connection", "charge", "currency"),
+    "cost_day_project": ("day", "project_id", "connection", "currency"),
+    "cost_month_charge": ("month", "connection", "charge", "currency"),
+    "cost_week_charge": ("week", "connection", "charge", "currency"),
+    "cost_month_project": ("month", "connection", "project_id", "currency"),
+    "cost_month_key": ("month", "connection", "api_key_id", "currency"),
+}
+
+
 def build_models(db: pw.Database) -> Models:
+    rowless = isinstance(db, pw.SqliteDatabase)  # PostgreSQL has no WITHOUT ROWID (peewee would emit it)
+
     class Base(pw.Model):
         class Meta:
             database = db
@@ -177,7 +196,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_month"
-            primary_key = pw.CompositeKey("connection", "month", "project_id", "api_key_id", "charge", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostDayCharge(Base):
         """The daily rollup without project and key: ~27x fewer rows than ``cost`` on a large organization,
@@ -196,7 +216,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_day_charge"
-            primary_key = pw.CompositeKey("day", "connection", "charge", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostDayProject(Base):
         """The daily rollup per project, without charge and key, for day-binned views by project or
@@ -218,7 +239,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_day_project"
-            primary_key = pw.CompositeKey("day", "connection", "project_id", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostMonthCharge(Base):
         """Month cube by charge (no project, no key), summed from ``cost_month``: a year of any charge
@@ -235,7 +257,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_month_charge"
-            primary_key = pw.CompositeKey("month", "connection", "charge", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostWeekCharge(Base):
         """Week cube by charge (ISO weeks), summed from cost_day_charge: a year by service and week
@@ -252,7 +275,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_week_charge"
-            primary_key = pw.CompositeKey("week", "connection", "charge", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostMonthProject(Base):
         """Month cube by project, with its charges' least and greatest unit (see CostDayProject)."""
@@ -270,7 +294,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_month_project"
-            primary_key = pw.CompositeKey("month", "connection", "project_id", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class CostMonthKey(Base):
         """Month cube by API key, with its charges' least and greatest unit."""
@@ -288,7 +313,8 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_month_key"
-            primary_key = pw.CompositeKey("month", "connection", "api_key_id", "currency")
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
 
     class SyncRun(Base):
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
