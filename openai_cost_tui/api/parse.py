@@ -18,6 +18,8 @@ from decimal import (
     Subnormal,
     Underflow,
 )
+from itertools import repeat
+from operator import itemgetter, mul
 from typing import Any
 
 from ..core import money
@@ -25,6 +27,7 @@ from ..core.dates import unix_to_day
 from ..core.errors import BadAmount, ProtocolError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import ApiKeyInfo, CostRow, Project
+from .columns import CostColumns
 from .errors import AmountOutOfRange, quote_value
 
 GROUP_FIELDS = ("project_id", "line_item", "api_key_id")
@@ -55,14 +58,37 @@ _EXACT = Context(prec=60, Emax=60, Emin=-60, traps=[Clamped, DivisionByZero, Flo
 """Scaling a plain amount to atto-units in this context either is exact or raises: a value it cannot
 take (too many digits, a fraction finer than 10**-18, NaN, an exponent past 60) goes the slow way."""
 _new = object.__new__
+_RESULT_FIELDS = itemgetter("object", "amount", "project_id", "line_item", "api_key_id", "quantity", "quantity_unit")
+_AMOUNT_FIELDS = itemgetter("value", "currency")
+_DICT, _STR, _INT = {dict}, {str}, {int}
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_NUMBER_TYPES = frozenset({int, Decimal, str})
 
 
-@dataclass(frozen=True)
 class CostsPage:
-    rows: list[CostRow]
-    buckets: list[date]  # every bucket's day, including empty ones
-    next_page: str | None
-    has_more: bool
+    """A Costs API page: its results (as columns; ``rows`` gives them as CostRow objects, made on first
+    use and then the page's truth, so a caller may change that list), every bucket's day (empty ones
+    included) and the pagination fields."""
+
+    __slots__ = ("_rows", "_columns", "buckets", "next_page", "has_more")
+
+    def __init__(self, rows: list[CostRow] | None, buckets: list[date], next_page: str | None, has_more: bool, *,
+                 columns: CostColumns | None = None) -> None:
+        self._rows, self._columns = rows, columns if rows is None else None
+        self.buckets, self.next_page, self.has_more = buckets, next_page, has_more
+
+    @property
+    def rows(self) -> list[CostRow]:
+        if self._rows is None:
+            self._rows = self._columns.rows() if self._columns is not None else []
+            self._columns = None
+        return self._rows
+
+    def columns(self) -> CostColumns:
+        """The page's results as columns (from ``rows`` once those were made)."""
+        if self._rows is not None:
+            return CostColumns.from_rows(self._rows)
+        return self._columns if self._columns is not None else CostColumns()
 
 
 @dataclass(frozen=True)
@@ -216,6 +242,64 @@ def _parse_results(results: list, day: date, rows: list[CostRow], currencies: di
         append(parse_cost_result(result, day))
 
 
+def _plain_bucket(results: list, day: date, columns: CostColumns, currencies: dict[str, str]) -> bool:
+    """Add a bucket's results to ``columns`` a column at a time (the checks and conversions in C) when
+    every result is plain (each field present with its usual type, amounts and quantities exact and in
+    range); False, adding nothing, when any is not: ``_parse_results`` then takes the bucket row by row,
+    which gives the same results or refuses the page (tests/test_parse_columns.py holds them equal)."""
+    if not results:
+        return True
+    if set(map(type, results)) != _DICT:
+        return False
+    try:
+        objects, amounts, projects, lines, keys, quantities, units = zip(*map(_RESULT_FIELDS, results), strict=True)
+        if set(map(type, amounts)) != _DICT:
+            return False
+        values, texts = zip(*map(_AMOUNT_FIELDS, amounts), strict=True)
+    except KeyError:  # a field left out: the row-by-row path reads it as missing
+        return False
+    if (objects.count(_RESULT) != len(objects) or set(map(type, texts)) != _STR
+            or not all(_TEXT_OR_NONE.issuperset(map(type, column)) for column in (projects, lines, keys, units))):
+        return False
+    shown = tuple(map(currencies.__getitem__, texts))
+    atto = _exact_column(values, MAX_AMOUNT)
+    if atto is None or None in shown:
+        return False
+    present = [q for q in quantities if q is not None] if None in quantities else quantities
+    scaled = _exact_column(present, MAX_QUANTITY)
+    if scaled is None:
+        return False
+    if present is not quantities:  # the missing quantities stay None, in their places
+        known = iter(scaled)
+        scaled = [None if q is None else next(known) for q in quantities]
+    columns.add(repeat(day, len(atto)), projects, lines, keys, shown, atto, scaled, units)
+    return True
+
+
+def _exact_column(values: tuple | list, bound: int) -> list[int] | None:
+    """``_plain_exact`` of each value, in C: the atto-units of each, or None when any would be None."""
+    if not values:
+        return []
+    kinds = set(map(type, values))
+    if kinds == _INT:
+        if -bound <= min(values) and max(values) <= bound:
+            return list(map(mul, values, repeat(money.SCALE)))
+        return None
+    if not _NUMBER_TYPES.issuperset(kinds):
+        return None
+    if str in kinds:
+        texts = [v for v in values if type(v) is str]
+        if max(map(len, texts)) > MAX_NUMBER_TEXT or not all(map(_PLAIN_NUMBER.fullmatch, texts)):
+            return None
+    try:
+        scaled = map(_EXACT.scaleb, map(Decimal, values), repeat(money.SCALE_EXP))
+        atto = list(map(int, map(_EXACT.to_integral_exact, scaled)))
+    except (ArithmeticError, ValueError):  # NaN, infinities, finer than 10**-18, too many digits
+        return None
+    limit = bound * money.SCALE
+    return atto if -limit <= min(atto) and max(atto) <= limit else None
+
+
 class _Currencies(dict):
     """Each currency text of a page as parse_cost_result keeps it (stripped, lower case), or None for
     a blank one (which it refuses)."""
@@ -227,10 +311,14 @@ class _Currencies(dict):
 
 def check_grouping(rows: list[CostRow], group_by: tuple[str, ...]) -> None:
     """Refuse a page where grouping by project/line item was requested but silently ignored."""
+    _check_grouping(CostColumns.from_rows(rows), group_by)
+
+
+def _check_grouping(columns: CostColumns, group_by: tuple[str, ...]) -> None:
     fields = [name for name in group_by if name in GROUP_FIELDS]
-    if not rows or not {"project_id", "line_item"} & set(fields):
+    if not len(columns) or not {"project_id", "line_item"} & set(fields):
         return
-    if all(getattr(row, name) is None for row in rows for name in fields):
+    if all(getattr(columns, f"{name}s").count(None) == len(columns) for name in fields):
         raise ProtocolError(
             f"the API ignored the grouping by {', '.join(fields)} (every result came back ungrouped), "
             "so this data is not stored as truth"
@@ -238,12 +326,12 @@ def check_grouping(rows: list[CostRow], group_by: tuple[str, ...]) -> None:
 
 
 def parse_costs_page(body: Any, *, group_by: tuple[str, ...] = ()) -> CostsPage:
-    """A Costs API page: rows of every bucket, every bucket's day, and the pagination fields."""
+    """A Costs API page: results of every bucket (as columns), every bucket's day, the pagination fields."""
     body = _object(body, "costs page")
     buckets = _field(body, "data", list, "costs page")
     has_more = _field(body, "has_more", bool, "costs page")
     next_page = _field(body, "next_page", str, "costs page", optional=True) or None
-    rows: list[CostRow] = []
+    columns = CostColumns()
     days: list[date] = []
     currencies = _Currencies()
     with no_gc_pauses():
@@ -254,9 +342,13 @@ def parse_costs_page(body: Any, *, group_by: tuple[str, ...] = ()) -> CostsPage:
             except OverflowError:
                 raise ProtocolError("the API sent a bucket with an impossible start_time") from None
             days.append(day)
-            _parse_results(_field(bucket, "results", list, "bucket"), day, rows, currencies)
-    check_grouping(rows, group_by)
-    return CostsPage(rows=rows, buckets=days, next_page=next_page, has_more=has_more)
+            results = _field(bucket, "results", list, "bucket")
+            if not _plain_bucket(results, day, columns, currencies):
+                rows: list[CostRow] = []
+                _parse_results(results, day, rows, currencies)
+                columns.add_rows(rows)
+    _check_grouping(columns, group_by)
+    return CostsPage(None, days, next_page, has_more, columns=columns)
 
 
 def _list_page(body: Any, what: str, parse_item) -> ListPage:

@@ -32,7 +32,7 @@ from .restatements import RestatementQueries
 from .tags import TagQueries
 from .validate import clean_name
 from .views import ViewQueries
-from .window_rows import INDEX_ORDER, WindowColumns
+from .window_rows import CostColumnsLike, WindowColumns
 
 
 @dataclass(frozen=True)
@@ -373,11 +373,13 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
 
     # -- costs ------------------------------------------------------------------------------
 
-    def replace_window(self, connection_id: int, start: date, end: date, rows: Sequence[CostRow]) -> int:
+    def replace_window(self, connection_id: int, start: date, end: date,
+                       rows: Sequence[CostRow] | CostColumnsLike) -> int:
         """Replace the connection's rows for days ``start..end`` (inclusive) with ``rows``, atomically.
 
         Results that share a key within a day (the API should not send them) are summed, so the
-        store keeps one row per (day, project, key, charge, currency).
+        store keeps one row per (day, project, key, charge, currency). ``rows`` may be CostRow objects
+        or columns of them (the sync engine's).
         """
         window = WindowColumns(rows)
         outside = window.outside(start, end)
@@ -389,7 +391,10 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
             values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
-            values.sort(key=INDEX_ORDER)  # the unique index's order: each insert lands beside the last
+            # the unique index's order, so each insert lands beside the last: whole tuples compare as
+            # (connection, day, week, month, project, key, charge, currency), week and month follow the day,
+            # and no two rows share those keys (merged above), so no tuple is compared past them
+            values.sort()
             insert_rows(self.db, f'"{C._meta.table_name}"', rollup.COST_COLUMNS, values)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)

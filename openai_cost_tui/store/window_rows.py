@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from itertools import repeat
-from operator import attrgetter, floordiv, itemgetter, lt, mod
+from operator import attrgetter, floordiv, lt, mod
+from typing import Protocol
 
 from ..core import money
 from ..core.dates import month_id, week_id
@@ -22,9 +23,23 @@ _FIELDS = attrgetter("day", "project_id", "api_key_id", "line_item", "unit", "cu
 _BLANK = {None: ""}  # ``_BLANK.get(x, x)``: a missing project or key is kept as ''
 _PER_QTY = money.SCALE // QTY_SCALE  # atto-units of a quantity per qty_lo unit
 _QTY_UNIT = _PER_QTY * QTY_SCALE  # atto-units of a quantity per qty_hi unit (one whole unit)
-INDEX_ORDER = itemgetter(1, 4, 5, 6, 7)  # (day, project, key, charge, currency) of rollup.COST_COLUMNS
 
 ChargeKey = tuple[str | None, str | None, bool]  # (line_item, unit, credit), as store/charges.py
+
+
+class CostColumnsLike(Protocol):
+    """Cost results as columns, a sequence per CostRow field (api/columns.py's CostColumns)."""
+
+    days: Sequence[date]
+    project_ids: Sequence[str | None]
+    line_items: Sequence[str | None]
+    api_key_ids: Sequence[str | None]
+    currencies: Sequence[str]
+    amounts: Sequence[int]
+    quantities: Sequence[int | None]
+    units: Sequence[str | None]
+
+    def __len__(self) -> int: ...
 
 
 class WindowColumns:
@@ -32,12 +47,17 @@ class WindowColumns:
 
     __slots__ = ("days", "projects", "keys", "charges", "currencies", "amounts", "quantities")
 
-    def __init__(self, rows: Sequence[CostRow]) -> None:
-        if not rows:
+    def __init__(self, rows: Sequence[CostRow] | CostColumnsLike) -> None:
+        if not len(rows):
             self.days = self.projects = self.keys = self.currencies = self.amounts = self.quantities = ()
             self.charges: Sequence[ChargeKey] = ()
             return
-        days, projects, keys, lines, units, currencies, amounts, quantities = zip(*map(_FIELDS, rows), strict=True)
+        if isinstance(rows, Sequence):
+            days, projects, keys, lines, units, currencies, amounts, quantities = zip(*map(_FIELDS, rows), strict=True)
+        else:  # already columns (the sync engine's): no tuple per row to take apart
+            days, projects, keys, lines, units, currencies, amounts, quantities = (
+                rows.days, rows.project_ids, rows.api_key_ids, rows.line_items, rows.units, rows.currencies,
+                rows.amounts, rows.quantities)
         projects = tuple(map(_BLANK.get, projects, projects))
         keys = tuple(map(_BLANK.get, keys, keys))
         charges = tuple(zip(lines, units, map(lt, amounts, repeat(0)), strict=True))

@@ -26,10 +26,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import groupby
-from operator import attrgetter
+from itertools import groupby, islice
 from typing import TYPE_CHECKING
 
+from ..api.columns import CostColumns
 from ..config.member import member_name
 from ..core.clock import Clock, system_clock
 from ..core.errors import Cancelled, CostToolError, ProtocolError
@@ -50,13 +50,8 @@ FULL_GROUPING = ("project_id", "line_item", "api_key_id")
 PROJECT_GROUPING = ("project_id", "line_item")
 RECONCILE_TOLERANCE = 10**12  # atto-USD: 0.000001; the API sums floats, tinier gaps are noise
 
-# A window's rows are walked in C, not row by row in Python (a large organization sends ~4,000 a day):
-_DAY = attrgetter("day")
-_DAY_CURRENCY = attrgetter("day", "currency")
-_AMOUNT = attrgetter("amount")
-_PROJECT_KEY = attrgetter("project_id", "api_key_id")
-_FIELDS = attrgetter("day", "project_id", "line_item", "api_key_id", "currency", "amount", "quantity", "unit")
-# every field of CostRow, in order: equal tuples are equal rows, hashed in C (not by the dataclass's __hash__)
+# A window's rows are columns (api/columns.py), walked in C, not row by row in Python (a large
+# organization sends ~4,000 a day): equal tuples of every column are equal rows, hashed in C.
 
 
 @dataclass(frozen=True)
@@ -260,14 +255,14 @@ class SyncEngine:
 
         start, end = window
         try:
-            rows = self._fetch(client, run, window, grouping, today)
+            rows = self._fetch_columns(client, run, window, grouping, today)
         except GroupingRejected:
             if "api_key_id" not in grouping:
                 raise
             log.info("connection %s rejects group_by=api_key_id; falling back to projects", run.conn.id)
             self.store.update_connection(run.conn.id, group_by_api_key=False)
             grouping = PROJECT_GROUPING
-            rows = self._fetch(client, run, window, grouping, today)
+            rows = self._fetch_columns(client, run, window, grouping, today)
         else:
             if "api_key_id" in grouping and run.conn.group_by_api_key is None:
                 self.store.update_connection(run.conn.id, group_by_api_key=True)
@@ -283,10 +278,10 @@ class SyncEngine:
             self._extend_coverage(run.conn.id, window)
             self.store.replace_reconciliation(run.conn.id, start, end, mismatches)
         if written < len(rows):  # rows merged by store key: count those that were identical (none if none merged)
-            run.repeated += len(rows) - len(set(map(_FIELDS, rows)))
+            run.repeated += len(rows) - len(set(zip(*rows.columns(), strict=True)))
         run.rows += written
         run.covered(window)
-        for project_id, key_id in set(map(_PROJECT_KEY, rows)):
+        for project_id, key_id in set(zip(rows.project_ids, rows.api_key_ids, strict=True)):
             if key_id and project_id:
                 run.key_ids[project_id].add(key_id)
         return grouping
@@ -304,21 +299,26 @@ class SyncEngine:
 
     def _fetch(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
                today: date) -> list[CostRow]:
+        return self._fetch_columns(client, run, window, grouping, today).rows()
+
+    def _fetch_columns(self, client: AdminClient, run: _Run, window: Window, grouping: tuple[str, ...],
+                       today: date) -> CostColumns:
+        """Every page of the window, its results joined column by column."""
         from ..api.client import CostsQuery
 
         start, end = window
         query = CostsQuery(start=start, end=end + timedelta(days=1), group_by=grouping)
-        rows: list[CostRow] = []
+        rows = CostColumns()
         seen: list[date] = []
         for page in client.iter_cost_pages(query):
             run.pages += 1
-            rows.extend(page.rows)
+            rows.extend(page.columns())
             seen.extend(page.buckets)
             run.report("costs", window=window, message=f"{len(rows):,} rows so far")
         check_buckets(seen, start, end, today)
-        days = set(map(_DAY, rows))
+        days = rows.days
         if days and not (start <= min(days) and max(days) <= end):
-            outside = next(row.day for row in rows if not start <= row.day <= end)
+            outside = next(day for day in days if not start <= day <= end)
             raise ProtocolError(f"the API sent costs for {outside}, outside the requested {start}..{end}")
         return rows
 
@@ -373,13 +373,16 @@ def check_buckets(days: list[date], start: date, end: date, today: date) -> None
         )
 
 
-def reconcile(rows: Sequence[CostRow], totals: Sequence[CostRow]) -> list[tuple[date, str, int, int]]:
+def reconcile(rows: Sequence[CostRow] | CostColumns, totals: Sequence[CostRow] | CostColumns,
+              ) -> list[tuple[date, str, int, int]]:
     """Days whose grouped rows don't add up to the ungrouped total: (day, currency, grouped, ungrouped)."""
     grouped: dict[tuple[date, str], int] = defaultdict(int)
     ungrouped: dict[tuple[date, str], int] = defaultdict(int)
     for sums, some in ((grouped, rows), (ungrouped, totals)):
-        for key, run_of_rows in groupby(some, _DAY_CURRENCY):  # a day's rows come together
-            sums[key] += sum(map(_AMOUNT, run_of_rows))
+        columns = some if isinstance(some, CostColumns) else CostColumns.from_rows(some)
+        amounts = iter(columns.amounts)
+        for key, run_of_rows in groupby(zip(columns.days, columns.currencies, strict=True)):  # a day's rows come together
+            sums[key] += sum(islice(amounts, len(list(run_of_rows))))
     out = []
     for key in sorted(grouped.keys() | ungrouped.keys()):
         if abs(grouped[key] - ungrouped[key]) > RECONCILE_TOLERANCE:
