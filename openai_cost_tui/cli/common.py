@@ -82,6 +82,23 @@ def text_arg(what: str):
     return check
 
 
+def check_dates(args: argparse.Namespace, *, whole_range: bool = True) -> None:
+    """``--from``/``--to`` checked before any work (the demo's sync takes seconds): each day given, and
+    the range they make when ``whole_range`` (a saved view or preset fills a missing end itself). The
+    command resolves them again, against its store's clock, for its notes."""
+    from ..core.clock import system_clock
+    from ..core.clock import today as today_of
+    from ..core.dates import DateRange
+
+    day = today_of(system_clock)
+    if whole_range:
+        DateRange.resolve(args.start, args.end, today=day)
+        return
+    for text, what, end in ((args.start, "--from", False), (args.end, "--to", True)):
+        if text is not None:
+            resolve_day(text, today=day, what=what, end=end)
+
+
 def day_arg(text: str | None, *, what: str, today: date, end: bool = False,
             notes: list[str] | None = None) -> date | None:
     """A date option (``None`` when not given): ``YYYY-MM-DD`` or a relative form, in the supported

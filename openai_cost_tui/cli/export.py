@@ -10,8 +10,16 @@ import sys
 from ..core import money
 from ..core.dates import RELATIVE_FORMS, DateRange
 from ..core.errors import UsageError
-from ..services.focus import FOCUS_VERSION, ExportSummary, focus_rows, require_parquet, write_csv, write_file
-from .common import context, err, require
+from ..services.focus import (
+    FOCUS_VERSION,
+    ExportSummary,
+    check_target,
+    focus_rows,
+    require_parquet,
+    write_csv,
+    write_file,
+)
+from .common import check_dates, context, err, require
 from .sync import allow_negative_dates
 
 EPILOG = """One row per stored cost row and UTC day, with every column FOCUS {version} defines and a few
@@ -63,6 +71,9 @@ def check_args(args: argparse.Namespace) -> None:
         if to_stdout:
             raise UsageError("--format parquet writes a file: give -o FILE")
         require_parquet()
+    check_dates(args)
+    if not to_stdout:
+        check_target(args.output)
 
 
 def cmd_focus(args: argparse.Namespace) -> int:

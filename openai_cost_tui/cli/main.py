@@ -67,7 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.register(commands)
     fakeapi.register(commands)
     completion.register(commands)
+    _globals_after_commands(commands)
     return parser
+
+
+GLOBALS_ANYWHERE = ("--data-dir", "--db", "--demo")  # also after the command: report --demo, sync --db URL
+
+
+def _globals_after_commands(commands: argparse._SubParsersAction) -> None:
+    """Let every command (and subcommand) take the options that choose the store, as users type them
+    after the command too. A value given there wins; one given before stays when none is given after
+    (SUPPRESS: argparse sets nothing). Left out of the commands' own help: the top-level help says them."""
+    for sub in set(commands.choices.values()):
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for action in nested:
+                _globals_after_commands(action)
+            continue
+        sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sub.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sub.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def _minutes(text: str) -> int:

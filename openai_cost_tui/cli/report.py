@@ -15,7 +15,7 @@ from ..core.pivot import validate_spec
 from ..core.render import RENDERERS
 from ..core.report_presets import preset_ids, preset_state
 from ..services import tags
-from .common import context, err, line, require, text_arg
+from .common import check_dates, context, err, line, require, text_arg
 from .sync import allow_negative_dates
 
 EPILOG = """dimensions (for --rows, --cols, --where, --exclude):
@@ -114,6 +114,7 @@ def check_args(args: argparse.Namespace) -> None:
         _dims(args.rows, "--rows")
     if args.view is not None and args.preset:
         raise UsageError("--view and --preset each name a view to start from; give one of them")
+    check_dates(args, whole_range=not (args.view or args.preset))
 
 
 def build_spec(args: argparse.Namespace, today, notes: list[str] | None = None) -> PivotSpec:

@@ -420,6 +420,16 @@ def write_parquet(rows: Iterable[dict[str, object]], path: str | os.PathLike) ->
     return n
 
 
+def check_target(target: str | os.PathLike) -> Path:
+    """The file an export may write: not a folder, in a folder that exists (exit 2 otherwise)."""
+    path = Path(target)
+    if path.is_dir():
+        raise UsageError(f"-o {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {path}: the folder {path.parent} does not exist")
+    return path
+
+
 def write_file(rows: Iterable[dict[str, object]], target: str | os.PathLike, *, fmt: str = "csv",
                safe: bool = True) -> int:
     """Write ``rows`` to ``target`` atomically: a private (0600) temporary file beside it, renamed over it
@@ -429,11 +439,7 @@ def write_file(rows: Iterable[dict[str, object]], target: str | os.PathLike, *, 
         raise ValueError(fmt)
     if fmt == "parquet":
         require_parquet()
-    path = Path(target)
-    if path.is_dir():
-        raise UsageError(f"-o {path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"-o {path}: the folder {path.parent} does not exist")
+    path = check_target(target)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         if fmt == "csv":
