@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core import anomalies as A
 from ..core import money
+from ..core import time_filters as T
 from ..core.dates import DateRange, add_months
 from ..core.grid import Grid, grid_from_compare, grid_from_pivot
 from ..core.models import Cell, Filter, PivotResult, PivotSpec
@@ -146,12 +147,14 @@ def anomaly_flags(store: Store, state: ReportState, rng: DateRange, today: date,
     if history is None:
         return {}
     spec = state.spec(today)
+    calendar, others = T.split(spec.filters)  # baselines read without the view's days, its days judged
     only = () if rows is None else (Filter(dim, tuple(rows)),)
     found = analysis.find_anomalies(store, days[-1] + timedelta(days=1), lookback_days=len(days),
-                                    dims=(dim,), workspace=spec.workspace, filters=(*spec.filters, *only))
+                                    dims=(dim,), workspace=spec.workspace, filters=(*others, *only))
     flags: dict[tuple[str, ...], str] = {}
     for a in found:  # strongest first: keep each row's strongest
-        flags.setdefault(a.series, _flag(a))
+        if T.keeps(calendar, a.day):
+            flags.setdefault(a.series, _flag(a))
     return flags
 
 
@@ -164,12 +167,16 @@ class _Shown:
     leaves out. A service view's credits are a row of their own, never judged; a project with a credit
     row in the history's months (the month rollup says which) has its history read without them.
     "(other)" is a day pivot of every row less the shown rows' series, day by day. Each row is judged
-    on its own with the days, window and coverage ``anomaly_flags`` uses: the same figures and flags."""
+    on its own with the days, window and coverage ``anomaly_flags`` uses: the same figures and flags.
+    Filters on the calendar (a month, some days) are not read: the series keep only the days they keep,
+    and the flags judge only those days, against the history before them."""
 
     def __init__(self, store: Store, dim: str, spec: PivotSpec, rng: DateRange, today: date) -> None:
         self.dim, self.rng, self.today = dim, rng, today
-        self.filters, self.workspace = spec.filters, spec.workspace
-        self.days, self.history = _flag_days(rng, today)
+        self.calendar, self.filters = T.split(spec.filters)
+        self.workspace = spec.workspace
+        days, self.history = _flag_days(rng, today)
+        self.days = [d for d in days if T.keeps(self.calendar, d)]
         h = self.history
         self.span = rng if h is None else DateRange(min(rng.start, h.start), max(rng.end, h.end))
         self.covered = analysis.coverage_start(store, spec.workspace)
@@ -199,7 +206,8 @@ class _Shown:
             found = self._pivot(store, ("day",), None, self.rng)
             total = [0] * self.rng.days
             for (day,), cell in found.row_totals.items():
-                total[(date.fromisoformat(day) - self.rng.start).days] += cell.amount
+                if T.keeps(self.calendar, d := date.fromisoformat(day)):
+                    total[(d - self.rng.start).days] += cell.amount
             with self.lock:
                 self.total = total
         with self.lock:
@@ -216,7 +224,7 @@ class _Shown:
         """A row's series over the range (None: no cost in it, so no series, as ``daily_series``)."""
         rng, values = self.rng, None
         for d, amount in amounts.items():
-            if rng.start <= d <= rng.end:
+            if rng.start <= d <= rng.end and T.keeps(self.calendar, d):
                 values = values or [0] * rng.days
                 values[(d - rng.start).days] += amount
         return None if values is None else tuple(values)
@@ -228,7 +236,7 @@ class _Shown:
             read[row[0]][date.fromisoformat(day)] = cell.amount
         flags: dict[str, str | None] = {}
         h = self.history
-        if h is not None:
+        if h is not None and self.days:
             judged = [r for r in need if not (self.dim == "service" and r == analysis.CREDITS)]
             history = {r: {d: v for d, v in read[r].items() if h.start <= d <= h.end} for r in judged}
             if self.dim == "project":
