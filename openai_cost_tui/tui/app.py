@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 import threading
 import time
@@ -260,6 +261,8 @@ class CostApp(App[None]):
         self.call_after_refresh(painted.set)
         await painted.wait()
         self._first_paint_done = True
+        if not gc.get_freeze_count():  # once a process (tests run many apps in one)
+            gc.freeze()  # what start-up made lives as long as the app: later collections need not scan it
         while self._after_first_paint:
             self._after_first_paint.pop(0)()
 

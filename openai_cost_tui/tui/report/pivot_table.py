@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -20,6 +22,7 @@ ALLOCATED_MARK = "≈"  # after a label: the row includes a share a tag's split 
 FLAG_MARK = "⚠"
 UP_STYLE = "red"  # spending more
 DOWN_STYLE = "green"
+_spark = lru_cache(maxsize=4096)(spark)  # a row's trend is drawn again at each rebuild that shows it
 
 
 class PivotTable(CellCacheTable):
@@ -107,7 +110,7 @@ class PivotTable(CellCacheTable):
                     style += f" {UP_STYLE if direction > 0 else DOWN_STYLE}"
                 cells.append(Text(row_texts[n].rjust(widths[n]), style=style.strip()))
             if with_trend:
-                cells.append(Text(spark(row.series, TREND_WIDTH - 2), style="cyan"))
+                cells.append(Text(_spark(tuple(row.series), TREND_WIDTH - 2), style="cyan"))
             self.add_row(*cells, key=row.id)
         self._restore(row_id, column, old_row)
 

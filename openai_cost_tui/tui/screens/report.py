@@ -212,23 +212,22 @@ class ReportScreen(AppScreen):
     def _query(self, state: ReportState, generation: int, series: bool) -> None:
         # The pivot first (month views read the monthly rollup: fast), then the daily series for the
         # trend column, which needs every daily row: the table is on screen before it arrives. A series
-        # kept from an earlier visit follows at once (mostly painted in the same frame); one to read is
-        # read once the figures are painted (a read holding the GIL slowed that paint).
+        # kept from an earlier visit comes with the figures (one message, one rebuild of the table); one
+        # to read is read once the figures are painted (a read holding the GIL slowed that paint).
         store, today = self.ctx.store, self.ctx.today
         data = load_report(store, state, today, splits=self.splits)
         worker = get_current_worker()
         if worker.is_cancelled:
             return
+        found = kept_series(store, data, today) if series else None
         painted = threading.Event()
-        self.post_message(self.Loaded(generation, data, painted))
-        if not series:
+        self.post_message(self.Loaded(generation, data if found is None else found, painted))
+        if not series or found is not None:
             return
-        found = kept_series(store, data, today)
-        if found is None:
-            painted.wait(PAINT_WAIT)
-            if worker.is_cancelled:
-                return
-            found = with_series(store, data, today)
+        painted.wait(PAINT_WAIT)
+        if worker.is_cancelled:
+            return
+        found = with_series(store, data, today)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(generation, found))
 
