@@ -241,6 +241,8 @@ async def test_the_palette_finds_every_action_by_a_word_of_its_name(app) -> None
         titles = [c.title for c in commands]
         for binding in [*ReportScreen.BINDINGS, *PivotTable.BINDINGS]:
             assert binding.description in titles, binding.description
+        assert len(titles) == len(set(titles)), titles  # one "Quit", not the app's and Textual's
+        assert "Keys" not in titles and "Key panel (Textual)" in titles  # not read as the app's "Keys here"
         from textual.fuzzy import Matcher
 
         from openai_cost_tui.tui.keymap import own_bindings

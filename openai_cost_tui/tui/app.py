@@ -52,6 +52,10 @@ DEFAULT_REFRESH_SECONDS = 3600.0
 SETTLE_SECONDS = 2.0  # the longest a typed key waits for a new dialog to focus (or its handling to end)
 
 
+# Textual's palette entries beside the app's: "Keys" (its key panel) read like the app's "Keys here"
+TEXTUAL_TITLES = {"Keys": "Key panel (Textual)"}
+
+
 class CostApp(App[None]):
     """openai-cost-tui: where the OpenAI API money goes."""
 
@@ -473,14 +477,19 @@ class CostApp(App[None]):
         if focused is not None and focused is not nodes[0]:
             nodes.insert(0, focused)
         seen: set[str] = set()
+        titles: set[str] = set()
         for node in [*nodes, self]:
             for binding in own_bindings(type(node)):
                 if binding.action in seen or binding.id in {"help-close", "search-drop"}:
                     continue
                 seen.add(binding.action)
+                titles.add(binding.description.casefold())
                 yield SystemCommand(binding.description, f"{binding.tooltip} ({keys_text(self, binding)})",
                                     partial(self.run_action, binding.action, node))
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's, less what the app has already
+            if command.title.casefold() in titles:
+                continue
+            yield command._replace(title=TEXTUAL_TITLES.get(command.title, command.title))
 
 
 def _ago(moment: datetime, now: datetime) -> str:
