@@ -18,7 +18,9 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 
-from ..core.dates import resolve_day
+from ..core.clock import system_clock
+from ..core.clock import today as today_of
+from ..core.dates import DateRange, resolve_day
 from ..core.errors import UsageError
 from ..core.render import text_table
 from ..core.text import shown
@@ -86,10 +88,6 @@ def check_dates(args: argparse.Namespace, *, whole_range: bool = True) -> None:
     """``--from``/``--to`` checked before any work (the demo's sync takes seconds): each day given, and
     the range they make when ``whole_range`` (a saved view or preset fills a missing end itself). The
     command resolves them again, against its store's clock, for its notes."""
-    from ..core.clock import system_clock
-    from ..core.clock import today as today_of
-    from ..core.dates import DateRange
-
     day = today_of(system_clock)
     if whole_range:
         DateRange.resolve(args.start, args.end, today=day)

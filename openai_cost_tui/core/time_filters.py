@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from .dates import week_id
+from .dates import month_id, week_id
 from .dimensions import TIME_DIMENSIONS
 from .models import Filter
 
-_BIN = {"day": date.isoformat, "week": week_id, "month": lambda d: d.isoformat()[:7]}
+_BIN = {"day": date.isoformat, "week": week_id, "month": month_id}  # as the store labels a day
 
 
 def split(filters: Iterable[Filter]) -> tuple[tuple[Filter, ...], tuple[Filter, ...]]:
