@@ -308,8 +308,9 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
     with db.atomic():
         db.create_tables(models.all(), safe=True)
         _add_columns(db)
-        if version is not None and version < 9:
-            _rowless_rollups(db, models)  # 9: the rollups as WITHOUT ROWID tables (SQLite): ~2 s on 2M rows
+        if version is not None and version < 10:
+            # 9: the rollups as WITHOUT ROWID tables (SQLite, ~3 s on 2M rows); 10: cost keyed by COST_KEY
+            _rowless_tables(db, models, cost=True, rollups=version < 9)
         if version is not None and version < 4:
             rollup.rebuild(db)  # 4 added the monthly rollup, 5 the daily ones, 7 the month cubes, 8 the week cube
         elif version is not None:
@@ -325,23 +326,47 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
         ).execute()
         models.Meta.insert(key="created_at", value=datetime.now(UTC).isoformat()).on_conflict_ignore().execute()
         models.Meta.insert(key="store_id", value=uuid.uuid4().hex).on_conflict_ignore().execute()
+    if version is not None and version < 10 and path is not None:
+        db.execute_sql("VACUUM")  # the rowid table's pages back to the system: 498 -> 238 MB, ~3 s on 2M rows
 
 
-def _rowless_rollups(db: pw.Database, models: Models) -> None:
-    """Each SQLite rollup still stored with rowids (schema 8 and before) copied row for row into its
-    WITHOUT ROWID table, keyed as schema.ROLLUP_KEYS says; PostgreSQL keeps its tables as they are."""
+def _rowless_tables(db: pw.Database, models: Models, *, cost: bool, rollups: bool) -> None:
+    """Each SQLite table still stored with rowids copied row for row into its WITHOUT ROWID table, keyed as
+    schema.py says (the rollups by ROLLUP_KEYS before schema 9, ``cost`` by COST_KEY before 10, in that
+    key's order so each row lands beside the last). PostgreSQL keeps its rollups as they are; its ``cost``
+    loses the id column and the two indexes, and is keyed by COST_KEY in place."""
     if not isinstance(db, pw.SqliteDatabase):
+        if cost:
+            _keyed_cost_postgres(db, models)
         return
-    for model in models.rollups():
+    for model in ([models.Cost] if cost else []) + (models.rollups() if rollups else []):
         table = model._meta.table_name
         (ddl,) = db.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
         if "WITHOUT ROWID" in ddl.upper():
             continue
         columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+        key = _key_columns(model)
         db.execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_old"')
         model.create_table(safe=False)
-        db.execute_sql(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}_old"')
-        db.execute_sql(f'DROP TABLE "{table}_old"')
+        db.execute_sql(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}_old" ORDER BY {key}')
+        db.execute_sql(f'DROP TABLE "{table}_old"')  # its indexes go with it
+
+
+def _keyed_cost_postgres(db: pw.Database, models: Models) -> None:
+    """Schema 9's PostgreSQL ``cost`` (an id, a unique index led by the connection, a day index) keyed by
+    COST_KEY instead, rows kept (the unique index held the same rows unique)."""
+    if "id" not in {c.name for c in db.get_columns("cost")}:
+        return
+    db.execute_sql('ALTER TABLE "cost" DROP COLUMN "id"')  # and its primary key
+    for index in db.get_indexes("cost"):
+        db.execute_sql(f'DROP INDEX "{index.name}"')
+    db.execute_sql(f'ALTER TABLE "cost" ADD PRIMARY KEY ({_key_columns(models.Cost)})')
+
+
+def _key_columns(model: type[pw.Model]) -> str:
+    """A model's composite primary key as a column list, in the key's order."""
+    meta = model._meta
+    return ", ".join(f'"{meta.fields[name].column_name}"' for name in meta.primary_key.field_names)
 
 
 def _add_columns(db: pw.Database) -> None:

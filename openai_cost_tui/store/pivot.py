@@ -272,14 +272,9 @@ def _columns(ex: _Exprs, dim: str, names: _Names) -> list[pw.Node]:
 
 
 def _key_order(table: type[pw.Model]) -> list[str]:
-    """The columns of the table's primary key (or of ``cost``'s unique index), in order."""
+    """The columns of the table's primary key, in order (every table a pivot reads has a composite one)."""
     pk = table._meta.primary_key
-    if isinstance(pk, pw.CompositeKey):
-        return list(pk.field_names)
-    for fields, unique in getattr(table._meta, "indexes", ()):
-        if unique:
-            return list(fields)
-    return []
+    return list(pk.field_names) if isinstance(pk, pw.CompositeKey) else []
 
 
 def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: list[str], members, names: _Names,

@@ -3,7 +3,7 @@
 Amounts are two integers (see core/money.py): ``amount_hi`` (10**-9) and ``amount_lo`` (10**-18).
 Quantities likewise: ``qty_hi`` whole units and ``qty_lo`` in 10**-9 units. A missing project or API key
 is stored as the empty string so one row per (connection, day, project, key, charge, currency) is
-enforced by a unique index.
+enforced by the primary key (``COST_KEY``).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
 # references are filed under it); 7: the month cubes by charge, project and key (store/rollup.py, filled
 # from cost_month); 8: the week cube by charge (cost_week_charge, filled from cost_day_charge); 9: on SQLite
 # the rollups are WITHOUT ROWID tables (rows stored in their key's order: no rowid lookup per row), and
-# cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS)
+# cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS); 10: cost
+# is keyed by COST_KEY (day first) with no rowid and no other index: one b-tree per row written instead of three
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -84,6 +85,13 @@ ROLLUP_KEYS = {
     "cost_month_project": ("month", "connection", "project_id", "currency"),
     "cost_month_key": ("month", "connection", "api_key_id", "currency"),
 }
+
+
+# the cost table's primary key: one row per (day, connection, project, key, charge, currency), stored in that
+# order on SQLite (WITHOUT ROWID): a window's rows land side by side, a day range is one contiguous run of the
+# table, and the two secondary indexes of schema 9 (the store key led by the connection, and day x connection)
+# are gone: writing a row touches one b-tree instead of three (issue #14)
+COST_KEY = ("day", "connection", "project_id", "api_key_id", "charge", "currency")
 
 
 def build_models(db: pw.Database) -> Models:
@@ -174,10 +182,8 @@ def build_models(db: pw.Database) -> Models:
         qty_lo = pw.BigIntegerField(null=True)
 
         class Meta:
-            indexes = (
-                (("connection", "day", "project_id", "api_key_id", "charge", "currency"), True),
-                (("day", "connection"), False),
-            )
+            primary_key = pw.CompositeKey(*COST_KEY)
+            without_rowid = rowless
 
     class CostMonth(Base):
         """The monthly rollup of ``cost``, rebuilt for the touched months in the transaction that replaces

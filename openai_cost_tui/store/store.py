@@ -391,9 +391,10 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
             values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
-            # the unique index's order, so each insert lands beside the last: whole tuples compare as
-            # (connection, day, week, month, project, key, charge, currency), week and month follow the day,
-            # and no two rows share those keys (merged above), so no tuple is compared past them
+            # the primary key's order (schema.COST_KEY), so each insert lands beside the last: whole tuples
+            # compare as (connection, day, week, month, project, key, charge, currency), the connection is
+            # one, week and month follow the day, and no two rows share those keys (merged above), so no
+            # tuple is compared past them
             values.sort()
             insert_rows(self.db, f'"{C._meta.table_name}"', rollup.COST_COLUMNS, values)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
@@ -409,7 +410,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         ex = _Exprs(self, self.m.Cost)
         C = self.m.Cost
         query = (ex.query({f.dim for f in spec.filters})
-                 .select(C.currency, pw.fn.COUNT(C.id), pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
+                 .select(C.currency, pw.fn.COUNT(pw.SQL("*")), pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo))
                  .where((C.currency != spec.currency) & (C.day >= start) & (C.day <= end)))
         for f in spec.filters:
             values = list(f.values)
@@ -450,7 +451,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         in_range = (C.day >= start) & (C.day <= end) & (C.currency == currency)
         hi = pw.fn.SUM(pw.Case(None, [(in_range, C.amount_hi)], 0))
         lo = pw.fn.SUM(pw.Case(None, [(in_range, C.amount_lo)], 0))
-        query = C.select(C.connection, pw.fn.COUNT(C.id), hi, lo).group_by(C.connection).tuples()
+        query = C.select(C.connection, pw.fn.COUNT(pw.SQL("*")), hi, lo).group_by(C.connection).tuples()
         with self.read():
             return {cid: (int(n), money.join(int(h or 0), int(low or 0))) for cid, n, h, low in query}
 
