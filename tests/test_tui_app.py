@@ -303,6 +303,26 @@ async def test_bad_workspace_name_is_refused_inline(ctx) -> None:
         assert "exists already" in str(app.screen.query_one("#error").render())
 
 
+async def test_case_only_duplicate_workspace_is_refused_inline_and_a_case_change_is_a_rename(ctx) -> None:
+    app = make_app(ctx, sync_on_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4", "a")
+        await pilot.press(*"everything", "enter")  # 'Everything' exists: the store would refuse it after closing
+        await settle(pilot)
+        assert type(app.screen).__name__ == "NameModal", "the dialog stays open"
+        error = str(app.screen.query_one("#error").render())
+        assert "a workspace named 'everything' exists already (as 'Everything'" in error
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        screen.reload(select="Everything")
+        await settle(pilot)
+        await pilot.press("r", "ctrl+u", *"EVERYTHING", "enter")  # its own name in other case: a rename
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WorkspacesScreen"
+        assert "EVERYTHING" in {w.name for w in ctx.store.workspaces()}
+
+
 async def test_sync_failure_is_shown_and_old_data_kept(tmp_path) -> None:
     c = synced_demo()
     try:

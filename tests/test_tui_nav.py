@@ -196,6 +196,8 @@ async def test_the_footer_fits_and_keeps_the_most_used_keys(app, size) -> None:
             text = [f"{k.key_display} {k.description}".strip() for k in found]
             assert "F1 Help" in text, (mode, text)
             reachable = " ".join(text)
+            if size[0] < 100:  # every screen alike: the other screens folded into one key
+                assert "F2-F5 screens" in reachable and "F3 Connections" not in reachable, (mode, text)
             for f in ("F2", "F3", "F4", "F5"):  # the other screens, by name or folded into one key
                 assert f in reachable or "F2-F5 screens" in reachable or (f == {"report": "F2", "connections": "F3", "workspaces": "F4",
                                                 "insights": "F5"}[mode]), (mode, f, text)
@@ -203,6 +205,32 @@ async def test_the_footer_fits_and_keeps_the_most_used_keys(app, size) -> None:
         await settle(pilot)
         text = [k.description for k in footer_keys(app)]
         assert text[:5] == ["Drill", "Back", "Rows", "Cols", "Filter"]
+
+
+def shown_footer(app) -> list[str]:
+    """The footer the user sees: the main screen's (a dialog has none of its own)."""
+    footer = app.screen_stack[0].query_one(FittedFooter)
+    return [f"{k.key_display} {k.description}".strip() for k in footer.query(FooterKey)]
+
+
+async def test_with_a_dialog_open_the_footer_shows_the_dialogs_keys_not_the_screens_beneath(app) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await app.switch_mode("insights")
+        await settle(pilot)
+        assert "b Set budget" in shown_footer(app)
+        await keys(pilot, "b")  # the budget picker
+        assert app.screen.is_modal
+        text = shown_footer(app)
+        assert text and "esc Cancel" in text, text
+        assert not {"b Set budget", "r Recompute", "F1 Help"} & set(text), text  # keys that do nothing here
+        await keys(pilot, "escape")
+        assert "b Set budget" in shown_footer(app)  # back on the screen: its keys again
+        await app.switch_mode("report")
+        await settle(pilot)
+        await keys(pilot, "T")  # the tags dialog: its own keys, and no F1 that would do nothing
+        text = shown_footer(app)
+        assert "n New rule" in text and "F1 Help" not in text and "f Filter" not in text, text
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

@@ -19,10 +19,9 @@ from ..core.dates import check_day_range
 from ..core.errors import UsageError
 from ..core.models import MEMBER_KEYS, Connection
 from ..core.secret import Secret, check_admin_key
-from ..core.text import shown
 from ..keys.keystore import WAYS_ON
 from ..store.store import NewConnection
-from ..store.validate import clean_name
+from ..store.validate import clean_name, refuse_taken
 from .context import AppContext
 
 KEY_SOURCES = ("keyring", "env", "file")
@@ -52,11 +51,8 @@ def check_env_name(name: str | None) -> str:
 
 def check_new_description(ctx: AppContext, description: str) -> None:
     """Descriptions are unique regardless of case (``acme`` beside ``Acme`` is refused)."""
-    for c in ctx.store.connections():
-        if c.description.casefold() == description.strip().casefold():
-            same = "" if c.description == description.strip() else f" (as {shown(c.description)!r}: names are compared regardless of case)"
-            raise UsageError(f"a connection named {shown(description.strip())!r} exists already{same}; "
-                             "pick another description")
+    refuse_taken(description.strip(), (c.description for c in ctx.store.connections()), kind="connection",
+                 hint="; pick another description")
 
 
 def new_key(ctx: AppContext, source: str, key: Secret | None, env_var: str | None,

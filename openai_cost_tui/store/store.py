@@ -30,7 +30,7 @@ from .locks import sync_lock, sync_running
 from .pivot import PivotQueries
 from .restatements import RestatementQueries
 from .tags import TagQueries
-from .validate import clean_name
+from .validate import clean_name, refuse_taken
 from .views import ViewQueries
 from .window_rows import CostColumnsLike, WindowColumns
 
@@ -167,12 +167,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
     def _refuse_taken_description(self, description: str, *, other_than: int | None = None) -> None:
         """Descriptions are unique regardless of case: ``acme`` beside ``Acme`` is refused."""
         C = self.m.Connection
-        folded = description.casefold()
-        for cid, taken in C.select(C.id, C.description).tuples():
-            if cid != other_than and taken.casefold() == folded:
-                same = "" if taken == description else f" (as {shown(taken)!r}: names are compared regardless of case)"
-                raise UsageError(f"a connection named {shown(description)!r} exists already{same}; "
-                                 "pick another description")
+        taken = (d for cid, d in C.select(C.id, C.description).tuples() if cid != other_than)
+        refuse_taken(description, taken, kind="connection", hint="; pick another description")
 
     def connections(self) -> list[Connection]:
         with self.read():
@@ -268,10 +264,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
     def _refuse_taken_workspace(self, name: str, *, other_than: int | None = None) -> None:
         """Workspace names are unique regardless of case: ``ws1`` beside ``WS1`` is refused."""
         W = self.m.Workspace
-        for wid, taken in W.select(W.id, W.name).tuples():
-            if wid != other_than and taken.casefold() == name.casefold():
-                same = "" if taken == name else f" (as {shown(taken)!r}: names are compared regardless of case)"
-                raise UsageError(f"a workspace named {shown(name)!r} exists already{same}")
+        refuse_taken(name, (n for wid, n in W.select(W.id, W.name).tuples() if wid != other_than), kind="workspace")
 
     def _workspace_for(self, name: str):
         """The workspace called ``name`` (regardless of case), created when there is none."""

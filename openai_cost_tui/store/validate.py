@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from ..core.errors import UsageError
+from ..core.text import shown
 
 MAX_NAME = 120
 
@@ -19,3 +21,13 @@ def clean_name(raw: str | None, *, what: str) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
         raise UsageError(f"the {what} contains control characters or line breaks; use plain text")
     return text
+
+
+def refuse_taken(name: str, taken: Iterable[str], *, kind: str, hint: str = "") -> None:
+    """A UsageError when ``name`` is one of ``taken`` regardless of case (``acme`` beside ``Acme``), saying
+    which one it matches when only the case differs; ``hint`` ends the message (what to do instead)."""
+    folded = name.casefold()
+    for other in taken:
+        if other.casefold() == folded:
+            same = "" if other == name else f" (as {shown(other)!r}: names are compared regardless of case)"
+            raise UsageError(f"a {kind} named {shown(name)!r} exists already{same}{hint}")

@@ -23,7 +23,7 @@ from ...core.secret import Secret
 from ...core.text import shown
 from ...services.context import AppContext
 from ...services.set_key import KeyChange, set_key
-from ...store.validate import clean_name
+from ...store.validate import clean_name, refuse_taken
 from .add_connection import KeyForm, storage_choices
 
 
@@ -98,8 +98,8 @@ class EditConnectionModal(KeyForm, ModalScreen[ConnectionEdit | None]):
         value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
         try:
             description = clean_name(value("description"), what="description")
-            if description in self.taken:
-                raise UsageError(f"a connection named {description!r} exists already")
+            if description.casefold() != self.conn.description.casefold():
+                refuse_taken(description, self.taken, kind="connection", hint="; pick another description")
             names = tuple(dict.fromkeys(clean_name(n, what="workspace name")
                                         for n in value("workspaces").split(",") if n.strip()))
         except UsageError as exc:

@@ -69,6 +69,14 @@ class AppScreen(Jobs, Screen[None]):
         self.reload()
         for line in self.query(StatusLine):
             line.refresh_status()
+        self._footer_follows_top()
+
+    def on_screen_suspend(self) -> None:
+        self._footer_follows_top()  # a dialog opened over this screen: the footer shows its keys
+
+    def _footer_follows_top(self) -> None:
+        for footer in self.query(FittedFooter):
+            footer.follow_top()
 
     # -- search -------------------------------------------------------------------------------------
 

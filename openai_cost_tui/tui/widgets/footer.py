@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 MODE_IDS = ("show-report", "show-connections", "show-workspaces", "show-insights")
+NAMED_SCREENS_FROM = 100  # columns (beside the palette key) from which the screens' keys may show by name
 PALETTE_WIDTH = 11  # "▏^p palette" docked on the right
 
 
@@ -48,7 +50,9 @@ def ranked(items: list[Item], order: tuple[str, ...]) -> list[Item]:
 
 
 def fit(items: list[Item], width: int) -> list[Item]:
-    """The leading items that fit in ``width`` columns; the screen keys fold into one when needed."""
+    """The leading items that fit in ``width`` columns. The other screens' keys fold into one "F2-F5
+    screens" key when they do not fit by name, and on a narrow footer always, so that every screen
+    shows them alike at 80 columns whatever its own keys' count."""
 
     def take(candidates: list[Item]) -> list[Item]:
         out, used = [], 0
@@ -61,7 +65,7 @@ def fit(items: list[Item], width: int) -> list[Item]:
 
     shown = take(items)
     modes = [it for it in items if it.ident in MODE_IDS]
-    if all(m in shown for m in modes) or not modes:
+    if not modes or width >= NAMED_SCREENS_FROM and all(m in shown for m in modes):
         return shown
     first = items.index(modes[0])
     group = Item("f1", "F2-F5", "screens", "app.help", True,
@@ -108,7 +112,31 @@ class FooterKey(Widget):
 
 
 class FittedFooter(Footer):
-    """The footer of every main screen (``FOOTER_ORDER`` on the screen ranks binding ids)."""
+    """The footer of every main screen (``FOOTER_ORDER`` on the screen ranks binding ids). While a dialog
+    is open over its screen it shows the dialog's keys (a dialog's keys are its own: the app's and the
+    screen's beneath do not reach it), never the keys of the screen beneath."""
+
+    @property
+    def source(self) -> Screen:
+        """The screen whose keys are shown: the dialog open over this footer's screen, else that screen."""
+        stack = self.app.screen_stack
+        own = self.screen
+        if own in stack and stack[-1] is not own and isinstance(stack[-1], ModalScreen):
+            return stack[-1]
+        return own
+
+    def follow_top(self) -> None:
+        """Called when a dialog opens over this footer's screen or closes: listen to the top screen's
+        key changes (a dialog's focus moving changes its keys) and show its keys."""
+        top = self.source
+        if top is not self.screen:
+            top.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.call_after_refresh(self.recompose)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.source:
+            self.call_after_refresh(self.recompose)
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -116,12 +144,13 @@ class FittedFooter(Footer):
         seen: set[str] = set()
         here = f"switch_mode('{self.app.current_mode}')"  # the key of the screen you are on
         items: list[Item] = []
-        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+        source = self.source
+        for node, binding, enabled, tooltip in source.active_bindings.values():
             if not binding.show or binding.action in seen or binding.action == here:
                 continue
             seen.add(binding.action)
             items.append(self._item(binding, enabled, tooltip, node is self.app))
-        order = getattr(self.screen, "FOOTER_ORDER", ())
+        order = getattr(source, "FOOTER_ORDER", ())
         palette = PALETTE_WIDTH if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else 0
         for item in fit(ranked(items, order), max(0, self.size.width - palette)):
             yield FooterKey(item.key, item.display, item.description, item.action,
@@ -134,7 +163,7 @@ class FittedFooter(Footer):
                     enabled, tooltip or binding.tooltip, binding.id or binding.action, from_app)
 
     def _palette_key(self) -> ComposeResult:
-        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        found = self.source.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if found is None:
             return
         _, binding, enabled, tooltip = found
