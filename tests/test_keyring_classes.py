@@ -79,7 +79,7 @@ def test_a_plaintext_keyring_is_refused_before_the_key_is_read(tmp_path, plainte
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "home"), "connections", "add", "--description",
                          "Acme", "--key-stdin", "--base-url", fake)
     assert code == 2
-    assert "keyrings.alt.file.PlaintextKeyring" in err and "insecure storage" in err
+    assert "keeps keys in a plain file" in err and "PlaintextKeyring from keyrings" in err and "insecure storage" in err
     assert "--key-env" in err and "--insecure-storage" in err and "no key was asked for" in err
     assert stdin.tell() == 0  # the key was not even read
     assert not (tmp_path / "keyring_pass.cfg").exists()

@@ -64,5 +64,39 @@ async def test_tags_screen_edits_take_effect_at_once(demo_copy) -> None:
         assert rows == ["Prod", "Total"]
         await keys(pilot, "T")
         assert app.screen.query_one("#tags-table").row_count == 1
-        await keys(pilot, "x", "escape")
+        await keys(pilot, "x")  # a delete asks first; n keeps the rule
+        assert "Delete this rule of env = Prod?" in str(app.screen.query_one(".dialog-title").render())
+        await keys(pilot, "n")
+        assert isinstance(app.screen, TagsScreen) and len(demo_copy.store.tags().tags) == 1
+        await keys(pilot, "x", "y", "escape")
         assert demo_copy.store.tags().tags == ()
+
+
+async def test_the_new_rule_example_matches_the_demo_and_explains_patterns(demo_copy) -> None:
+    from openai_cost_tui.services import tags as tag_service
+    from openai_cost_tui.tui.screens.tags import EXAMPLE
+
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "T", "n")
+        field = app.screen.query_one("#tag-rule")
+        assert len(EXAMPLE) <= field.content_region.width, "the placeholder is not cut at 80 columns"
+        assert "case-sensitive" in str(app.screen.query_one(".dialog-hint").render())
+        for ch in EXAMPLE:  # what the placeholder suggests, typed as it is
+            await pilot.press({" ": "space", "'": "apostrophe", "*": "asterisk", "=": "equals_sign"}.get(ch, ch))
+        await keys(pilot, "enter", "escape")
+        await keys(pilot, "r", "t", "e", "a", "m", "enter")
+        assert "Search" in first_column(app), "the example claims cost on the demo"
+    name, value, rule, *_ = tag_service.parse_line(EXAMPLE)
+    assert (name, value) == ("team", "Search")
+
+
+def test_a_pattern_with_spaces_not_quoted_says_how_to_quote() -> None:
+    import pytest
+
+    from openai_cost_tui.core.errors import UsageError
+    from openai_cost_tui.services import tags as tag_service
+
+    with pytest.raises(UsageError, match="spaces goes in quotes"):
+        tag_service.parse_line("team Bots project=Support Bot|Sales*")

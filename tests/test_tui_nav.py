@@ -231,6 +231,10 @@ async def test_with_a_dialog_open_the_footer_shows_the_dialogs_keys_not_the_scre
         await keys(pilot, "T")  # the tags dialog: its own keys, and no F1 that would do nothing
         text = shown_footer(app)
         assert "n New rule" in text and "F1 Help" not in text and "f Filter" not in text, text
+        await keys(pilot, "n")  # a dialog over that dialog: the footer follows the top one
+        assert "n New rule" not in shown_footer(app) and "esc Cancel" in shown_footer(app)
+        await keys(pilot, "escape")
+        assert "n New rule" in shown_footer(app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

@@ -24,8 +24,8 @@ from ..core.text import shown
 from .common import context, err, table
 
 EPILOG = """A tag has ordered values; each value has rules; a rule is one or more conditions DIM=PATTERN
-that must all hold (PATTERN is exact or a glob with * ? [..]; a|b for alternatives; (none) for costs
-without one). The first value with a matching rule wins; what no value claims shows as (untagged).
+that must all hold (PATTERN is exact or a glob with * ? [..], case-sensitive, in quotes when it has spaces;
+a|b for alternatives; (none) for costs without one). The first value with a matching rule wins; what no value claims shows as (untagged).
 Rules look at: {dims}.
 
 A value with --split shares its cost out across the tag's values that keep theirs: proportional (to
@@ -33,7 +33,7 @@ their cost on the same UTC day), even, or fixed percents like Search=60,Ads=40. 
 shows it unsplit.
 
 Examples:
-  openai-cost-tui tags add team Search project='search-*'
+  openai-cost-tui tags add team Search project='Search*'
   openai-cost-tui tags add team Search project=ranker service=Embeddings   (a second rule for Search)
   openai-cost-tui tags add team Shared 'project=(none)' --split proportional
   openai-cost-tui report --rows team --cols month
@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("tag", metavar="TAG", help="the tag's name, like team (not a built-in dimension)")
     add.add_argument("value", metavar="VALUE", help="the value this rule gives, like Search")
     add.add_argument("conditions", nargs="*", metavar="DIM=PATTERN",
-                     help="conditions that must all hold, like project='search-*' service=Images")
+                     help="conditions that must all hold, like project='Search*' service=Images")
     add.add_argument("--split", metavar="HOW",
                      help="share this value's cost out: proportional, even, or Search=60,Ads=40")
     add.set_defaults(handler=cmd_add)
@@ -87,7 +87,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     check_tag_name(args.tag, _builtins())
     value_name = check_value_name(args.value)
     if not args.conditions:
-        raise UsageError("give at least one condition DIM=PATTERN, like project='search-*'")
+        raise UsageError("give at least one condition DIM=PATTERN, like project='Search*'")
     rule = make_rule([parse_condition(c) for c in args.conditions])
     split, percents = parse_split(args.split)
     with context(args, synced_demo=False, need="create") as ctx:
@@ -108,7 +108,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps({"tags": [_tag_json(t) for t in tags]}, indent=1, ensure_ascii=False))
         return 0
     if not tags:
-        print("No tags yet. Add one with: openai-cost-tui tags add team Search project='search-*'")
+        print("No tags yet. Add one with: openai-cost-tui tags add team Search project='Search*'")
         return 0
     rows = [[t.name, str(len(t.values)), ", ".join(v.name for v in t.values), ", ".join(t.dims())] for t in tags]
     print(table(["Tag", "Values", "Value names", "Rules look at"], rows, right={1}))

@@ -124,7 +124,8 @@ def parse_condition(text: str) -> tuple[str, tuple[str, ...]]:
     """``project=search-*`` or ``service=Images|Audio`` (alternatives) -> (dim, patterns)."""
     dim, sep, pattern = (text or "").partition("=")
     if not sep:
-        raise UsageError(f"a rule is DIM=PATTERN, like project=search-* or service=Images; not {text!r}")
+        raise UsageError(f"a rule is DIM=PATTERN, like project='Search*' or service=Images; not {text!r} (a "
+                         "pattern with spaces goes in quotes, whole: project='Support Bot|Sales*')")
     patterns = tuple(p for p in pattern.split("|"))
     if any(not p.strip() for p in patterns):
         raise UsageError(f"the rule {text!r} has an empty pattern; write (none) for costs without one")

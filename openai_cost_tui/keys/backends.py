@@ -68,8 +68,8 @@ def _one(backend: object) -> Backend:
     name = type(backend).__name__.lower()
     if module.startswith("keyrings.alt") or hasattr(backend, "file_path") or "plaintext" in name:
         return Backend("insecure", full, (
-            f"the keyring backend {full} keeps keys in a file of its own, not in an OS keyring: "
-            "that counts as insecure storage"))
+            f"this system's keyring keeps keys in a plain file of its own, not in an OS keyring (its backend is "
+            f"{type(backend).__name__} from {module.split('.')[0]}), so this tool counts it as insecure storage"))
     return Backend("other", full)
 
 

@@ -370,14 +370,14 @@ def remove_rule(store: Store, name: str, value_name: str | None = None, index: i
 
 
 def parse_line(text: str) -> tuple[str, str, Rule, str | None, tuple[tuple[str, int], ...], bool]:
-    """``team Search project=search-* service=Images [split=even]`` as the TUI's new-rule field takes
+    """``team Search project='Search*' service=Images [split=even]`` as the TUI's new-rule field takes
     it (words with spaces in quotes): (tag, value, rule, split, percents, split given)."""
     try:
         words = shlex.split(text or "")
     except ValueError as exc:
         raise UsageError(f"unbalanced quotes: {exc}") from None
     if len(words) < 3:
-        raise UsageError("write TAG VALUE DIM=PATTERN ..., like: team Search project=search-*")
+        raise UsageError("write TAG VALUE DIM=PATTERN ..., like: team Search project='Search*'")
     tag, value, *rest = words
     split_words = [w for w in rest if w.startswith("split=")]
     conditions = [parse_condition(w) for w in rest if not w.startswith("split=")]

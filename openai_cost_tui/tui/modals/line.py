@@ -22,7 +22,7 @@ class LineModal(ModalScreen[T | None], Generic[T]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="line-cancel", tooltip="Close without saving")]
 
     def __init__(self, title: str, read: Callable[[str], T], *, value: str = "", placeholder: str = "",
-                 ok: str = "OK", field_id: str = "line") -> None:
+                 ok: str = "OK", field_id: str = "line", hint: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.read = read
@@ -30,6 +30,7 @@ class LineModal(ModalScreen[T | None], Generic[T]):
         self.placeholder = placeholder
         self.ok = ok
         self.field_id = field_id
+        self.hint = hint
         self._answered = False
 
     def compose(self) -> ComposeResult:
@@ -37,6 +38,8 @@ class LineModal(ModalScreen[T | None], Generic[T]):
             yield Label(Text(self.title_text), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, id=self.field_id)
             yield Label("", id="error", classes="error")
+            if self.hint:
+                yield Label(Text(self.hint), classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")

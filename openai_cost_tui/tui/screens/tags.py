@@ -15,10 +15,14 @@ from ...core.tags import RULE_DIMENSIONS, TagSet
 from ...core.text import shown
 from ...services import tags as tag_service
 from ..jobs import Jobs, cost_app
+from ..modals.confirm import ConfirmModal
 from ..modals.line import LineModal
 
 HINT = "n new rule · x delete the rule under the cursor · Esc back to the report"
-EXAMPLE = "team Search project=search-*   (more: service=Images, split=proportional|even|Search=60,Ads=40)"
+EXAMPLE = "team Search project='Search*'"  # fits an 80-column dialog's field
+MORE = ("Patterns are exact or globs (* ? [..]), case-sensitive, in quotes when they have spaces; a|b for "
+        "alternatives; (none) for costs without one; more conditions (service=Images) must all hold; "
+        "split=proportional|even|Search=60,Ads=40 shares a value's cost out.")
 
 
 class TagsScreen(Jobs, ModalScreen[bool]):
@@ -66,7 +70,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
                     table.add_row(Text(shown(tag.name) if new_tag else ""), Text(shown(v.name) if first else ""),
                                   Text(shown(rule.text())), Text(shown(v.split_text()) if i == 0 else ""))
                     self.rows.append((tag.name, v.name, i))
-        empty = "" if self.rows else "No tags yet: press n and type, for example, " + EXAMPLE
+        empty = "" if self.rows else f"No tags yet: press n and type, for example, {EXAMPLE}. {MORE}"
         self.query_one("#tags-empty", Label).update(Text(empty))
 
     def action_new_rule(self) -> None:
@@ -83,7 +87,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
                             group="tags-store")
 
         self.app.push_screen(LineModal(title, tag_service.parse_line, placeholder=EXAMPLE, ok="Add",
-                                       field_id="tag-rule"), added)
+                                       field_id="tag-rule", hint=MORE), added)
 
     def action_delete_rule(self) -> None:
         table = self.query_one(DataTable)
@@ -91,9 +95,17 @@ class TagsScreen(Jobs, ModalScreen[bool]):
             return
         name, value, index = self.rows[table.cursor_row]
         store = cost_app(self).ctx.store
-        self.changed = True
-        self.background(lambda: tag_service.remove_rule(store, name, value, index), lambda _: self._reload(),
-                        group="tags-store")
+        rule = str(table.get_row_at(table.cursor_row)[2])
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.changed = True
+                self.background(lambda: tag_service.remove_rule(store, name, value, index),
+                                lambda _: self._reload(), group="tags-store")
+
+        self.app.push_screen(ConfirmModal(f"Delete this rule of {shown(name)} = {shown(value)}?",
+                                          f"{rule}\nCosts it matched go to the next matching value, or (untagged).",
+                                          yes="Delete"), confirmed)
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

@@ -135,8 +135,12 @@ class FittedFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
-        if screen.app.app_focus and self.is_attached and screen is self.source:
+        if not (screen.app.app_focus and self.is_attached):
+            return
+        if screen is self.source:
             self.call_after_refresh(self.recompose)
+        elif screen is not self.screen:  # the dialog it followed was covered by another dialog
+            self.follow_top()
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
