@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from .dates import bin_id
@@ -106,8 +107,10 @@ def grid_from_pivot(result: PivotResult) -> Grid:
     return Grid(spec.rows, spec.measure, tuple(columns), cells, result.row_keys, total, tuple(notes))
 
 
-def grid_from_compare(current: PivotResult, previous: PivotResult, *, top: int | None) -> Grid:
-    """Current against previous period, row by row: previous, current, change and % change."""
+def grid_from_compare(current: PivotResult, previous: PivotResult, *, top: int | None,
+                      stored_from: date | None = None) -> Grid:
+    """Current against previous period, row by row: previous, current, change and % change. With
+    ``stored_from`` (the first stored day), a previous period that starts before it is said to be partial."""
     spec = current.spec
     pairs: dict[tuple[str, ...], list[Cell | None]] = defaultdict(lambda: [None, None])
     for rk, cell in previous.row_totals.items():
@@ -147,7 +150,11 @@ def grid_from_compare(current: PivotResult, previous: PivotResult, *, top: int |
         Column("delta", "Change", derive="delta"),
         Column("pct", "Change %", derive="pct"),
     )
-    notes = (f"previous {previous.date_range} · current {current.date_range}",)
+    notes = [f"previous {previous.date_range} · current {current.date_range}"]
+    if stored_from is not None and previous.date_range is not None and previous.date_range.start < stored_from:
+        notes.append(f"costs are stored from {stored_from} only: the previous period is partial, and the "
+                     "change overstated")
+    notes = tuple(notes)
     return Grid(spec.rows, spec.measure, columns, cells, keys, total, notes)
 
 

@@ -54,7 +54,7 @@ def load_report(store: Store, state: ReportState, today: date, *, splits: bool =
         current = pivot(spec).result
         previous_range = state.spec(today, previous=True).date_range
         previous = pivot(replace(spec, date_range=previous_range)).result
-        grid = grid_from_compare(current, previous, top=state.top)
+        grid = grid_from_compare(current, previous, top=state.top, stored_from=store.first_day())
         found = pivot(state.spec(today))
     else:
         found = pivot(spec)

@@ -425,9 +425,16 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
 
     def last_day(self) -> date | None:
         """The newest day any cost row is stored for (None for an empty store)."""
+        return self._day_bound(pw.fn.MAX)
+
+    def first_day(self) -> date | None:
+        """The oldest day any cost row is stored for (None for an empty store)."""
+        return self._day_bound(pw.fn.MIN)
+
+    def _day_bound(self, fn) -> date | None:
         C = self.m.Cost
         with self.read():
-            value = C.select(pw.fn.MAX(C.day)).scalar()
+            value = C.select(fn(C.day)).scalar()  # one end of the primary key (it leads with the day)
         return as_date(value) if value is not None else None
 
     def cost_count(self, connection_id: int | None = None) -> int:

@@ -348,13 +348,13 @@ class ReportScreen(AppScreen):
             return
         grid, result = self.data.grid, self.data.result
         parts = [measure_title(result)]
+        parts.extend(grid.notes)  # first, before what the line may lose at its end: compare's two periods
         if result.provisional_from is not None:
             parts.append(f"* {result.provisional_from} (today, UTC) is still filling")
         leaves = len(grid.order)
         parts.append(
             f"{leaves} row{'s' if leaves != 1 else ''} · sorted {sort_description(grid, self.state.sort)}"
         )
-        parts.extend(grid.notes)
         if grid.flags:
             n = len(grid.flags)
             parts.append(f"⚠ {n} row{'s' if n != 1 else ''} had an unusual day: see Insights (F5)")
