@@ -15,7 +15,7 @@ from textual.widgets import Input
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.modals.confirm import ConfirmModal
 from openai_cost_tui.tui.modals.export import ExportPathModal
-from tests.support.tui import settle
+from tests.support.tui import keys, settle
 
 
 @pytest.fixture
@@ -24,12 +24,6 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.chdir(folder)
     return folder
-
-
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
 
 
 async def typed(pilot, text: str) -> None:

@@ -7,13 +7,7 @@ import re
 
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.report.pivot_table import PivotTable
-from tests.support.tui import settle
-
-
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
+from tests.support.tui import keys, settle
 
 
 async def quantity_by_day(pilot) -> None:

@@ -7,7 +7,7 @@ from openai_cost_tui.core.tags import Rule, Tag, TagValue
 from openai_cost_tui.tui.app import make_app
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from openai_cost_tui.tui.screens.tags import TagsScreen
-from tests.support.tui import settle
+from tests.support.tui import keys, settle
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
 TEAM = Tag("team", (
@@ -15,12 +15,6 @@ TEAM = Tag("team", (
     TagValue("Bots", (Rule((("project", ("Support Bot", "Sales*")),)),)),
     TagValue("Shared", (Rule((("project", ("(none)",)),)),), "proportional"),
 ))
-
-
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
 
 
 def first_column(app) -> list[str]:

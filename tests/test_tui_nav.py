@@ -16,18 +16,12 @@ from openai_cost_tui.tui.screens.help import HelpScreen
 from openai_cost_tui.tui.screens.report import ReportScreen
 from openai_cost_tui.tui.search import SearchBar
 from openai_cost_tui.tui.widgets.footer import FittedFooter, FooterKey
-from tests.support.tui import settle
+from tests.support.tui import keys, settle
 
 
 @pytest.fixture
 def app(demo_copy):
     return make_app(demo_copy, sync_on_start=False, refresh_interval=0)
-
-
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
 
 
 def report(app) -> ReportScreen:

@@ -12,7 +12,7 @@ from openai_cost_tui.tui.messages import DataChanged
 from openai_cost_tui.tui.report.chart import ChartPanel
 from openai_cost_tui.tui.report.pivot_table import PivotTable
 from openai_cost_tui.tui.screens.report import ReportScreen
-from tests.support.tui import settle, synced_demo
+from tests.support.tui import keys, settle, synced_demo
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -23,12 +23,6 @@ def ctx():
     assert c.today == NOW.date()
     yield c
     c.close()
-
-
-async def keys(pilot, *names: str) -> None:
-    for name in names:
-        await pilot.press(name)
-        await settle(pilot)
 
 
 async def typed(pilot, text: str) -> None:

@@ -77,3 +77,10 @@ def busy(app) -> bool:
 
     return getattr(app, "keys_pending", False) or any(
         w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+
+
+async def keys(pilot, *names: str) -> None:
+    """Press each key and let what it started finish before the next (as a user waits for the screen)."""
+    for name in names:
+        await pilot.press(name)
+        await settle(pilot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -54,6 +55,12 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
             self.query_one("#date-from", Input).focus()
             return
         self.dismiss(DateChoice(event.option.id or "mtd"))
+
+    @on(Input.Changed, "#date-from, #date-to")
+    def _custom_edited(self, event: Input.Changed) -> None:
+        """An error is about the days as they were submitted: editing either one clears it (Enter checks again)."""
+        event.stop()
+        self.query_one("#date-error", Label).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
