@@ -154,6 +154,22 @@ def test_grid_marks_provisional_columns_and_nests_with_subtotals() -> None:
     assert by_nov[0].key == ("Audio",)
 
 
+def test_a_period_still_filling_is_marked_as_a_row_too_after_a_swap() -> None:
+    cells = {
+        (("2026-10",), "Images"): usd("1000"),
+        (("2026-11",), "Images"): usd("2.5"),
+        (("2026-11",), "Audio"): usd("3"),
+    }
+    rows = display_rows(grid_from_pivot(result(("month",), "service", cells)))  # rows by month: s on the default
+    assert [(r.label, r.provisional) for r in rows] == [("2026-10", False), ("2026-11*", True), ("Total", False)]
+    nested = {((s, m), "x"): c for ((m,), s), c in cells.items()}
+    rows = display_rows(grid_from_pivot(result(("service", "month"), "x", nested)))
+    assert [(r.label, r.provisional) for r in rows if r.kind == "leaf"] == [
+        ("  2026-10", False), ("  2026-11*", True), ("  2026-11*", True)]
+    rows = display_rows(grid_from_pivot(result(("month",), "service", cells, provisional=None)))
+    assert not any(r.provisional or r.label.endswith("*") for r in rows)  # a past range: nothing filling
+
+
 def test_dimension_columns_fold_beyond_twelve() -> None:
     cells = {(("Images",), f"p{i:02d}"): usd(str(100 - i)) for i in range(20)}
     grid = grid_from_pivot(result(("service",), "project", cells))

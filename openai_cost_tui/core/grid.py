@@ -42,6 +42,13 @@ class Grid:
     notes: tuple[str, ...] = ()
     series: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
     flags: dict[tuple[str, ...], str] = field(default_factory=dict)  # row key -> anomaly note
+    # (level, bin): rows by a time dimension at that level whose bin is this or later are still filling
+    provisional_rows: tuple[int, str] | None = None
+
+    def provisional_row(self, level: int, value: str) -> bool:
+        """Is the row whose key holds ``value`` at ``level`` a period still filling (marked * as a column is)?"""
+        found = self.provisional_rows
+        return found is not None and found[0] == level and value != OTHER and value >= found[1]
 
     @property
     def label_title(self) -> str:
@@ -57,6 +64,7 @@ class DisplayRow:
     collapsed: bool = False
     children: int = 0
     series: tuple[int, ...] = ()
+    provisional: bool = False  # a period still filling (its label ends in *, shown in italic)
 
     @property
     def id(self) -> str:
@@ -104,7 +112,12 @@ def grid_from_pivot(result: PivotResult) -> Grid:
         for rk in result.row_keys
     }
     total = row_cells(lambda c: result.col_totals.get(c)) + (result.total,)
-    return Grid(spec.rows, spec.measure, tuple(columns), cells, result.row_keys, total, tuple(notes))
+    filling = None
+    if result.provisional_from is not None:
+        filling = next(((level, bin_id(dim, result.provisional_from)) for level, dim in enumerate(spec.rows)
+                        if dim in TIME_DIMENSIONS), None)
+    return Grid(spec.rows, spec.measure, tuple(columns), cells, result.row_keys, total, tuple(notes),
+                provisional_rows=filling)
 
 
 def grid_from_compare(current: PivotResult, previous: PivotResult, *, top: int | None,
@@ -252,7 +265,7 @@ def display_rows(
 
     if len(grid.dims) == 1:
         rows = [
-            DisplayRow("leaf", rk, rk[0], grid.cells[rk], series=grid.series.get(rk, ())) for rk in grid.order
+            _leaf(grid, rk, 0, rk[0]) for rk in grid.order
         ]
         out = sort_rows(rows, lambda r: r.key[0])
     else:
@@ -265,20 +278,27 @@ def display_rows(
             series = _sum_series([grid.series.get(k, ()) for k in kids])
             folded = outer in collapsed
             mark = "▸" if folded else "▾"
-            groups.append(DisplayRow("group", (outer,), f"{mark} {outer}", cells, folded, len(kids), series))
+            filling = grid.provisional_row(0, outer)
+            groups.append(DisplayRow("group", (outer,), f"{mark} {outer}" + "*" * filling, cells, folded, len(kids),
+                                     series, filling))
         out = []
         for group in sort_rows(groups, lambda r: r.key[0]):
             out.append(group)
             if group.collapsed:
                 continue
             leaves = [
-                DisplayRow("leaf", k, "  " + (k[1] or "·"), grid.cells[k], series=grid.series.get(k, ()))
-                for k in children[group.key[0]]
+                _leaf(grid, k, 1, "  " + (k[1] or "·")) for k in children[group.key[0]]
             ]
             out.extend(sort_rows(leaves, lambda r: r.key[1]))
     series = _sum_series([grid.series.get(k, ()) for k in grid.order])
     out.append(DisplayRow("total", (), "Total", grid.total, series=series))
     return out
+
+
+def _leaf(grid: Grid, key: tuple[str, ...], level: int, label: str) -> DisplayRow:
+    filling = grid.provisional_row(level, key[level])
+    return DisplayRow("leaf", key, label + "*" * filling, grid.cells[key], series=grid.series.get(key, ()),
+                      provisional=filling)
 
 
 def _sort_index(grid: Grid, sort: tuple[str, bool] | None) -> int | None:

@@ -103,7 +103,7 @@ class PivotTable(CellCacheTable):
             cells: list = [self._label(row, mark, label_width)]
             for n, i in enumerate(shown_cols):
                 style = "bold" if row.kind != "leaf" else ""
-                if grid.columns[i].provisional:
+                if grid.columns[i].provisional or row.provisional:
                     style += " italic"
                 direction = trend(grid, i, row.cells)
                 if direction:
@@ -117,7 +117,7 @@ class PivotTable(CellCacheTable):
     @staticmethod
     def _label(row: DisplayRow, marks: str, width: int) -> Text:
         """The row's label (cut with an ellipsis when it must be) followed by its marks, never cut."""
-        style = {"group": "bold", "total": "bold"}.get(row.kind, "")
+        style = {"group": "bold", "total": "bold"}.get(row.kind, "") + " italic" * row.provisional
         label = Text(shown(row.label), style=style, no_wrap=True, overflow="ellipsis")
         label.truncate(max(width - len(marks), 1), overflow="ellipsis")
         for mark in marks.split():
