@@ -158,6 +158,28 @@ async def test_slash_narrows_the_pivot_as_you_type_and_n_walks_the_matches(app) 
         assert labels(app) == everything
 
 
+async def test_a_search_opens_a_folded_group_holding_a_match(app) -> None:
+    from dataclasses import replace
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = report(app)
+        screen.set_state(replace(screen.state, rows=("service", "category")))
+        await settle(pilot)
+        groups = [label for label in labels(app) if label.startswith("▾ ")]
+        outer = groups[0].removeprefix("▾ ")
+        screen.set_state(screen.state.toggled_fold(outer))
+        await settle(pilot)
+        assert f"▸ {outer}" in labels(app)
+        data = screen.data
+        inner = next(k[1] for k in data.grid.order if k[0] == outer and k[1])
+        await keys(pilot, "slash", *inner)
+        shown_rows = [label.strip() for label in labels(app)]
+        assert inner in shown_rows, (inner, shown_rows)  # the match under the folded group is shown
+        await keys(pilot, "escape")
+        assert f"▸ {outer}" in labels(app)  # the search gone, the group is folded as the user left it
+
+
 async def test_slash_finds_rows_in_the_other_tables_too(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

@@ -34,5 +34,14 @@ def narrow(rows: list[DisplayRow], needle: str) -> list[DisplayRow]:
     return out
 
 
+def holding_a_match(rows: list[DisplayRow], needle: str) -> frozenset[str]:
+    """The groups (by their key) with a child whose label holds ``needle``: a search opens them when they
+    are folded, so that no match stays hidden under a folded group (``rows`` with every group open)."""
+    needle = needle.strip().casefold()
+    if not needle:
+        return frozenset()
+    return frozenset(row.key[0] for row in rows if row.kind == "leaf" and len(row.key) > 1 and needle in _text(row))
+
+
 def _text(row: DisplayRow) -> str:
     return (row.key[-1] if row.key else row.label).casefold()

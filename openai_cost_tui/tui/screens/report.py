@@ -25,7 +25,7 @@ from ...core.drill import DrillError, drill
 from ...core.errors import CostToolError, UsageError
 from ...core.grid import LABEL_KEY, display_rows, sort_description
 from ...core.models import Filter
-from ...core.narrow import narrow
+from ...core.narrow import holding_a_match, narrow
 from ...core.pivot import OTHER_LABEL
 from ...core.render import measure_title
 from ...core.report_presets import PRESETS, preset_state
@@ -314,7 +314,10 @@ class ReportScreen(AppScreen):
         table = self.query_one(PivotTable)
         grid = self.data.grid
         state = self.shown_state()
-        rows = display_rows(grid, collapsed=frozenset(state.collapsed), sort=state.sort)
+        collapsed = frozenset(state.collapsed)
+        if self.search_text and collapsed:  # a match under a folded group shows: the search opens it
+            collapsed -= holding_a_match(display_rows(grid, sort=state.sort), self.search_text)
+        rows = display_rows(grid, collapsed=collapsed, sort=state.sort)
         self._narrowed = (len(rows), 0)
         if self.search_text:
             narrowed = narrow(rows, self.search_text)
