@@ -180,6 +180,20 @@ async def test_a_search_opens_a_folded_group_holding_a_match(app) -> None:
         assert f"▸ {outer}" in labels(app)  # the search gone, the group is folded as the user left it
 
 
+async def test_widening_the_terminal_brings_the_trend_column_it_had_no_room_for(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Daily trend" not in header(app)  # no room at 80 columns
+        await pilot.resize_terminal(120, 36)
+        await settle(pilot)
+        assert header(app)[-1] == "Daily trend"
+        table = app.screen.query_one(PivotTable)
+        assert str(table.get_row_at(0)[-1]).strip(), "the trend is drawn, not an empty column"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert "Daily trend" not in header(app)  # narrowed again: the figures get the room back
+
+
 async def test_slash_finds_rows_in_the_other_tables_too(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

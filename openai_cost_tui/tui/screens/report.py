@@ -199,11 +199,23 @@ class ReportScreen(AppScreen):
             self._paint_head()
             self._paint_table()
 
+    _asked_series = False  # the last query read the daily series (the trend column had room, or the chart)
+
     def refresh_report(self) -> None:
         self._generation += 1
-        want_series = self.chart_visible or self._trend_fits()
+        want_series = self._asked_series = self.chart_visible or self._trend_fits()
         self._paint_caption(loading=True)
         self._query(self.state, self._generation, want_series)
+
+    def on_resize(self) -> None:
+        """Widths are fitted to the terminal: a resize fits them again; one that makes room for the trend
+        column reads the series it had no room for (the figures stay on screen meanwhile)."""
+        if self.data is None or not self.is_mounted:
+            return
+        if self._trend_fits() and not self._asked_series and self.data.grid.order:
+            self.refresh_report()
+        else:
+            self._paint_table()
 
     def _trend_fits(self) -> bool:
         return self.app.size.width >= WIDE_ENOUGH_FOR_TREND and self.state.cols not in ("day",)
