@@ -194,6 +194,35 @@ async def test_widening_the_terminal_brings_the_trend_column_it_had_no_room_for(
         assert "Daily trend" not in header(app)  # narrowed again: the figures get the room back
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_filter_chips_that_do_not_fit_are_counted_never_cut(app, size) -> None:
+    from dataclasses import replace
+
+    from textual.widgets import Button
+
+    from openai_cost_tui.core.models import Filter
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = report(app)
+        services = [k[0] for k in screen.data.grid.order]
+        filters = tuple(Filter(dim, (value,), exclude=True) for dim, value in
+                        [("service", services[1]), ("context", "(none)"), ("category", "gpt-4o"),
+                         ("tier", "batch"), ("project", "Search Ranking"), ("api_key", "(none)")])
+        screen.set_state(replace(screen.state, filters=filters))
+        await settle(pilot)
+        chips = app.screen.query_one("#chips")
+        shown_chips = list(chips.query(Button))
+        assert shown_chips and all(c.region.right <= size[0] for c in shown_chips)
+        more = list(chips.query(".chips-more"))
+        assert len(shown_chips) < len(filters) if size[0] == 80 else True  # six filters do not fit in 80
+        if len(shown_chips) < len(filters):
+            assert more and more[0].region.right <= size[0]
+            assert f"+{len(filters) - len(shown_chips)} more" in str(more[0].render())
+        else:
+            assert not more
+
+
 async def test_slash_finds_rows_in_the_other_tables_too(app) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, fields, replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -212,6 +213,7 @@ class ReportScreen(AppScreen):
         column reads the series it had no room for (the figures stay on screen meanwhile)."""
         if self.data is None or not self.is_mounted:
             return
+        self._paint_head()
         if self._trend_fits() and not self._asked_series and self.data.grid.order:
             self.refresh_report()
         else:
@@ -302,23 +304,25 @@ class ReportScreen(AppScreen):
         self.query_one("#summary", Static).update(
             Text(shown(state.describe(self.ctx.today)), no_wrap=True, overflow="ellipsis")
         )
-        if state.filters == self._chips:
+        if (state.filters, width) == self._chips:
             return  # the chips stay as they are (no flicker, no jump while a query runs)
-        self._chips = state.filters
+        self._chips = (state.filters, width)
         chips = self.query_one("#chips", Horizontal)
+        labels = [shown(_chip_label(f)) for f in state.filters]
+        fit = chips_that_fit(labels, width)
         with self.app.batch_update():
             chips.remove_children()
             chips.display = bool(state.filters)
             chips.mount_all(
-                Button(
-                    Text(shown(_chip_label(f))),
-                    name=str(i),
-                    compact=True,
-                    classes="chip",
-                    tooltip="Enter or click removes this filter",
-                )
-                for i, f in enumerate(state.filters)
+                Button(Text(label), name=str(i), compact=True, classes="chip",
+                       tooltip="Enter or click removes this filter")
+                for i, label in enumerate(labels[:fit])
             )
+            if fit < len(labels):  # never cut silently: say how many more there are and where they are
+                hidden = "\n".join(labels[fit:])
+                more = Static(Text(more_chips(len(labels) - fit)), classes="chips-more")
+                more.tooltip = Text(f"{hidden}\n(removing a chip shows the next; F clears every filter)")
+                chips.mount(more)
 
     def _paint_table(self) -> None:
         if self.data is None:
@@ -720,6 +724,26 @@ class ReportScreen(AppScreen):
 
 
 DISPLAY_ONLY = frozenset({"sort", "hidden", "collapsed", "crumbs"})  # a change of these asks the store nothing
+
+
+CHIP_PAD = 3  # a compact chip's padding (1 each side) and its right margin
+
+
+def more_chips(n: int) -> str:
+    return f"+{n} more"
+
+
+def chips_that_fit(labels: list[str], width: int) -> int:
+    """How many filter chips fit in ``width`` columns, leaving room to say how many more there are."""
+    widths = [cell_len(label) + CHIP_PAD for label in labels]
+    if sum(widths) <= width:
+        return len(labels)
+    used = 0
+    for n, w in enumerate(widths):
+        if used + w + len(more_chips(len(labels) - n - 1)) > width:
+            return n
+        used += w
+    return len(labels)
 
 
 def _chip_label(flt: Filter) -> str:
