@@ -94,3 +94,43 @@ def test_a_pattern_with_spaces_not_quoted_says_how_to_quote() -> None:
 
     with pytest.raises(UsageError, match="spaces goes in quotes"):
         tag_service.parse_line("team Bots project=Support Bot|Sales*")
+
+
+def typed(text: str) -> list[str]:
+    names = {" ": "space", "'": "apostrophe", "*": "asterisk", "=": "equals_sign", "|": "vertical_line"}
+    return [names.get(ch, ch) for ch in text]
+
+
+async def test_enter_or_e_edits_the_rule_under_the_cursor_in_place(demo_copy) -> None:
+    demo_copy.store.save_tag(TEAM)
+    app = make_app(demo_copy, sync_on_start=False, refresh_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "T", "down")  # the second row: Bots' rule
+        await keys(pilot, "enter")
+        field = app.screen.query_one("#tag-rule")
+        assert field.value == "team Bots 'project=Support Bot|Sales*'"  # prefilled, quoted as typed
+        await keys(pilot, "ctrl+u", *typed("team Bots 'project=Support Bot'"), "enter")
+        assert isinstance(app.screen, TagsScreen)
+        bots = demo_copy.store.tag("team").value("Bots")
+        assert [r.text() for r in bots.rules] == ["project=Support Bot"]
+        assert [v.name for v in demo_copy.store.tag("team").values] == ["Search", "Bots", "Shared"]  # order kept
+        await keys(pilot, "up", "e", "escape")  # e too; Esc leaves the rule as it was
+        assert demo_copy.store.tag("team").value("Search").rules == TEAM.values[0].rules
+
+
+def test_an_edited_rule_moves_to_another_value_and_a_first_rule_without_split_unsplits(demo_copy) -> None:
+    from openai_cost_tui.core.tags import Rule
+    from openai_cost_tui.services import tags as tag_service
+
+    store = demo_copy.store
+    store.save_tag(TEAM)
+    tag = store.tag("team")
+    assert tag_service.rule_line(tag, tag.value("Shared"), 0) == "team Shared 'project=(none)' split=proportional"
+    rule = Rule((("project", ("Docs*",)),))
+    tag_service.edit_rule(store, ("team", "Search", 0), "team", "Docs", rule)
+    tag = store.tag("team")
+    assert tag.value("Search") is None and tag.value("Docs").rules == (rule,)  # moved: the old value had one rule
+    name, value, rule, split, percents, given = tag_service.parse_line("team Shared 'project=(none)'")
+    tag_service.edit_rule(store, ("team", "Shared", 0), name, value, rule, split, percents, set_split=given)
+    assert store.tag("team").value("Shared").split is None

@@ -340,6 +340,43 @@ def add_rule(store: Store, name: str, value_name: str, rule: Rule, split: str | 
     return Edit(tag, value_name, created=found is None)
 
 
+def edit_rule(store: Store, old: tuple[str, str, int], name: str, value_name: str, rule: Rule,
+              split: str | None = None, percents: tuple[tuple[str, int], ...] = (), *,
+              set_split: bool = False) -> Edit:
+    """The rule ``old`` (tag, value, 0-based index) becomes ``rule`` of ``name``/``value_name``: in place,
+    in one write, when it stays in its value; else added there first and then removed from where it was
+    (a refused addition leaves the old rule as it was). The first rule's line shows its value's split
+    (``rule_line``), so a first rule edited without one leaves its value unsplit."""
+    old_tag, old_value, index = old
+    tag = store.tag(old_tag)
+    value = tag.value(old_value)
+    if value is None or not 0 <= index < len(value.rules):
+        raise UsageError(f"the rule to edit is gone from {old_value!r} of {old_tag}; open the tags again")
+    name, value_name = check_tag_name(name, BY_ID), check_value_name(value_name)
+    if (name.casefold(), value_name) != (tag.name.casefold(), value.name):
+        edit = add_rule(store, name, value_name, rule, split, percents, set_split=set_split)
+        remove_rule(store, old_tag, old_value, index)
+        return replace(edit, tag=store.tags().get(name))
+    if rule in value.rules[:index] + value.rules[index + 1:]:
+        raise UsageError(f"{value_name!r} of {tag.name} has this rule already")
+    if index == 0 and not set_split:
+        split, percents, set_split = None, (), True
+    value = replace(value, rules=(*value.rules[:index], rule, *value.rules[index + 1:]),
+                    **({"split": split, "percents": percents} if set_split else {}))
+    tag = replace(tag, values=tuple(value if v.name == value.name else v for v in tag.values))
+    store.save_tag(tag)
+    load(store)
+    return Edit(tag, value.name)
+
+
+def rule_line(tag: Tag, value: TagValue, index: int) -> str:
+    """One rule as the new-rule field takes it (``parse_line``'s inverse), words with spaces quoted."""
+    words = [tag.name, value.name, *(f"{dim}={'|'.join(patterns)}" for dim, patterns in value.rules[index].conditions)]
+    if index == 0 and value.split:
+        words.append(f"split={value.split_text()}")
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def remove_rule(store: Store, name: str, value_name: str | None = None, index: int | None = None) -> Edit:
     """Remove a tag, one of its values, or one rule of a value (by its 0-based ``index``). A tag left
     without values goes; a fixed split that named a removed value is shared evenly instead."""

@@ -18,7 +18,7 @@ from ..jobs import Jobs, cost_app
 from ..modals.confirm import ConfirmModal
 from ..modals.line import LineModal
 
-HINT = "n new rule · x delete the rule under the cursor · Esc back to the report"
+HINT = "n new rule · Enter or e edits the rule under the cursor · x deletes it · Esc back to the report"
 EXAMPLE = "team Search project='Search*'"  # fits an 80-column dialog's field
 MORE = ("Patterns are exact or globs (* ? [..]), case-sensitive, in quotes when they have spaces; a|b for "
         "alternatives; (none) for costs without one; more conditions (service=Images) must all hold; "
@@ -31,6 +31,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="tags-close", tooltip="Back to the report"),
         Binding("n", "new_rule", "New rule", id="tags-new", tooltip="Add a rule to a tag's value"),
+        Binding("e", "edit_rule", "Edit", id="tags-edit", tooltip="Edit the rule under the cursor (Enter too)"),
         Binding("x,delete", "delete_rule", "Delete", id="tags-delete", tooltip="Delete the rule under the cursor"),
     ]
 
@@ -38,6 +39,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
         super().__init__()
         self.changed = False
         self.rows: list[tuple[str, str, int]] = []  # (tag, value, rule index) of each table row
+        self.tags: TagSet | None = None  # what the table shows
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog", id="tags-dialog"):
@@ -59,6 +61,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
         self.background(lambda: tag_service.load(store), self._show, group="tags-store", exclusive=True)
 
     def _show(self, tags: TagSet) -> None:
+        self.tags = tags
         table = self.query_one(DataTable)
         table.clear()
         self.rows = []
@@ -74,20 +77,43 @@ class TagsScreen(Jobs, ModalScreen[bool]):
         self.query_one("#tags-empty", Label).update(Text(empty))
 
     def action_new_rule(self) -> None:
-        title = f"New rule: TAG VALUE DIM=PATTERN ... ({', '.join(RULE_DIMENSIONS)})"
+        self._ask_rule("New rule", "", "Add", None)
 
-        def added(answer) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit_rule()
+
+    def action_edit_rule(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return
+        old = self.rows[table.cursor_row]
+        tag = self.tags.get(old[0]) if self.tags else None
+        value = tag.value(old[1]) if tag else None
+        if value is None or old[2] >= len(value.rules):
+            return
+        self._ask_rule("Edit rule", tag_service.rule_line(tag, value, old[2]), "Save", old)
+
+    def _ask_rule(self, title: str, line: str, ok: str, old: tuple[str, str, int] | None) -> None:
+        """The rule dialog: a new rule (``old`` None) or ``old`` (tag, value, index) edited, saved in a job."""
+
+        def answered(answer) -> None:
             if answer is None:
                 return
             store = cost_app(self).ctx.store
             name, value, rule, split, percents, given = answer
             self.changed = True
-            self.background(lambda: tag_service.add_rule(store, name, value, rule, split, percents,
-                                                         set_split=given), lambda _: self._reload(),
-                            group="tags-store")
+            if old is None:
+                job = lambda: tag_service.add_rule(store, name, value, rule, split, percents,  # noqa: E731
+                                                   set_split=given)
+            else:
+                job = lambda: tag_service.edit_rule(store, old, name, value, rule, split, percents,  # noqa: E731
+                                                    set_split=given)
+            self.background(job, lambda _: self._reload(), group="tags-store")
 
-        self.app.push_screen(LineModal(title, tag_service.parse_line, placeholder=EXAMPLE, ok="Add",
-                                       field_id="tag-rule", hint=MORE), added)
+        self.app.push_screen(LineModal(f"{title}: TAG VALUE DIM=PATTERN ... ({', '.join(RULE_DIMENSIONS)})",
+                                       tag_service.parse_line, value=line, placeholder=EXAMPLE, ok=ok,
+                                       field_id="tag-rule", hint=MORE), answered)
 
     def action_delete_rule(self) -> None:
         table = self.query_one(DataTable)
