@@ -55,7 +55,7 @@ DECLARED_IDS: dict[str, tuple[str, ...]] = {
     "workspaces": ("workspace-new", "workspace-rename", "workspace-delete"),
     "tables": SEARCH_IDS,
     "search-bar": ("search-drop",),
-    "tags-screen-t-on-the-report": ("tags-close", "tags-new", "tags-delete"),
+    "tags-screen-t-on-the-report": ("tags-close", "tags-new", "tags-edit", "tags-delete"),
     "add-connection": ("add-cancel", "add-submit"),
     "edit-connection": ("edit-cancel", "edit-save"),
     "pickers": ("choice-cancel", "choice-next", "choice-previous"),
