@@ -240,6 +240,9 @@ def test_saved_views_round_trip(store: Store) -> None:
     store.save_view("Cached by key", state.with_measure("quantity"))  # overwrite
     assert store.view_names() == ["Cached by key"]
     assert store.load_view("Cached by key").measure == "quantity"
+    # names are compared regardless of case: a case-only twin overwrites the view, and opens it
+    assert store.save_view("cached BY key", state) == "Cached by key"
+    assert store.view_names() == ["Cached by key"] and store.load_view("cached by KEY").measure == "cost"
     with pytest.raises(UsageError, match="saved views: Cached by key"):
         store.load_view("nope")
     with pytest.raises(UsageError):
