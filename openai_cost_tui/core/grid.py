@@ -167,8 +167,7 @@ def grid_from_compare(current: PivotResult, previous: PivotResult, *, top: int |
     if stored_from is not None and previous.date_range is not None and previous.date_range.start < stored_from:
         notes.append(f"costs are stored from {stored_from} only: the previous period is partial, and the "
                      "change overstated")
-    notes = tuple(notes)
-    return Grid(spec.rows, spec.measure, columns, cells, keys, total, notes)
+    return Grid(spec.rows, spec.measure, columns, cells, keys, total, tuple(notes))
 
 
 def _sum(cells) -> Cell | None:

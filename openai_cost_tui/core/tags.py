@@ -17,7 +17,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import UsageError
 
@@ -38,9 +38,13 @@ class Rule:
 
     conditions: tuple[tuple[str, tuple[str, ...]], ...]
 
+    def words(self) -> tuple[str, ...]:
+        """``('project=search-*', 'service=Images')``: one word of ``tags add`` per condition."""
+        return tuple(f"{dim}={'|'.join(patterns)}" for dim, patterns in self.conditions)
+
     def text(self) -> str:
         """``project=search-* service=Images``: the form ``tags add`` takes."""
-        return " ".join(f"{dim}={'|'.join(patterns)}" for dim, patterns in self.conditions)
+        return " ".join(self.words())
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ class Tag:
 
     def value(self, name: str) -> TagValue | None:
         return next((v for v in self.values if v.name == name), None)
+
+    def with_value(self, value: TagValue) -> Tag:
+        """The tag with its value of ``value``'s name replaced by ``value`` (in its place)."""
+        return replace(self, values=tuple(value if v.name == value.name else v for v in self.values))
 
     @property
     def targets(self) -> tuple[str, ...]:

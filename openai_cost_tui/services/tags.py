@@ -334,7 +334,7 @@ def add_rule(store: Store, name: str, value_name: str, rule: Rule, split: str | 
             raise UsageError(f"{value_name!r} of {name} has this rule already")
         value = replace(value, rules=(*value.rules, rule), **({"split": split, "percents": percents}
                                                               if set_split else {}))
-        tag = replace(tag, values=tuple(value if v.name == value_name else v for v in tag.values))
+        tag = tag.with_value(value)
     store.save_tag(tag)
     load(store)
     return Edit(tag, value_name, created=found is None)
@@ -363,7 +363,7 @@ def edit_rule(store: Store, old: tuple[str, str, int], name: str, value_name: st
         split, percents, set_split = None, (), True
     value = replace(value, rules=(*value.rules[:index], rule, *value.rules[index + 1:]),
                     **({"split": split, "percents": percents} if set_split else {}))
-    tag = replace(tag, values=tuple(value if v.name == value.name else v for v in tag.values))
+    tag = tag.with_value(value)
     store.save_tag(tag)
     load(store)
     return Edit(tag, value.name)
@@ -371,7 +371,7 @@ def edit_rule(store: Store, old: tuple[str, str, int], name: str, value_name: st
 
 def rule_line(tag: Tag, value: TagValue, index: int) -> str:
     """One rule as the new-rule field takes it (``parse_line``'s inverse), words with spaces quoted."""
-    words = [tag.name, value.name, *(f"{dim}={'|'.join(patterns)}" for dim, patterns in value.rules[index].conditions)]
+    words = [tag.name, value.name, *value.rules[index].words()]
     if index == 0 and value.split:
         words.append(f"split={value.split_text()}")
     return " ".join(shlex.quote(w) for w in words)
@@ -391,7 +391,7 @@ def remove_rule(store: Store, name: str, value_name: str | None = None, index: i
                          f"{', '.join(v.name for v in tag.values)}")
     if index is not None and len(value.rules) > 1:
         kept = replace(value, rules=value.rules[:index] + value.rules[index + 1:])
-        rest = replace(tag, values=tuple(kept if v.name == value_name else v for v in tag.values))
+        rest = tag.with_value(kept)
     else:
         rest = replace(tag, values=tuple(v for v in tag.values if v.name != value_name))
     if not rest.values or not rest.targets:

@@ -83,11 +83,15 @@ class TagsScreen(Jobs, ModalScreen[bool]):
         event.stop()
         self.action_edit_rule()
 
+    def _cursor_rule(self) -> tuple[str, str, int] | None:
+        """(tag, value, rule index) of the row under the cursor, None when the table is empty."""
+        row = self.query_one(DataTable).cursor_row
+        return self.rows[row] if row is not None and 0 <= row < len(self.rows) else None
+
     def action_edit_rule(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+        old = self._cursor_rule()
+        if old is None:
             return
-        old = self.rows[table.cursor_row]
         tag = self.tags.get(old[0]) if self.tags else None
         value = tag.value(old[1]) if tag else None
         if value is None or old[2] >= len(value.rules):
@@ -116,11 +120,12 @@ class TagsScreen(Jobs, ModalScreen[bool]):
                                        field_id="tag-rule", hint=MORE), answered)
 
     def action_delete_rule(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+        found = self._cursor_rule()
+        if found is None:
             return
-        name, value, index = self.rows[table.cursor_row]
+        name, value, index = found
         store = cost_app(self).ctx.store
+        table = self.query_one(DataTable)
         rule = str(table.get_row_at(table.cursor_row)[2])
 
         def confirmed(yes: bool | None) -> None:
