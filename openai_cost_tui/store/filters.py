@@ -103,10 +103,18 @@ def named_pairs(store: Store, dim: str, values: set[str]) -> dict[int, set[str]]
 
 
 def _pairs_condition(table: type[pw.Model], column: str, pairs: dict[int, set[str]]) -> pw.Expression:
+    """The rows of any of ``pairs``: an OR of (connection, ids) terms, led, when there are several, by the
+    connections and the ids they hold together (which the OR implies, so the rows are the same): SQLite's
+    planner does not seek a key through an OR, but it seeks (day, connection, id) through the two lists
+    (the one-project view over 90 days at 2M rows, read from the cost table: 74 -> 4 ms)."""
     col = getattr(table, column)
     parts: Iterable[pw.Expression] = [(table.connection == conn) & col.in_(sorted(ids))
                                       for conn, ids in sorted(pairs.items())]
     cond = None
     for part in parts:
         cond = part if cond is None else (cond | part)
-    return cond if cond is not None else pw.SQL("0 = 1")
+    if cond is None:
+        return pw.SQL("0 = 1")
+    if len(pairs) > 1:
+        cond = table.connection.in_(sorted(pairs)) & col.in_(sorted(set().union(*pairs.values()))) & cond
+    return cond
