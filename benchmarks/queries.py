@@ -52,8 +52,9 @@ class BenchQuery:
         filters = self.filters
         if self.one_project:
             filters = (*filters, Filter("project", (project,)))
+        # a cost view, as the report asks for one: amounts only (ReportState.spec)
         return PivotSpec(rows=self.rows, cols=self.cols, date_range=self.date_range(today),
-                         filters=filters, workspace=self.workspace, top=self.top)
+                         filters=filters, workspace=self.workspace, top=self.top, quantities=False)
 
 
 # the eleven views of issue #14, in its order
@@ -173,8 +174,10 @@ def plain_sql(spec: PivotSpec, *, dates_as_text: bool, tag: Tag | None = None) -
                  f"GROUP BY 1, 2{', 3' if spec.cols else ''}")
         return _split_sql(tag, inner, spec.cols), params
     groups = [exprs[d] for d in dims]
-    sql = "SELECT " + ", ".join([*groups, "SUM(c.amount_hi)", "SUM(c.amount_lo)", "SUM(c.qty_hi)", "SUM(c.qty_lo)",
-                                 "MIN(ch.unit)", "MAX(ch.unit)"]) + "\n" + source
+    figures = ["SUM(c.amount_hi)", "SUM(c.amount_lo)"]
+    if spec.quantities:
+        figures += ["SUM(c.qty_hi)", "SUM(c.qty_lo)", "MIN(ch.unit)", "MAX(ch.unit)"]
+    sql = "SELECT " + ", ".join([*groups, *figures]) + "\n" + source
     if groups:
         sql += "\nGROUP BY " + ", ".join(groups)
     return sql, params

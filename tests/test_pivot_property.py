@@ -135,7 +135,9 @@ def specs(draw):
     top = draw(st.one_of(st.none(), st.integers(1, 3)))
     measure = draw(st.sampled_from(["cost", "quantity", "unit_cost"]))
     rng = DateRange(START + timedelta(days=first), START + timedelta(days=last))
-    return PivotSpec(rows=rows, cols=cols, date_range=rng, filters=tuple(filters), top=top, measure=measure)
+    quantities = measure != "cost" or draw(st.booleans())  # a cost view may ask for amounts only
+    return PivotSpec(rows=rows, cols=cols, date_range=rng, filters=tuple(filters), top=top, measure=measure,
+                     quantities=quantities)
 
 
 def expected(data: list[tuple[int, CostRow]], spec: PivotSpec):
@@ -155,7 +157,7 @@ def expected(data: list[tuple[int, CostRow]], spec: PivotSpec):
         units = sorted({r.unit for r in rows if r.unit is not None})
         cells[key] = Cell(
             sum(r.amount for r in rows), sum(qty) if qty else None, frozenset(units[:1] + units[-1:])
-        )
+        ) if spec.quantities else Cell(sum(r.amount for r in rows))  # amounts only: no quantity, no units
     outer: dict[str, int] = defaultdict(int)
     for (row_key, _), cell in cells.items():
         outer[row_key[0]] += cell.amount

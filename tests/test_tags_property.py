@@ -157,9 +157,9 @@ def answers(store: Store, spec: PivotSpec, splits: bool):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=rows_st, tag=one_dimension_tags_st(), extra_dim=st.sampled_from(["service", "project", "day", "api_key"]),
        cols=st.sampled_from(["month", "day", "week", None]), flt=st.sampled_from([None, "service", "team"]),
-       splits=st.booleans())
+       splits=st.booleans(), quantities=st.booleans())
 def test_one_query_per_value_gives_what_grouping_by_the_rules_gives(raw, tag, extra_dim, cols, flt,
-                                                                    splits) -> None:
+                                                                    splits, quantities) -> None:
     """The same cells, quantities, units, order, shares and allocated amounts, to the last digit, as
     the path that groups by the rules' dimensions and matches each combination in Python."""
     with sqlite_store() as store:
@@ -170,7 +170,7 @@ def test_one_query_per_value_gives_what_grouping_by_the_rules_gives(raw, tag, ex
         for rows in (("team",), ("team", extra_dim), (extra_dim, "team")):
             if cols in rows:
                 continue
-            spec = PivotSpec(rows=rows, cols=cols, date_range=RANGE, filters=filters)
+            spec = PivotSpec(rows=rows, cols=cols, date_range=RANGE, filters=filters, quantities=quantities)
             with pytest.MonkeyPatch.context() as m:
                 m.setattr(tag_service.tag_regions, "answerable", lambda tags: False)
                 grouped = answers(store, spec, splits)

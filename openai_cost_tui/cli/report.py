@@ -128,6 +128,7 @@ def build_spec(args: argparse.Namespace, today, notes: list[str] | None = None) 
         workspace=args.workspace,
         measure=args.measure or "cost",
         top=args.top,
+        quantities=(args.measure or "cost") != "cost",
     )
     validate_spec(spec)
     if notes is not None:

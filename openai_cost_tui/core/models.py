@@ -109,6 +109,9 @@ class PivotSpec:
     measure: str = "cost"
     top: int | None = None
     currency: str = "usd"
+    # False: cells hold amounts only (quantity None, no units), all a cost view shows: SQL sums two columns
+    # instead of six (team x day over 31 days at 10M rows: ~47 -> ~25 ms of SQLite)
+    quantities: bool = True
 
 
 class Cell:

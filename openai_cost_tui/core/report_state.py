@@ -120,6 +120,7 @@ class ReportState:
             workspace=self.workspace,
             measure=self.measure,
             top=self.top,
+            quantities=self.measure != "cost",
         )
 
     # -- changes (each returns a new state) -------------------------------------------------------

@@ -65,7 +65,7 @@ def daily_series(
     currency: str = "usd",
 ) -> dict[tuple[str, ...], Series]:
     """Cost per UTC day for each value of ``rows`` (exact atto-dollars; absent days are 0)."""
-    spec = PivotSpec(rows, "day", date_range, tuple(filters), workspace, currency=currency)
+    spec = PivotSpec(rows, "day", date_range, tuple(filters), workspace, currency=currency, quantities=False)
     out: dict[tuple[str, ...], Series] = {}
     for (row_key, col), cell in _pivot(store, spec, today).cells.items():
         out.setdefault(row_key, {})[date.fromisoformat(col)] = cell.amount
@@ -81,7 +81,7 @@ def daily_totals(
     filters: Sequence[Filter] = (),
     currency: str = "usd",
 ) -> Series:
-    spec = PivotSpec(("day",), None, date_range, tuple(filters), workspace, currency=currency)
+    spec = PivotSpec(("day",), None, date_range, tuple(filters), workspace, currency=currency, quantities=False)
     result = _pivot(store, spec, today)
     return {date.fromisoformat(k[0]): cell.amount for k, cell in result.row_totals.items()}
 

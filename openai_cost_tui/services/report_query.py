@@ -187,7 +187,7 @@ class _Shown:
 
     def _pivot(self, store: Store, rows: tuple[str, ...], cols: str | None, rng: DateRange,
                *filters: Filter) -> PivotResult:
-        spec = PivotSpec(rows, cols, rng, (*self.filters, *filters), self.workspace)
+        spec = PivotSpec(rows, cols, rng, (*self.filters, *filters), self.workspace, quantities=False)
         return store.run_pivot(spec, today=self.today)
 
     def holds(self, shown: tuple[str, ...], other: bool) -> bool:
@@ -340,7 +340,7 @@ def daily_series(
     store: Store, state: ReportState, rng: DateRange, today: date, *, splits: bool = True
 ) -> dict[tuple[str, ...], tuple[int, ...]]:
     """Each row's cost per day over ``rng`` (exact atto-units), folded like the pivot's rows."""
-    spec = replace(state.spec(today), cols="day", measure="cost", date_range=rng)
+    spec = replace(state.spec(today), cols="day", measure="cost", date_range=rng, quantities=False)
     result = tags.run_pivot(store, spec, today=today, splits=splits)
     index = {(rng.start + timedelta(days=i)).isoformat(): i for i in range(rng.days)}
     out: dict[tuple[str, ...], list[int]] = {}

@@ -88,7 +88,7 @@ def _classes(dim: str, values: dict[str, tuple[str, ...]]) -> Classes:
 
 def _whole_months(spec: PivotSpec, today: date) -> PivotSpec:
     dates = spec.date_range or DateRange(today.replace(day=1), today)
-    return replace(spec, date_range=DateRange(dates.start.replace(day=1),
+    return replace(spec, quantities=False, date_range=DateRange(dates.start.replace(day=1),
                                               add_months(dates.end.replace(day=1), 1) - timedelta(days=1)))
 
 

@@ -5,6 +5,7 @@ Values are matched and grouped by what the user sees (a project's name, a key's 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import repeat
 from operator import add, mul
@@ -313,6 +314,8 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
     else:
         measures = [pw.fn.SUM(C.amount_hi), pw.fn.SUM(C.amount_lo), pw.fn.SUM(C.qty_hi), pw.fn.SUM(C.qty_lo),
                     *ex.units]
+    if not spec.quantities:
+        measures = measures[:2]
     query = ex.query(joined).select(*selected, *measures).where(C.currency == spec.currency)
     for cond in conditions:
         query = query.where(cond)
@@ -343,17 +346,25 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
         width = names.width(d)
         keys.append(names.labels(d, columns[i:i + width]))
         i += width
-    his, los, qhis, qlos, umins, umaxs = columns[at:]
+    his, los, *figures = columns[at:]  # and the quantities and units, unless the spec asked for amounts only
     amounts = map(add, map(mul, his, repeat(money.HI_UNIT)), los)
+    if figures:
+        cells = map(Cell, amounts, *_quantities_and_units(*figures))
+    else:
+        cells = map(Cell, amounts)
+    row_keys = zip(*keys[:n_rows], strict=True) if n_rows else repeat(())
+    col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
+    return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
+
+
+def _quantities_and_units(qhis, qlos, umins, umaxs) -> tuple[Iterable, Iterable]:
+    """The quantity (atto-units, None where no row had one) and the units of each result row."""
     if None in qhis or None in qlos:
         qtys = [None if h is None else (h * QTY_SCALE + (lo or 0)) * _QTY_TO_ATTO for h, lo in zip(qhis, qlos, strict=True)]
     else:
         qtys = map(mul, map(add, map(mul, qhis, repeat(QTY_SCALE)), qlos), repeat(_QTY_TO_ATTO))
     unit_sets = {pair: frozenset(u for u in pair if u is not None) for pair in set(zip(umins, umaxs, strict=True))}
-    cells = map(Cell, amounts, qtys, map(unit_sets.__getitem__, zip(umins, umaxs, strict=True)))
-    row_keys = zip(*keys[:n_rows], strict=True) if n_rows else repeat(())
-    col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
-    return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
+    return qtys, map(unit_sets.__getitem__, zip(umins, umaxs, strict=True))
 
 
 def _days(C: type[pw.Model], day_ranges: list[tuple[date, date]], spec: PivotSpec) -> pw.Expression:
