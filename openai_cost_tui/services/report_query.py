@@ -353,6 +353,7 @@ def daily_series(
 def value_totals(store: Store, state: ReportState, dim: str, today: date) -> list[tuple[str, Cell]]:
     """Every value of ``dim`` in the current dates and other filters, largest first."""
     others = tuple(f for f in state.filters if f.dim != dim)
-    spec = replace(state.spec(today), rows=(dim,), cols=None, filters=others, top=None, measure="cost")
+    spec = replace(state.spec(today), rows=(dim,), cols=None, filters=others, top=None, measure="cost",
+                   quantities=False)
     result = tags.run_pivot(store, spec, today=today)
     return [(rk[0], result.row_totals[rk]) for rk in result.row_keys]

@@ -230,13 +230,16 @@ class _Names:
             return [label or NONE_LABEL for label in out] if "" in out else out
         (values,) = columns
         mode = self.mode(dim)
+        # an id's label (or class) worked out once per distinct id, then looked up per row in C (27k rows of
+        # team x day over 90 days at 10M: ~300 ids)
         if mode == "id":
             shown = self._id_labels[dim]
-            return [shown.get(i) or i or NONE_LABEL for i in values]
+            return list(map({i: shown.get(i) or i or NONE_LABEL for i in set(values)}.__getitem__, values))
         if mode == "class_id":
             c = self.classes[dim]
             shown, of = self._id_labels[c.dim], self._classes_of(dim)
-            return [of.get(shown.get(i) or i or NONE_LABEL, c.rest) for i in values]
+            return list(map({i: of.get(shown.get(i) or i or NONE_LABEL, c.rest) for i in set(values)}.__getitem__,
+                            values))
         if dim in CONNECTION_DIMS:
             return list(map(self._map(dim).get, values, repeat("")))
         if self.store.is_postgres:  # dates come as dates, not text
@@ -348,13 +351,18 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
         i += width
     his, los, *figures = columns[at:]  # and the quantities and units, unless the spec asked for amounts only
     amounts = map(add, map(mul, his, repeat(money.HI_UNIT)), los)
-    if figures:
-        cells = map(Cell, amounts, *_quantities_and_units(*figures))
-    else:
-        cells = map(Cell, amounts)
     row_keys = zip(*keys[:n_rows], strict=True) if n_rows else repeat(())
     col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
-    return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
+    if figures:
+        cells = map(Cell, amounts, *_quantities_and_units(*figures))
+        return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
+    # amounts only: rows of one label (a tag's value by id, ids named alike) added up as integers here, one
+    # cell per label (10M rows, team x day over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells)
+    sums: dict[tuple[tuple[str, ...], str], int] = {}
+    get = sums.get
+    for key, amount in zip(zip(row_keys, col_keys), amounts):  # noqa: B905 - the keys may repeat forever
+        sums[key] = get(key, 0) + amount
+    return [(row_key, col_key, Cell(amount)) for (row_key, col_key), amount in sums.items()]
 
 
 def _quantities_and_units(qhis, qlos, umins, umaxs) -> tuple[Iterable, Iterable]:
