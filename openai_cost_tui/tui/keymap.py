@@ -60,7 +60,7 @@ DECLARED_IDS: dict[str, tuple[str, ...]] = {
     "edit-connection": ("edit-cancel", "edit-save"),
     "pickers": ("choice-cancel", "choice-next", "choice-previous"),
     "filter-dialog": ("filter-cancel", "filter-to-list"),
-    "dates-dialog": ("dates-cancel",),
+    "dates-dialog": ("dates-cancel", "dates-next", "dates-previous", "dates-first", "dates-last"),
     "name-prompts": ("line-cancel",),
     "questions": ("confirm-yes", "confirm-no"),
 }

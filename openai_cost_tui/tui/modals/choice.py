@@ -17,6 +17,7 @@ from ...core.dimensions import Kind, all_dimensions
 from ...core.report_state import MEASURE_LABELS
 from ...core.text import shown
 from ..jobs import Jobs
+from .narrowing import move_highlight, narrowed, show_options
 
 NONE_CHOICE = "__none__"
 
@@ -104,19 +105,9 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
         self._show(self.query_one(Input).value)
 
     def _show(self, search: str) -> None:
-        needle = search.strip().lower()
-        found = [(k, t) for k, t in self.options if needle in t.lower() or needle in k.lower()]
-        if needle:  # what the typed text names first: its own name, then a name starting with it
-            found.sort(key=lambda o: (o[0].lower() != needle, not o[0].lower().startswith(needle),
-                                      not o[1].lower().startswith(needle)))
-        choices = self.query_one(OptionList)
-        choices.clear_options()
-        choices.add_options([Option(Text(shown(text)), id=key) for key, text in found])
-        ids = [k for k, _ in found]
-        if not needle and self.current in ids:
-            choices.highlighted = ids.index(self.current)
-        elif ids:
-            choices.highlighted = 0
+        found = narrowed(self.options, search)
+        show_options(self.query_one(OptionList), [Option(Text(shown(text)), id=key) for key, text in found],
+                     current=None if search.strip() else self.current)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -130,10 +121,7 @@ class ChoiceModal(Jobs, ModalScreen[str | None]):
         self.dismiss(choices.get_option_at_index(choices.highlighted).id)
 
     def action_move(self, step: int) -> None:
-        choices = self.query_one(OptionList)
-        if choices.option_count:
-            current = choices.highlighted if choices.highlighted is not None else -step
-            choices.highlighted = (current + step) % choices.option_count
+        move_highlight(self.query_one(OptionList), step)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

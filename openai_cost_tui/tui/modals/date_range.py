@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,46 +17,115 @@ from textual.widgets.option_list import Option
 from ...core.dates import parse_day
 from ...core.errors import UsageError
 from ...core.report_state import PRESETS, DateChoice
+from ...core.text import shown
+from .narrowing import move_highlight, narrowed, show_options
+
+WHOLE_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # typed in the search, Enter starts a custom range there
+HINT = ("Type to narrow (names, days) · ↑↓ move · Enter picks · a day typed as YYYY-MM-DD goes to From · "
+        "Tab to the custom days · Esc cancels")
 
 
 class DateRangeModal(ModalScreen[DateChoice | None]):
-    """Enter on a preset picks it; "Custom range" moves to the From/To fields (checked as you submit)."""
+    """Type to narrow the presets (their names and days), arrows move, Enter picks; "Custom range", or a
+    whole day typed in the search, moves to the From/To fields (checked as you submit)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dates-cancel", tooltip="Keep the current dates")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dates-cancel", tooltip="Keep the current dates"),
+        Binding("down", "move(1)", "Next", show=False, id="dates-next", tooltip="Highlight the next preset"),
+        Binding("up", "move(-1)", "Previous", show=False, id="dates-previous", tooltip="Highlight the previous preset"),
+        # The search field's own Home/End move its cursor (Ctrl+A/Ctrl+E still do): here they move the list.
+        Binding("home", "first", "First", show=False, priority=True, id="dates-first", tooltip="Highlight the first preset"),
+        Binding("end", "last", "Last", show=False, priority=True, id="dates-last", tooltip="Highlight the last preset"),
+    ]
 
     def __init__(self, current: DateChoice, today: date) -> None:
         super().__init__()
         self.current = current
         self.today = today
+        self.dates = {key: "" if key == "custom" else str(DateChoice(key).resolve(today)) for key in PRESETS}
 
     def compose(self) -> ComposeResult:
         rng = self.current.resolve(self.today)
-        with Vertical(classes="picker"):
+        with Vertical(classes="picker", id="date-picker"):
             yield Label("Date range (UTC days)", classes="dialog-title")
-            options = []
-            for key, name in PRESETS.items():
-                shown = name if key == "custom" else f"{name:<30} {DateChoice(key).resolve(self.today)}"
-                options.append(Option(shown, id=key))
-            yield OptionList(*options, id="date-presets")
+            yield Input(placeholder="type to narrow: a name, days (2026-11) or a From day", id="date-search",
+                        compact=True)
+            presets = OptionList(id="date-presets")
+            presets.can_focus = False  # the search field keeps the focus; arrows move the highlight
+            yield presets
+            yield Label("", id="date-nothing")
             with Horizontal(id="date-custom"):
                 yield Label("From", classes="field-label")
                 yield Input(rng.start.isoformat(), placeholder="YYYY-MM-DD", id="date-from")
                 yield Label("To", classes="field-label")
                 yield Input(rng.end.isoformat(), placeholder="YYYY-MM-DD", id="date-to")
             yield Label("", id="date-error", classes="error")
-            yield Label("Enter picks · Tab to the custom days · Esc cancels", classes="dialog-hint")
+            yield Label(HINT, classes="dialog-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#date-search", Input).focus()
+        self._show("")
+
+    def _show(self, search: str) -> None:
+        """The presets the search names (their names and the days beside them); a whole day typed puts
+        "Custom range from" that day first. Nothing matching says so in a line of its own."""
+        typed = search.strip()
+        day = typed if WHOLE_DAY.fullmatch(typed) else None
+        found = [key for key, _ in narrowed(((k, f"{n} {self.dates[k]}") for k, n in PRESETS.items()), typed)]
+        if day:
+            found = ["custom", *(key for key in found if key != "custom")]
+        show_options(self.query_one("#date-presets", OptionList), [Option(self._prompt(k, day), id=k) for k in found],
+                     current=None if typed else self.current.preset)
+        self.query_one("#date-picker").set_class(not found, "-nothing")
+        if not found:
+            self.query_one("#date-nothing", Label).update(
+                Text(f"No preset matches \"{shown(typed)}\" · Backspace widens · Tab to the custom days"))
+
+    def _prompt(self, key: str, day: str | None) -> str:
+        if key == "custom":
+            return f"Custom range from {day}" if day else PRESETS[key]
+        return f"{PRESETS[key]:<30} {self.dates[key]}"
+
+    @on(Input.Changed, "#date-search")
+    def _narrow(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show(event.value)
+
+    @on(Input.Submitted, "#date-search")
+    def _pick_highlighted(self, event: Input.Submitted) -> None:
+        event.stop()
         presets = self.query_one("#date-presets", OptionList)
-        presets.highlighted = list(PRESETS).index(self.current.preset)
-        presets.focus()
+        if presets.option_count and presets.highlighted is not None:
+            self._pick(presets.get_option_at_index(presets.highlighted).id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id == "custom":
-            self.query_one("#date-from", Input).focus()
+        self._pick(event.option.id)
+
+    def _pick(self, key: str | None) -> None:
+        if key != "custom":
+            self.dismiss(DateChoice(key or "mtd"))
             return
-        self.dismiss(DateChoice(event.option.id or "mtd"))
+        from_input = self.query_one("#date-from", Input)
+        typed = self.query_one("#date-search", Input).value.strip()
+        if WHOLE_DAY.fullmatch(typed):
+            from_input.value = typed
+        from_input.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list's keys work from the search field; in From and To they are the field's own."""
+        if action in ("move", "first", "last"):
+            return isinstance(self.focused, Input) and self.focused.id == "date-search"
+        return True
+
+    def action_move(self, step: int) -> None:
+        move_highlight(self.query_one("#date-presets", OptionList), step)
+
+    def action_first(self) -> None:
+        self.query_one("#date-presets", OptionList).action_first()
+
+    def action_last(self) -> None:
+        self.query_one("#date-presets", OptionList).action_last()
 
     @on(Input.Changed, "#date-from, #date-to")
     def _custom_edited(self, event: Input.Changed) -> None:
@@ -62,7 +133,8 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
         event.stop()
         self.query_one("#date-error", Label).update("")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#date-from, #date-to")
+    def _custom_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         error = self.query_one("#date-error", Label)
         try:
