@@ -82,7 +82,7 @@ def _builtins() -> tuple[str, ...]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from ..services.tags import add_rule
+    from ..services.tags import add_rule, rule_reach
 
     check_tag_name(args.tag, _builtins())
     value_name = check_value_name(args.value)
@@ -92,12 +92,14 @@ def cmd_add(args: argparse.Namespace) -> int:
     split, percents = parse_split(args.split)
     with context(args, synced_demo=False, need="create") as ctx:
         edit = add_rule(ctx.store, args.tag, value_name, rule, split, percents, set_split=args.split is not None)
+        reach = rule_reach(ctx.store, edit.tag.name, value_name, rule, ctx.today)
     tag = edit.tag
     value = tag.value(value_name)
     what = "a new tag" if edit.created else f"rule {len(value.rules)} of {value_name!r}"
     print(shown(f"Tag {tag.name}: {value_name} <- {rule.text()} ({what})."))
     if value.split:
         print(shown(f"{value_name} is split across {', '.join(tag.targets)} ({value.split_text()})."))
+    print(shown(reach.line))
     return 0
 
 

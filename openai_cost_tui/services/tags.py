@@ -21,13 +21,15 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..core import money
-from ..core.dates import DateRange, week_id
+from ..core.dates import DateRange, last_of_month, week_id
 from ..core.dimensions import BY_ID, is_tag, use_tags
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Cell, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, other_key, validate_spec
 from ..core.tags import (
+    RULE_DIMENSIONS,
+    UNTAGGED,
     Matcher,
     Rule,
     Tag,
@@ -420,3 +422,108 @@ def parse_line(text: str) -> tuple[str, str, Rule, str | None, tuple[tuple[str, 
     conditions = [parse_condition(w) for w in rest if not w.startswith("split=")]
     split, percents = parse_split(split_words[-1][len("split="):]) if split_words else (None, ())
     return tag, value, make_rule(conditions), split, percents, bool(split_words)
+
+
+# -- what a rule reaches (said after a rule is added or edited) --------------------------------------
+
+NAMED = 3  # labels a reach line names; the rest are counted
+
+
+@dataclass(frozen=True)
+class Reach:
+    line: str  # one line for the user
+    claims: bool  # False: the rule claims no stored cost (no match, or every match taken first)
+
+
+def rule_reach(store: Store, tag_name: str, value_name: str, rule: Rule, today: date) -> Reach:
+    """What ``rule`` of the saved ``value_name`` of ``tag_name`` claims of the stored cost (every stored
+    month, read from the month rollups; USD): how much and of which labels; or that it matches nothing
+    stored and why (naming a label it would match in another case: patterns are case-sensitive); or
+    which earlier values (first match wins) take all that it matches."""
+    tag = store.tags().get(tag_name)
+    value = tag.value(value_name) if tag else None
+    if tag is None or value is None or rule not in value.rules:
+        return Reach(f"The rule is no longer in {value_name!r} of {tag_name}: the store's tags changed meanwhile "
+                     "(another edit); open the tags again to see them.", False)
+    first, last = store.first_day(), store.last_day()
+    if first is None or last is None:
+        return Reach("No cost is stored yet, so nothing to match so far: the rule applies to costs synced "
+                     "later.", False)
+    at = tag.values.index(value)
+    earlier = Tag(tag.name, (*tag.values[:at], replace(value, rules=value.rules[:value.rules.index(rule)])))
+    rule_dims = [d for d, _ in rule.conditions]
+    dims = [d for d in RULE_DIMENSIONS if d in rule_dims or d in earlier.dims()]
+    stored = DateRange(first.replace(day=1), last_of_month(last))  # whole months: the month rollups
+    cells = store.group_cells(PivotSpec(rows=(), cols=None, date_range=stored, quantities=False), dims, today=today)
+    matches, taken_first = Matcher(_alone(tag.name, rule.conditions)), Matcher(earlier)
+    claimed: list[tuple[str, ...]] = []  # the combinations it claims
+    amount = 0
+    shadowed: dict[str, int] = defaultdict(int)
+    for keys, cell in cells.items():
+        rec = dict(zip(dims, keys, strict=True))
+        if matches.value(rec) == UNTAGGED:
+            continue
+        taker = taken_first.value(rec)
+        if taker == UNTAGGED:
+            claimed.append(keys)
+            amount += cell.amount
+        else:
+            shadowed[taker] += cell.amount
+    since = stored.start.isoformat()
+    if not claimed and not shadowed:
+        return Reach(_no_match(rule, dims, cells, since), False)
+    others = _taken_by(shadowed, value.name) if shadowed else ""
+    if not claimed:
+        return Reach(f"All the stored cost {rule.text()} matches ({money.usd(sum(shadowed.values()))} since "
+                     f"{since}) goes to {others} (first match wins), so this rule claims none of it.", False)
+    total = sum(cell.amount for cell in cells.values())
+    share = f" ({amount * 100 / total:.1f}% of the stored cost)" if total > 0 and amount >= 0 else ""
+    labels = "; ".join(_named(d, sorted({keys[dims.index(d)] for keys in claimed})) for d in rule_dims)
+    line = f"It claims {money.usd(amount)} since {since}{share}: {labels}."
+    if shadowed:
+        line += f" {money.usd(sum(shadowed.values()))} more that it matches goes to {others} (first match wins)."
+    return Reach(line, True)
+
+
+def _alone(name: str, conditions) -> Tag:
+    """A tag of one value with one rule of ``conditions``: its Matcher tells whether they hold."""
+    return Tag(name, (TagValue("match", (Rule(tuple(conditions)),)),))
+
+
+def _taken_by(shadowed: dict[str, int], own: str) -> str:
+    """``Ads and Bots``, the earlier values that take what a rule matches, most cost first (``own``:
+    ``Search through its earlier rules``)."""
+    names = sorted(shadowed, key=lambda v: (-shadowed[v], v))
+    words = [f"{v} through its earlier rules" if v == own else v for v in names]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _named(dim: str, labels: list[str]) -> str:
+    """``projects 'Search API', 'Search Ranker'``, or ``... and 4 more`` past NAMED labels."""
+    more = len(labels) - NAMED
+    return (f"{_noun(dim, len(labels) > 1)} {', '.join(repr(x) for x in labels[:NAMED])}"
+            f"{f' and {more} more' if more > 0 else ''}")
+
+
+def _noun(dim: str, plural: bool) -> str:
+    """``project``, ``API keys``: a dimension's label in a sentence."""
+    label = BY_ID[dim].label
+    return (label if label[1:2].isupper() else label[0].lower() + label[1:]) + ("s" if plural else "")
+
+
+def _no_match(rule: Rule, dims: list[str], cells, since: str) -> str:
+    """Why a rule matches no stored cost: the condition that no stored label meets (with a label it would
+    meet in another case), or that no stored cost meets every condition at once."""
+    for dim, patterns in rule.conditions:
+        labels = sorted({keys[dims.index(dim)] for keys in cells})
+        alone = Matcher(_alone("x", [(dim, patterns)]))
+        if any(alone.value({dim: x}) != UNTAGGED for x in labels):
+            continue
+        folded = Matcher(_alone("x", [(dim, tuple(p.casefold() for p in patterns))]))
+        near = next((x for x in labels if folded.value({dim: x.casefold()}) != UNTAGGED), None)
+        case = "patterns are case-sensitive" + (f" (it would match {near!r})" if near is not None else "")
+        return (f"No stored cost matches {dim}={'|'.join(patterns)} yet: {case}; the {_noun(dim, True)} stored are "
+                f"listed by `openai-cost-tui report --rows {dim} --from {since[:7]}`. The rule is saved: costs "
+                "synced later may match it.")
+    return (f"No stored cost matches all of {rule.text()} at once yet, though each condition alone matches "
+            "some. The rule is saved: costs synced later may match it.")

@@ -1,6 +1,7 @@
 """The virtual tags screen (T on the report): every tag's values and rules in order; n adds a rule,
-x deletes the rule under the cursor. An edit is saved at once and the report under it re-reads its
-figures when the screen closes: nothing is synced again."""
+x deletes the rule under the cursor. An edit is saved at once (a notification says what the rule claims
+of the stored cost, or why it claims nothing) and the report under it re-reads its figures when the
+screen closes: nothing is synced again."""
 
 from __future__ import annotations
 
@@ -104,20 +105,29 @@ class TagsScreen(Jobs, ModalScreen[bool]):
         def answered(answer) -> None:
             if answer is None:
                 return
-            store = cost_app(self).ctx.store
+            ctx = cost_app(self).ctx
+            store = ctx.store
             name, value, rule, split, percents, given = answer
             self.changed = True
-            if old is None:
-                job = lambda: tag_service.add_rule(store, name, value, rule, split, percents,  # noqa: E731
-                                                   set_split=given)
-            else:
-                job = lambda: tag_service.edit_rule(store, old, name, value, rule, split, percents,  # noqa: E731
-                                                    set_split=given)
-            self.background(job, lambda _: self._reload(), group="tags-store")
+
+            def job() -> tag_service.Reach:
+                if old is None:
+                    edit = tag_service.add_rule(store, name, value, rule, split, percents, set_split=given)
+                else:
+                    edit = tag_service.edit_rule(store, old, name, value, rule, split, percents, set_split=given)
+                return tag_service.rule_reach(store, edit.tag.name, edit.value, rule, ctx.today)
+
+            self.background(job, self._saved, group="tags-store")
 
         self.app.push_screen(LineModal(f"{title}: TAG VALUE DIM=PATTERN ... ({', '.join(RULE_DIMENSIONS)})",
                                        tag_service.parse_line, value=line, placeholder=EXAMPLE, ok=ok,
                                        field_id="tag-rule", hint=MORE), answered)
+
+    def _saved(self, reach: tag_service.Reach) -> None:
+        """A rule saved: the table read again, and what the rule claims of the stored cost said."""
+        self._reload()
+        self.notify(shown(reach.line), title="Rule saved" if reach.claims else "Rule saved, claims nothing",
+                    severity="information" if reach.claims else "warning", timeout=12, markup=False)
 
     def action_delete_rule(self) -> None:
         found = self._cursor_rule()
