@@ -30,10 +30,11 @@ from openai_cost_tui.core.base_url import DEFAULT_BASE_URL
 from openai_cost_tui.core.dates import add_months
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Project
 from openai_cost_tui.fake.org import FakeOrg
+from openai_cost_tui.store import rollup
 from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
 
-BUILDER_VERSION = 2  # bump when the way stores are filled changes
+BUILDER_VERSION = 3  # 3: the copies sum cost_day_charge_all again; bump when the way stores are filled changes
 WINDOW_DAYS = 31  # days per replace_window call: ~140k rows at the "large" size, ~60 MB of CostRows
 SEED_STEP = 4  # the second connection's seed: 7 and 11 by default, like --demo (next one if names clash)
 WORKSPACE = "Everything"  # both connections
@@ -246,6 +247,9 @@ def replicate_store(source: Path, path: Path, copies: int) -> dict:
                 picked = ", ".join(f"connection_id + {shift}" if c == "connection_id" else c for c in cols)
                 con.execute(f'INSERT INTO "{t}" ({", ".join(cols)}) SELECT {picked} FROM "{t}" '
                             f"WHERE connection_id <= {stride}")
+        across = rollup.DAY_CHARGE_ALL  # summed across connections: summed again over the copies too
+        con.execute(f"DELETE FROM {across.table}")
+        con.execute(f"{across.insert_sql()} {across.group_sql()}")
         con.execute("COMMIT")
     finally:
         con.close()

@@ -320,6 +320,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
                 rollup.rebuild(db, rollup.MONTH_CUBES)  # from cost_month: seconds on 2M rows
             if version < 8:
                 rollup.rebuild(db, rollup.WEEK_CUBES)  # from cost_day_charge: about a second on 2M rows
+        if version is not None and 4 <= version < 11:  # (before 4, rebuild() above made every rollup)
+            rollup.rebuild(db, (rollup.DAY_CHARGE_ALL,))  # from cost_day_charge
         Meta = models.Meta
         Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[Meta.key], preserve=[Meta.value]

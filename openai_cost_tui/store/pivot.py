@@ -451,7 +451,7 @@ class PivotQueries:
         elif weekly is not None:
             weeks, day_ranges = split_by_week(date_range, self.last_day())
         daily_table = self.m.Cost
-        if use_rollups and (daily := rollup.pick_daily(needed)) is not None:
+        if use_rollups and (daily := rollup.pick_daily(needed, every_connection=members is None)) is not None:
             daily_table = getattr(self.m, daily.model)
         raw: list[tuple[tuple[str, ...], str, Cell]] = []
         # ids alone only for day-binned views: they read a row per day and id, where the join is dearest;

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
@@ -20,7 +20,8 @@ SCHEMA_VERSION = 10
 # from cost_month); 8: the week cube by charge (cost_week_charge, filled from cost_day_charge); 9: on SQLite
 # the rollups are WITHOUT ROWID tables (rows stored in their key's order: no rowid lookup per row), and
 # cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS); 10: cost
-# is keyed by COST_KEY (day first) with no rowid and no other index: one b-tree per row written instead of three
+# is keyed by COST_KEY (day first) with no rowid and no other index: one b-tree per row written instead of three;
+# 11: the daily rollup by charge across connections (cost_day_charge_all, filled from cost_day_charge)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -46,6 +47,7 @@ class Models:
     CostMonthProject: type[pw.Model]
     CostMonthKey: type[pw.Model]
     CostWeekCharge: type[pw.Model]
+    CostDayChargeAll: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
 
     def rollups(self) -> list[type[pw.Model]]:
@@ -68,6 +70,7 @@ class Models:
             self.Budget,
             self.Restatement,
             *self.rollups(),
+            self.CostDayChargeAll,  # not among rollups(): it has no connection (refreshed by store/rollup.py)
             *((self.VirtualTag,) if self.VirtualTag else ()),
         ]
 
@@ -79,6 +82,7 @@ class Models:
 ROLLUP_KEYS = {
     "cost_month": ("month", "charge", "connection", "project_id", "api_key_id", "currency"),
     "cost_day_charge": ("day", "connection", "charge", "currency"),
+    "cost_day_charge_all": ("day", "charge", "currency"),
     "cost_day_project": ("day", "project_id", "connection", "currency"),
     "cost_month_charge": ("month", "connection", "charge", "currency"),
     "cost_week_charge": ("week", "connection", "charge", "currency"),
@@ -284,6 +288,26 @@ def build_models(db: pw.Database) -> Models:
             primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
             without_rowid = rowless
 
+    class CostDayChargeAll(Base):
+        """The daily rollup by charge summed across connections, from cost_day_charge: a day-binned view by
+        service, category ... over every connection (no workspace, no connection dimension or filter)
+        reads one row per day and charge instead of one per connection too (10 connections: 10x fewer)."""
+
+        day = pw.DateField()
+        week = pw.TextField()
+        month = pw.TextField()
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+
+        class Meta:
+            table_name = "cost_day_charge_all"
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
+
     class CostMonthProject(Base):
         """Month cube by project, with its charges' least and greatest unit (see CostDayProject)."""
 
@@ -406,5 +430,6 @@ def build_models(db: pw.Database) -> Models:
         CostMonthProject,
         CostMonthKey,
         CostWeekCharge,
+        CostDayChargeAll,
         VirtualTag=VirtualTag,
     )

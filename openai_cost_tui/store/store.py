@@ -236,11 +236,16 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         """Delete the connection and everything it brought (rows, names, runs); the key is the caller's."""
         summary = self.removal_summary(connection_id)
         m = self.m
+        D = m.CostDayCharge
         with self.write():
+            first, last = D.select(pw.fn.MIN(D.day), pw.fn.MAX(D.day)).where(D.connection == connection_id).scalar(
+                as_tuple=True)
             for model in (m.Cost, *m.rollups(), m.Reconciliation, m.SyncRun, m.ApiKey, m.Project,
                           m.WorkspaceConnection):
                 model.delete().where(model.connection == connection_id).execute()
             m.Connection.delete().where(m.Connection.id == connection_id).execute()
+            if first is not None:  # the days it had, summed again over the connections left
+                rollup.refresh_across(self.db, as_date(first), as_date(last), as_text=not self.is_postgres)
         return summary
 
     def _workspace_links(self) -> dict[int, tuple[str, ...]]:
