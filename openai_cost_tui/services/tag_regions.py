@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, add_months
 from ..core.models import Cell, Classes, Filter, PivotSpec
-from ..core.tags import UNTAGGED, Matcher, Tag
+from ..core.tags import UNTAGGED, Tag, matcher_for
 
 if TYPE_CHECKING:
     from ..store.store import Store
@@ -36,7 +36,7 @@ def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dic
     those present under ``base``'s workspace and filters in the months of its dates (read from the
     month rollups; a label with no cost on the view's own days only makes an empty query)."""
     (dim,) = tag.dims()
-    matcher = Matcher(tag)
+    matcher = matcher_for(tag)
     out: dict[str, list[str]] = defaultdict(list)
     for (label,) in store.group_cells(_whole_months(base, today), [dim], today=today):
         out[matcher.value({dim: label})].append(label)

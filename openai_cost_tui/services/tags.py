@@ -39,6 +39,7 @@ from ..core.tags import (
     check_value_name,
     largest_remainder,
     make_rule,
+    matcher_for,
     parse_condition,
     parse_split,
     split_weights,
@@ -119,7 +120,7 @@ def _evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool) -> Ta
         records = _tagged_records(store, base, dims, wanted, tags, today)
 
     for tag in tags:
-        matcher = Matcher(tag)
+        matcher = matcher_for(tag)
         for rec, _ in records:
             if tag.name not in rec:
                 rec[tag.name] = matcher.value(rec)
@@ -197,7 +198,7 @@ def _tagged_records(store: Store, base: PivotSpec, dims: list[str], wanted: list
     matchers = []
     for tag in tags:
         at = [dims.index(d) for d in tag.dims()]
-        matchers.append((Matcher(tag), tag.dims(), at, {}))
+        matchers.append((matcher_for(tag), tag.dims(), at, {}))
     collapsed: dict[tuple, Cell] = {}
     for keys, cell in cells.items():
         values = []
@@ -219,7 +220,7 @@ def _by_day_where_split(store: Store, base: PivotSpec, wanted: list[str], tags: 
     """``records`` with those a proportional split shares out replaced by the same cost day by day (each
     day is shared by that day's figures): a second pivot at day grain, narrowed to the values the rules
     saw on those records, so the rest of the view keeps its coarser (rollup) reads."""
-    matchers = [(Matcher(t), t) for t in proportional]
+    matchers = [(matcher_for(t), t) for t in proportional]
 
     def by_day(rec) -> bool:
         for m, t in matchers:
@@ -290,7 +291,7 @@ def _day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str
     workspace (not its other filters: a value's share does not change with how a report is sliced)."""
     spec = replace(base, filters=())
     dims = ["day", *tag.dims()]
-    matcher = Matcher(tag)
+    matcher = matcher_for(tag)
     keep = set(tag.targets)
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for keys, cell in grouped(store, spec, dims, today):
