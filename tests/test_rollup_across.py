@@ -13,7 +13,9 @@ from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import CostRow, PivotSpec
 from openai_cost_tui.store import rollup
 from openai_cost_tui.store.store import NewConnection, Store
+from tests.test_pivot_by_label import _fresh_pg
 from tests.test_pivot_property import sqlite_store
+from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
 from tests.test_rollup import rebuilt, rollup_dump
 
 START = date(2026, 4, 28)
@@ -43,13 +45,28 @@ def _window(conn: int, first: int, days: int, rows) -> tuple[date, date, list[Co
 @given(steps=steps_st, removed=st.one_of(st.none(), st.integers(0, 2)))
 def test_the_rollup_across_connections_equals_their_costs_summed(steps, removed) -> None:
     with sqlite_store() as store:
-        ids = _connections(store)
-        for conn, first, days, rows in steps:
-            store.replace_window(ids[conn], *_window(conn, first, days, rows))
-            assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
-        if removed is not None:
-            store.remove_connection(ids[removed])
-            assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
+        _check(store, steps, removed)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(steps=steps_st, removed=st.one_of(st.none(), st.integers(0, 2)))
+@needs_postgres
+def test_the_rollup_across_connections_equals_their_costs_summed_on_postgresql(pg_url, steps,  # noqa: F811
+                                                                                removed) -> None:
+    _fresh_pg(pg_url)
+    with Store(pg_url) as store:
+        _check(store, steps, removed)
+
+
+def _check(store: Store, steps, removed) -> None:
+    ids = _connections(store)
+    for conn, first, days, rows in steps:
+        store.replace_window(ids[conn], *_window(conn, first, days, rows))
+        assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
+    if removed is not None:
+        store.remove_connection(ids[removed])
+        assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
 
 
 def _tables_read(store: Store, spec: PivotSpec, today: date) -> list[str]:

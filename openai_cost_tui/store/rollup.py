@@ -156,12 +156,15 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
 
 def refresh_across(db: pw.Database, start: date, end: date, *, as_text: bool) -> None:
     """``cost_day_charge_all`` over ``start..end``, summed again from every connection's daily rollup
-    (a few thousand rows a month: the window's days of each connection)."""
+    (a few thousand rows a month: the window's days of each connection). On PostgreSQL a removal and a
+    sync may refresh the same days at once: the later sums win instead of a duplicate key."""
     p = db.param
     lo, hi = (start.isoformat(), end.isoformat()) if as_text else (start, end)
     r = DAY_CHARGE_ALL
+    latest = ", ".join(f"{m} = excluded.{m}" for m in MEASURES.split(", "))
     db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p}", (lo, hi))
-    db.execute_sql(f"{r.insert_sql()} WHERE c.day >= {p} AND c.day <= {p} {r.group_sql()}", (lo, hi))
+    db.execute_sql(f"{r.insert_sql()} WHERE c.day >= {p} AND c.day <= {p} {r.group_sql()} "
+                   f"ON CONFLICT (day, charge_id, currency) DO UPDATE SET {latest}", (lo, hi))
 
 
 def _refresh_weeks(db: pw.Database, connection_id: int, start: date, end: date, day) -> None:
