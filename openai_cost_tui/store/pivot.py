@@ -351,16 +351,18 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
         i += width
     his, los, *figures = columns[at:]  # and the quantities and units, unless the spec asked for amounts only
     amounts = map(add, map(mul, his, repeat(money.HI_UNIT)), los)
-    row_keys = zip(*keys[:n_rows], strict=True) if n_rows else repeat(())
+    row_keys = list(zip(*keys[:n_rows], strict=True)) if n_rows else [()] * len(rows)
     col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
     if figures:
         cells = map(Cell, amounts, *_quantities_and_units(*figures))
         return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
-    # amounts only: rows of one label (a tag's value by id, ids named alike) added up as integers here, one
-    # cell per label (10M rows, team x day over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells)
+    if not any(names.mode(d) == "class_id" for d in group_dims):  # about a row per label: made in C
+        return list(zip(row_keys, col_keys, map(Cell, amounts), strict=False))
+    # amounts only, a tag's value by id: its many rows per value added up as integers here, one cell per
+    # value (10M rows, team x day over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells)
     sums: dict[tuple[tuple[str, ...], str], int] = {}
     get = sums.get
-    for key, amount in zip(zip(row_keys, col_keys), amounts):  # noqa: B905 - the keys may repeat forever
+    for key, amount in zip(zip(row_keys, col_keys), amounts):  # noqa: B905 - the columns may repeat forever
         sums[key] = get(key, 0) + amount
     return [(row_key, col_key, Cell(amount)) for (row_key, col_key), amount in sums.items()]
 
