@@ -38,7 +38,11 @@ def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dic
     (dim,) = tag.dims()
     matcher = matcher_for(tag)
     out: dict[str, list[str]] = defaultdict(list)
-    for (label,) in store.group_cells(_whole_months(base, today), [dim], today=today):
+    months = _whole_months(base, today)
+    labels = store.labels_shown(months, dim)
+    if labels is None:
+        labels = {label for (label,) in store.group_cells(months, [dim], today=today)}
+    for label in labels:
         out[matcher.value({dim: label})].append(label)
     return {value: tuple(sorted(labels)) for value, labels in out.items()}
 
