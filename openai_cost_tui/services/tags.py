@@ -357,9 +357,15 @@ def edit_rule(store: Store, old: tuple[str, str, int], name: str, value_name: st
         raise UsageError(f"the rule to edit is gone from {old_value!r} of {old_tag}; open the tags again")
     name, value_name = check_tag_name(name, BY_ID), check_value_name(value_name)
     if (name.casefold(), value_name) != (tag.name.casefold(), value.name):
+        new_value = name.casefold() == tag.name.casefold() and tag.value(value_name) is None
         edit = add_rule(store, name, value_name, rule, split, percents, set_split=set_split)
         remove_rule(store, old_tag, old_value, index)
-        return replace(edit, tag=store.tags().get(name))
+        moved = store.tags().get(name)
+        if new_value and moved is not None:  # the new value where the rule was: first match keeps its order
+            moved = _placed(moved, value_name, tag.values.index(value) + (moved.value(value.name) is not None))
+            store.save_tag(moved)
+            load(store)
+        return replace(edit, tag=moved)
     if rule in value.rules[:index] + value.rules[index + 1:]:
         raise UsageError(f"{value_name!r} of {tag.name} has this rule already")
     if index == 0 and not set_split:
@@ -370,6 +376,12 @@ def edit_rule(store: Store, old: tuple[str, str, int], name: str, value_name: st
     store.save_tag(tag)
     load(store)
     return Edit(tag, value.name)
+
+
+def _placed(tag: Tag, value_name: str, at: int) -> Tag:
+    """``tag`` with its value ``value_name`` moved to position ``at`` among its values."""
+    others = [v for v in tag.values if v.name != value_name]
+    return replace(tag, values=(*others[:at], tag.value(value_name), *others[at:]))
 
 
 def rule_line(tag: Tag, value: TagValue, index: int) -> str:
