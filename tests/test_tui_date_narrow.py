@@ -72,11 +72,26 @@ async def test_the_search_field_has_the_focus_and_typing_narrows_the_presets(app
 
 
 async def test_the_days_beside_each_preset_narrow_too(app) -> None:
+    """A month typed keeps the presets whose days show it, then every other preset whose days cover it
+    (Year to date holds October though its days read 2026-01-01..2026-11-27)."""
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_dates(pilot, *"2026-10")
-        holding = [k for k in PRESETS if k != "custom" and "2026-10" in str(DateChoice(k).resolve(TODAY))]
-        assert listed(dialog) == holding
-        assert "last_month" in holding and "mtd" not in holding and "ytd" not in holding  # October, not November
+        shown = [k for k in PRESETS if k != "custom" and "2026-10" in str(DateChoice(k).resolve(TODAY))]
+        october = DateRange(date(2026, 10, 1), date(2026, 10, 31))
+        over = [k for k in PRESETS if k != "custom" and DateChoice(k).resolve(TODAY).start <= october.end
+                and october.start <= DateChoice(k).resolve(TODAY).end]
+        assert listed(dialog) == shown + [k for k in over if k not in shown]
+        assert "last_month" in shown and "ytd" in over and "ytd" not in shown and "mtd" not in listed(dialog)
+
+
+async def test_a_day_that_is_no_calendar_day_is_said_at_once(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dates(pilot, *"2026-13-01")
+        assert listed(dialog) == []
+        line = str(dialog.query_one("#date-nothing").render())
+        assert "not a real calendar date" in line
+        await keys(pilot, "enter")
+        assert app.screen is dialog and app.focused is search(dialog)  # nothing picked, nothing moved to From
 
 
 async def test_enter_picks_the_narrowed_preset_and_the_report_shows_its_days(app) -> None:
@@ -136,7 +151,9 @@ async def test_a_preset_whose_days_hold_the_typed_day_stays_one_arrow_away(app) 
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_dates(pilot, *"2026-11-01")
         holding = [k for k in PRESETS if k != "custom" and "2026-11-01" in str(DateChoice(k).resolve(TODAY))]
-        assert holding and listed(dialog) == ["custom", *holding]
+        over = [k for k in PRESETS if k not in ("custom", *holding)
+                and DateChoice(k).resolve(TODAY).start <= date(2026, 11, 1) <= DateChoice(k).resolve(TODAY).end]
+        assert holding and over and listed(dialog) == ["custom", *holding, *over]  # shown first, then covering
         await keys(pilot, "down", "enter")
         assert report(app).state.dates == DateChoice(holding[0])
 

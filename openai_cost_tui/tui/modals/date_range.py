@@ -14,13 +14,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...core.dates import parse_day
+from ...core.dates import last_of_month, parse_day
 from ...core.errors import UsageError
 from ...core.report_state import PRESETS, DateChoice
 from ...core.text import shown
 from .narrowing import move_highlight, narrowed, show_options
 
 WHOLE_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # typed in the search, Enter starts a custom range there
+WHOLE_MONTH = re.compile(r"\d{4}-\d{2}")  # typed in the search, every preset over that month is kept
 HINT = ("Type to narrow (names, days) · ↑↓ move · Enter picks · a day typed as YYYY-MM-DD goes to From · "
         "Tab to the custom days · Esc cancels")
 
@@ -70,16 +71,45 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
         """The presets the search names (their names and the days beside them); a whole day typed puts
         "Custom range from" that day first. Nothing matching says so in a line of its own."""
         typed = search.strip()
-        day = typed if WHOLE_DAY.fullmatch(typed) else None
+        day, why = None, ""
+        if WHOLE_DAY.fullmatch(typed):
+            try:
+                day = parse_day(typed, what="That day").isoformat()
+            except UsageError as exc:  # 2026-13-01: said at once, not after it went to From
+                why = exc.message
         found = [key for key, _ in narrowed(((k, f"{n} {self.dates[k]}") for k, n in PRESETS.items()), typed)]
+        found += [key for key in self._covering(typed) if key not in found]  # 2026-11: every preset over it
         if day:
             found = ["custom", *(key for key in found if key != "custom")]
+        elif why:
+            found = []
         show_options(self.query_one("#date-presets", OptionList), [Option(self._prompt(k, day), id=k) for k in found],
                      current=None if typed else self.current.preset)
         self.query_one("#date-picker").set_class(not found, "-nothing")
         if not found:
-            self.query_one("#date-nothing", Label).update(
-                Text(f"No preset matches \"{shown(typed)}\" · Backspace widens · Tab to the custom days"))
+            self.query_one("#date-nothing", Label).update(Text(
+                f"{why} · Backspace edits" if why else
+                f"No preset matches \"{shown(typed)}\" · Backspace widens · Tab to the custom days"))
+
+    def _covering(self, typed: str) -> list[str]:
+        """The presets whose days hold the month (YYYY-MM) or the day (YYYY-MM-DD) typed, in their order."""
+        try:
+            if WHOLE_MONTH.fullmatch(typed):
+                start = date.fromisoformat(f"{typed}-01")
+                span = (start, last_of_month(start))
+            elif WHOLE_DAY.fullmatch(typed):
+                span = (date.fromisoformat(typed),) * 2
+            else:
+                return []
+        except ValueError:
+            return []
+        out = []
+        for key in PRESETS:
+            if key != "custom":
+                rng = DateChoice(key).resolve(self.today)
+                if rng.start <= span[1] and span[0] <= rng.end:
+                    out.append(key)
+        return out
 
     def _prompt(self, key: str, day: str | None) -> str:
         if key == "custom":
