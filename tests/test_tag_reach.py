@@ -42,7 +42,7 @@ def test_a_typo_says_nothing_matches_lists_where_to_look_and_still_saves(demo_co
     db = demo_copy.store.url
     lines = add(capsys, db, "team", "Search", "project=Serch*")
     assert lines[0] == "Tag team: Search <- project=Serch* (a new tag)."
-    assert lines[1].startswith("No stored cost matches project=Serch* yet: patterns are case-sensitive;")
+    assert lines[1].startswith("No stored cost matches project=Serch* yet: patterns are case-sensitive.")
     assert "(it would match" not in lines[1]  # no project matches in another case either
     assert "costs synced later may match it" in lines[1]
     assert demo_copy.store.tag("team").value("Search") is not None  # saved all the same
@@ -195,3 +195,10 @@ def test_a_rule_gone_by_the_time_its_reach_is_read_says_so(demo_copy) -> None:
     tag_service.remove_rule(demo_copy.store, "team")  # another edit of a team store, in between
     reach = tag_service.rule_reach(demo_copy.store, "team", "Search", rule, TODAY)
     assert not reach.claims and reach.line.startswith("The rule is no longer in 'Search' of team:")
+
+
+def test_a_pattern_with_spaces_is_quoted_as_typed(demo_copy, capsys) -> None:
+    db = demo_copy.store.url
+    add(capsys, db, "team", "Bots", "project=Support Bot")
+    lines = add(capsys, db, "team", "Help", "project=Support Bot")
+    assert lines[1].startswith("All the stored cost project='Support Bot' matches (")

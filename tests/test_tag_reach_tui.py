@@ -27,7 +27,7 @@ async def test_the_tags_screen_says_what_an_added_or_edited_rule_claims(demo_cop
         await keys(pilot, "T", "n", *typed("team Search project='Serch*'"), "enter")
         assert isinstance(app.screen, TagsScreen) and app.screen.query_one("#tags-table").row_count == 1
         (text, severity), = notes(app)
-        assert text.startswith("No stored cost matches project=Serch* yet: patterns are case-sensitive;")
+        assert text.startswith("No stored cost matches project=Serch* yet: patterns are case-sensitive.")
         assert severity == "warning"
         app.clear_notifications()
         await keys(pilot, "enter", "ctrl+u", *typed("team Search project='Search*'"), "enter")

@@ -90,7 +90,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UsageError("give at least one condition DIM=PATTERN, like project='Search*'")
     rule = make_rule([parse_condition(c) for c in args.conditions])
     split, percents = parse_split(args.split)
-    with context(args, synced_demo=False, need="create") as ctx:
+    with context(args, need="create") as ctx:
         edit = add_rule(ctx.store, args.tag, value_name, rule, split, percents, set_split=args.split is not None)
         reach = rule_reach(ctx.store, edit.tag.name, value_name, rule, ctx.today)
     tag = edit.tag

@@ -487,7 +487,7 @@ def rule_reach(store: Store, tag_name: str, value_name: str, rule: Rule, today: 
         return Reach(_no_match(rule, dims, cells, since), False)
     others = _taken_by(shadowed, value.name) if shadowed else ""
     if not claimed:
-        return Reach(f"All the stored cost {rule.text()} matches ({money.usd(sum(shadowed.values()))} since "
+        return Reach(f"All the stored cost {_quoted(rule)} matches ({money.usd(sum(shadowed.values()))} since "
                      f"{since}) goes to {others} (first match wins), so this rule claims none of it.", False)
     total = sum(cell.amount for cell in cells.values())
     share = f" ({amount * 100 / total:.1f}% of the stored cost)" if total > 0 and amount >= 0 else ""
@@ -496,6 +496,16 @@ def rule_reach(store: Store, tag_name: str, value_name: str, rule: Rule, today: 
     if shadowed:
         line += f" {money.usd(sum(shadowed.values()))} more that it matches goes to {others} (first match wins)."
     return Reach(line, True)
+
+
+def _quoted(rule: Rule) -> str:
+    """``project='Search Ranking' service=Images``: a rule as a sentence shows it, patterns with spaces quoted."""
+    return " ".join(_condition(dim, patterns) for dim, patterns in rule.conditions)
+
+
+def _condition(dim: str, patterns) -> str:
+    joined = "|".join(patterns)
+    return f"{dim}={shlex.quote(joined)}" if any(ch.isspace() for ch in joined) else f"{dim}={joined}"
 
 
 def _alone(name: str, conditions) -> Tag:
@@ -535,8 +545,8 @@ def _no_match(rule: Rule, dims: list[str], cells, since: str) -> str:
         folded = Matcher(_alone("x", [(dim, tuple(p.casefold() for p in patterns))]))
         near = next((x for x in labels if folded.value({dim: x.casefold()}) != UNTAGGED), None)
         case = "patterns are case-sensitive" + (f" (it would match {near!r})" if near is not None else "")
-        return (f"No stored cost matches {dim}={'|'.join(patterns)} yet: {case}; the {_noun(dim, True)} stored are "
-                f"listed by `openai-cost-tui report --rows {dim} --from {since[:7]}`. The rule is saved: costs "
-                "synced later may match it.")
-    return (f"No stored cost matches all of {rule.text()} at once yet, though each condition alone matches "
+        return (f"No stored cost matches {_condition(dim, patterns)} yet: {case}. The {_noun(dim, True)} stored are the rows of "
+                f"the report by {_noun(dim, False)} (r), or of `openai-cost-tui report --rows {dim} --from "
+                f"{since[:7]}`. The rule is saved: costs synced later may match it.")
+    return (f"No stored cost matches all of {_quoted(rule)} at once yet, though each condition alone matches "
             "some. The rule is saved: costs synced later may match it.")
