@@ -87,6 +87,21 @@ def measure_title(result: PivotResult) -> str:
     return f"Unit cost ({currency} per unit; rows with mixed units are empty)"
 
 
+def row_unit_note(result: PivotResult, label: str, units: frozenset[str]) -> str | None:
+    """What a quantity or unit-cost row is counted in, when the title cannot say it for every row
+    (``Storage: USD per gibibyte hour``); None for cost, or when one unit holds for the whole view."""
+    measure = result.spec.measure
+    if measure == "cost" or len(result.total.units) == 1 or not units:
+        return None
+    if len(units) > 1:
+        ends = " … ".join(u.replace("_", " ") for u in sorted(units))
+        return f"{label} mixes units ({ends}): {'its sum adds them' if measure == 'quantity' else 'no unit cost'}"
+    (unit,) = units
+    if measure == "quantity":
+        return f"{label}: in {unit.replace('_', ' ')}"
+    return f"{label}: {result.spec.currency.upper()} per {per_unit(unit)[1]}"
+
+
 def to_json(result: PivotResult) -> str:
     spec = result.spec
     measure = spec.measure

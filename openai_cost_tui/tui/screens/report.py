@@ -28,7 +28,7 @@ from ...core.grid import LABEL_KEY, display_rows, sort_description
 from ...core.models import Filter
 from ...core.narrow import holding_a_match, narrow
 from ...core.pivot import OTHER_LABEL
-from ...core.render import measure_title
+from ...core.render import measure_title, row_unit_note
 from ...core.report_presets import PRESETS, preset_state
 from ...core.report_state import ReportState
 from ...core.text import shown
@@ -391,6 +391,11 @@ class ReportScreen(AppScreen):
         if loading or self._pending():
             parts.insert(0, "querying ...")
         table = self.query_one(PivotTable)
+        row = table.current_row()
+        unit = None if row is None or row.kind == "total" else row_unit_note(
+            result, row.label, frozenset().union(*(c.units for c in row.cells if c is not None)))
+        if unit:  # a quantity or unit cost over mixed units: what the cursor's row is counted in
+            parts.insert(0, unit)
         self._exact_shown = table.cursor_exact()
         allocated = table.cursor_allocated()
         if allocated:  # the cursor's row holds a share of a split: how much, and how to see it unsplit
@@ -398,7 +403,7 @@ class ReportScreen(AppScreen):
             parts.insert(0, f"{ALLOCATED_MARK} {name} includes {money.usd(amount)} allocated (a: unsplit)")
         if self._exact_shown:
             parts.insert(0, f"exact: {self._exact_shown}")
-        self._caption_row = table.cursor_coordinate.row if allocated or self._exact_shown else None
+        self._caption_row = table.cursor_coordinate.row if allocated or self._exact_shown or unit else None
         caption.update(Text(shown(" · ".join(parts)), style="dim", no_wrap=True, overflow="ellipsis"))
 
     def _paint_chart(self) -> None:
@@ -414,7 +419,7 @@ class ReportScreen(AppScreen):
         self._paint_chart()
         table = self.query_one(PivotTable)
         if self.data is not None and (table.short_columns or any(table.allocated_rows)
-                                      or self._caption_row is not None):
+                                      or self._caption_row is not None or self.state.measure != "cost"):
             self._paint_caption()  # the exact figure of an abbreviated cell, a row's allocated share lead it
 
     # -- drill ----------------------------------------------------------------------------------
