@@ -193,15 +193,18 @@ class _Names:
             return False
         M = getattr(self.store.m, _MONTH_CUBE[dim])
         ident = getattr(M, CODED[dim][0])
-        named = self._map(dim)
         found: dict[str, str] = {}
         for conn, i in self.store.db.execute(M.select(M.connection, ident).where(M.month.in_(self.months))
                                              .distinct()):
-            label = named.get((conn, i)) or i or NONE_LABEL
+            label = self.label_of(dim, conn, i)
             if found.setdefault(i, label) != label:
                 return False
         self._id_labels[dim] = found
         return True
+
+    def label_of(self, dim: str, connection: int, ident: str) -> str:
+        """What a project or key id of a connection shows: its name, else the id, else "(none)"."""
+        return self._map(dim).get((connection, ident)) or ident or NONE_LABEL
 
     def _map(self, dim: str) -> dict:
         if dim not in self._maps:
@@ -449,11 +452,9 @@ class PivotQueries:
                  .where(M.month.in_(rollup.months_between(dates.start, dates.end)) & (M.currency == spec.currency)))
         with self.read():
             if spec.workspace:
-                W, WC = self.m.Workspace, self.m.WorkspaceConnection
-                members = WC.select(WC.connection).join(W).where(W.name == self.require_workspace(spec.workspace))
-                query = query.where(M.connection.in_(members))
-            named = _Names(self)._map(dim)
-            return {named.get(pair) or pair[1] or NONE_LABEL for pair in self.db.execute(query)}
+                query = query.where(M.connection.in_(self.workspace_members(spec.workspace)))
+            names = _Names(self)
+            return {names.label_of(dim, conn, i) for conn, i in self.db.execute(query)}
 
     def _read_cells(self, spec: PivotSpec, date_range: DateRange, group_dims: list[str], n_rows: int, *,
                     use_rollups: bool, classes: dict[str, Classes] | None = None
@@ -462,11 +463,7 @@ class PivotQueries:
         smallest tables that hold every dimension needed (ids of one label not yet added up)."""
         classes = classes or {}
         needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
-        members = None
-        if spec.workspace:
-            W, WC = self.m.Workspace, self.m.WorkspaceConnection
-            ws_name = self.require_workspace(spec.workspace)
-            members = WC.select(WC.connection).join(W).where(W.name == ws_name)
+        members = self.workspace_members(spec.workspace) if spec.workspace else None
         months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]
         weekly = rollup.pick_weekly(needed) if use_rollups and "day" not in needed else None
         if use_rollups and not needed & {"day", "week"}:

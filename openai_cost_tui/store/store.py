@@ -309,6 +309,11 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         with self.read():
             return self._workspace(name).name
 
+    def workspace_members(self, name: str) -> pw.ModelSelect:
+        """The ids of the workspace's connections, as a subquery a view's ``connection_id IN`` reads."""
+        W, WC = self.m.Workspace, self.m.WorkspaceConnection
+        return WC.select(WC.connection).join(W).where(W.name == self.require_workspace(name))
+
     def rename_workspace(self, old: str, new: str) -> None:
         new = clean_name(new, what="workspace name")
         W = self.m.Workspace
@@ -415,9 +420,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             query = query.where(ex.expr[f.dim].not_in(values) if f.exclude else ex.expr[f.dim].in_(values))
         with self.read():
             if spec.workspace:
-                W, WC = self.m.Workspace, self.m.WorkspaceConnection
-                members = WC.select(WC.connection).join(W).where(W.name == self._workspace(spec.workspace).name)
-                query = query.where(C.connection.in_(members))
+                query = query.where(C.connection.in_(self.workspace_members(spec.workspace)))
             rows = list(self.db.execute(query.group_by(C.currency).order_by(C.currency)))
         return [(cur, int(n), money.join(int(hi or 0), int(lo or 0))) for cur, n, hi, lo in rows]
 

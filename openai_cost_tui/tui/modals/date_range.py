@@ -43,7 +43,8 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
         super().__init__()
         self.current = current
         self.today = today
-        self.dates = {key: "" if key == "custom" else str(DateChoice(key).resolve(today)) for key in PRESETS}
+        self.ranges = {key: DateChoice(key).resolve(today) for key in PRESETS if key != "custom"}
+        self.dates = {key: str(self.ranges[key]) if key in self.ranges else "" for key in PRESETS}
 
     def compose(self) -> ComposeResult:
         rng = self.current.resolve(self.today)
@@ -103,13 +104,7 @@ class DateRangeModal(ModalScreen[DateChoice | None]):
                 return []
         except ValueError:
             return []
-        out = []
-        for key in PRESETS:
-            if key != "custom":
-                rng = DateChoice(key).resolve(self.today)
-                if rng.start <= span[1] and span[0] <= rng.end:
-                    out.append(key)
-        return out
+        return [key for key, rng in self.ranges.items() if rng.start <= span[1] and span[0] <= rng.end]
 
     def _prompt(self, key: str, day: str | None) -> str:
         if key == "custom":
