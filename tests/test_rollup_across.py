@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import CostRow, PivotSpec
 from openai_cost_tui.store import rollup
+from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.test_pivot_by_label import _fresh_pg
 from tests.test_pivot_property import sqlite_store
@@ -116,4 +117,4 @@ def test_a_schema_10_store_gains_the_rollup_across_connections(tmp_path) -> None
     con.close()
     with Store(path) as store:
         assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL) != []
-        assert store.db.execute_sql("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("11",)
+        assert store.db.execute_sql("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, add_months
 from ..core.models import Cell, Classes, Filter, PivotSpec
+from ..core.pivot import split_by_month
 from ..core.tags import UNTAGGED, Tag, matcher_for
 
 if TYPE_CHECKING:
@@ -53,7 +54,16 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
     (two tags with proportional splits: the caller groups by the rules' dimensions instead).
 
     One query groups the view's dimensions and each tag's value (a CASE over ids: core.models.Classes);
-    a value a proportional split shares out is read apart, by day."""
+    a value a proportional split shares out is read apart, by day. One tag by project is read from its
+    cube (store/tag_cube.py), where the store keeps one."""
+    if len(tags) == 1 and (found := _from_cube(store, base, wanted, tags[0], today, splits=splits)) is not None:
+        return found
+    return _classed(store, base, wanted, tags, today, splits=splits)
+
+
+def _classed(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], today: date, *,
+             splits: bool) -> list[tuple[dict[str, str], Cell]] | None:
+    """``records`` read by classing the fact rows' project or key ids in SQL."""
     per_tag = [(tag, tag.dims()[0], labels_by_value(store, tag, base, today)) for tag in tags]
     by_day = [(tag, dim, tuple(sorted(label for v, labels in values.items() if _shared_by_day(tag, v, splits)
                                       for label in labels)))
@@ -73,6 +83,45 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
         grouped = [*dims, *names]
         for keys, cell in store.group_cells(spec, grouped, today=today, classes=classes).items():
             out.append((dict(zip(grouped, keys, strict=True)), cell))
+    return out
+
+
+def _from_cube(store: Store, base: PivotSpec, wanted: list[str], tag: Tag, today: date, *,
+               splits: bool) -> list[tuple[dict[str, str], Cell]] | None:
+    """The records of ``records`` from the tag's cubes: from its day cube, the values a proportional split
+    shares out by day and the others by the view's own dimensions; else, for a view by a charge
+    dimension, its whole months from the month cube and its edge days classed as before. None when
+    the cubes cannot answer the view."""
+    shared = [v.name for v in tag.values if splits and v.split == "proportional"]
+    reads: list[tuple[list[str], list[str] | None, bool]] = [(list(wanted), None, False)]
+    if shared:
+        reads = [(list(wanted), shared, True), (list(dict.fromkeys(["day", *wanted])), shared, False)]
+    out: list[tuple[dict[str, str], Cell]] = []
+    for dims, values, exclude in reads:
+        grouped = [*dims, tag.name]
+        cells = store.tag_cells(tag, base, grouped, values=values, exclude=exclude)
+        if cells is None:
+            return None if shared else _by_months(store, base, wanted, tag, today)
+        out += [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in cells.items()]
+    return out
+
+
+def _by_months(store: Store, base: PivotSpec, wanted: list[str], tag: Tag,
+               today: date) -> list[tuple[dict[str, str], Cell]] | None:
+    """The whole months of a view with no split by day from the tag's month cube, its edge days classed."""
+    if base.date_range is None or {"day", "week"} & set(wanted):
+        return None
+    months, edges = split_by_month(base.date_range, store.last_day())
+    grouped = [*wanted, tag.name]
+    cells = store.tag_cells(tag, base, grouped, months=months) if months else None
+    if cells is None:
+        return None
+    out = [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in cells.items()]
+    for lo, hi in edges:
+        edge = _classed(store, replace(base, date_range=DateRange(lo, hi)), wanted, [tag], today, splits=False)
+        if edge is None:
+            return None
+        out += edge
     return out
 
 
@@ -102,8 +151,13 @@ def day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str,
     unfiltered = replace(base, filters=())
     (dim,) = tag.dims()
     keep = set(tag.targets)
-    classes = {tag.name: _classes(dim, labels_by_value(store, tag, unfiltered, today))}
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    cells = store.tag_cells(tag, unfiltered, ["day", tag.name], values=sorted(keep))
+    if cells is not None:
+        for (day, value), cell in cells.items():
+            out[day][value] += cell.amount
+        return out
+    classes = {tag.name: _classes(dim, labels_by_value(store, tag, unfiltered, today))}
     for (day, value), cell in store.group_cells(unfiltered, ["day", tag.name], today=today, classes=classes).items():
         if value in keep:
             out[day][value] += cell.amount

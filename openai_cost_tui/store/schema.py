@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
@@ -21,7 +21,8 @@ SCHEMA_VERSION = 11
 # the rollups are WITHOUT ROWID tables (rows stored in their key's order: no rowid lookup per row), and
 # cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS); 10: cost
 # is keyed by COST_KEY (day first) with no rowid and no other index: one b-tree per row written instead of three;
-# 11: the daily rollup by charge across connections (cost_day_charge_all, filled from cost_day_charge)
+# 11: the daily rollup by charge across connections (cost_day_charge_all, filled from cost_day_charge); 12: the
+# tag cubes (tag_day, tag_month, tag_cube: store/tag_cube.py), built for the store's tags by project
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -49,6 +50,9 @@ class Models:
     CostWeekCharge: type[pw.Model]
     CostDayChargeAll: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
+    TagDay: type[pw.Model] | None = None  # store/tag_cube.py (created when missing, like VirtualTag)
+    TagMonth: type[pw.Model] | None = None
+    TagCube: type[pw.Model] | None = None
 
     def rollups(self) -> list[type[pw.Model]]:
         return [self.CostMonth, self.CostDayCharge, self.CostDayProject, self.CostMonthCharge,
@@ -72,6 +76,7 @@ class Models:
             *self.rollups(),
             self.CostDayChargeAll,  # not among rollups(): it has no connection (refreshed by store/rollup.py)
             *((self.VirtualTag,) if self.VirtualTag else ()),
+            *((self.TagDay, self.TagMonth, self.TagCube) if self.TagDay and self.TagMonth and self.TagCube else ()),
         ]
 
 
@@ -409,6 +414,54 @@ def build_models(db: pw.Database) -> Models:
         definition = pw.TextField()
         updated_at = pw.DateTimeField()
 
+    class TagDay(Base):
+        """A tag cube's rows (store/tag_cube.py): the daily cost of each value of a tag whose rules read the
+        project, per connection, summed from cost_day_project: a tag's view by day reads one row per day and
+        value instead of one per day and project, with no CASE per row."""
+
+        tag = pw.TextField()
+        day = pw.DateField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        value = pw.TextField()
+        currency = pw.TextField()
+        week = pw.TextField()
+        month = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+
+        class Meta:
+            table_name = "tag_day"
+            primary_key = pw.CompositeKey("tag", "day", "connection", "value", "currency")
+            without_rowid = rowless
+
+    class TagMonth(Base):
+        """A tag cube's month rows (store/tag_cube.py): each value of a tag by project per month, connection
+        and charge, summed from cost_month: a year of a tag by service reads a few thousand rows."""
+
+        tag = pw.TextField()
+        month = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        value = pw.TextField()
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+
+        class Meta:
+            table_name = "tag_month"
+            primary_key = pw.CompositeKey("tag", "month", "connection", "value", "charge", "currency")
+            without_rowid = rowless
+
+    class TagCube(Base):
+        """Which tags have a cube, and the definition each was built from (its hash): a cube is read only
+        while its tag is still defined the same way."""
+
+        name = pw.TextField(primary_key=True)
+        stamp = pw.TextField()
+
+        class Meta:
+            table_name = "tag_cube"
+
     return Models(
         Meta,
         Connection,
@@ -432,4 +485,7 @@ def build_models(db: pw.Database) -> Models:
         CostWeekCharge,
         CostDayChargeAll,
         VirtualTag=VirtualTag,
+        TagDay=TagDay,
+        TagMonth=TagMonth,
+        TagCube=TagCube,
     )

@@ -19,7 +19,7 @@ from ..core.gc_pauses import no_gc_pauses
 from ..core.models import ApiKeyInfo, Connection, CostRow, PivotSpec, Project
 from ..core.taxonomy import Taxonomy
 from ..core.text import shown
-from . import rollup
+from . import rollup, tag_cube
 from .budgets import BudgetQueries
 from .bulk import insert_rows
 from .charges import ChargeIndex
@@ -33,6 +33,8 @@ from .tags import TagQueries
 from .validate import clean_name, refuse_taken
 from .views import ViewQueries
 from .window_rows import CostColumnsLike, WindowColumns
+
+_ABSENT = object()  # a project the store had no row for
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             for model in (m.Cost, *m.rollups(), m.Reconciliation, m.SyncRun, m.ApiKey, m.Project,
                           m.WorkspaceConnection):
                 model.delete().where(model.connection == connection_id).execute()
+            tag_cube.drop_connection(self.db, self.m, connection_id)
             m.Connection.delete().where(m.Connection.id == connection_id).execute()
             if first is not None:  # the days it had, summed again over the connections left
                 rollup.refresh_across(self.db, as_date(first), as_date(last), as_text=not self.is_postgres)
@@ -355,6 +358,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
     def save_names(self, connection_id: int, projects: Sequence[Project], keys: Sequence[ApiKeyInfo]) -> None:
         P, K = self.m.Project, self.m.ApiKey
         with self.write():
+            before = dict(P.select(P.project_id, P.name).where(P.connection == connection_id).tuples())
             for p in projects:
                 P.insert(connection=connection_id, project_id=p.id, name=p.name, archived=p.archived).on_conflict(
                     conflict_target=[P.connection, P.project_id], preserve=[P.name, P.archived]
@@ -363,6 +367,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 K.insert(connection=connection_id, key_id=k.id, name=k.name, project_id=k.project_id).on_conflict(
                     conflict_target=[K.connection, K.key_id], preserve=[K.name, K.project_id]
                 ).execute()
+            if any(before.get(p.id, _ABSENT) != p.name for p in projects):  # a label a tag's rules may read
+                tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres)
 
     def project_names(self, connection_id: int) -> dict[str, str | None]:
         P = self.m.Project
@@ -402,6 +408,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             insert_rows(self.db, f'"{C._meta.table_name}"', rollup.COST_COLUMNS, values)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)
+            tag_cube.refresh(self.db, self.m, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
 
     def other_currencies(self, spec: PivotSpec, *, today: date) -> list[tuple[str, int, int]]:

@@ -15,7 +15,9 @@ import peewee as pw
 
 from ..core.dimensions import DIMENSIONS
 from ..core.errors import UsageError
+from ..core.models import Cell, PivotSpec
 from ..core.tags import Tag, TagSet, check_tag, from_dict, to_dict
+from . import tag_cube
 from .convert import now_naive
 
 if TYPE_CHECKING:
@@ -38,13 +40,8 @@ class TagQueries:
             if not self.db.table_exists(T._meta.table_name):
                 return TagSet()
             rows = list(T.select(T.definition).order_by(T.position, T.name).tuples())
-        out = []
-        for (text,) in rows:
-            try:
-                out.append(from_dict(json.loads(text)))
-            except (ValueError, KeyError, TypeError):
-                continue  # a damaged row is skipped, never fatal; saving the tag again mends it
-        return TagSet(tuple(out))
+        # a damaged row is skipped, never fatal; saving the tag again mends it
+        return TagSet(tuple(tag for (text,) in rows if (tag := parse_definition(text)) is not None))
 
     def save_tag(self: Store, tag: Tag) -> Tag:
         """Create or replace one tag (checked whole first)."""
@@ -59,13 +56,16 @@ class TagQueries:
         with self.write():
             T.create_table(safe=True)
             if replace_all:
-                T.delete().where(T.name.not_in([t.name for t in tags])).execute()
+                gone = [n for (n,) in T.select(T.name).where(T.name.not_in([t.name for t in tags])).tuples()]
+                T.delete().where(T.name.in_(gone)).execute()
+                tag_cube.drop(self.db, self.m, gone)
             top = T.select(pw.fn.MAX(T.position)).scalar() or 0
             for i, tag in enumerate(tags, start=1):
                 text = json.dumps(to_dict(tag), sort_keys=True, ensure_ascii=False)
                 T.insert(name=tag.name, position=top + i, definition=text, updated_at=now_naive()).on_conflict(
                     conflict_target=[T.name], preserve=[T.definition, T.updated_at]
                 ).execute()
+            tag_cube.build(self.db, self.m, tags)  # a second at most on 10M rows: cost_day_project, classed
 
     def remove_tag(self: Store, name: str) -> Tag:
         """Delete a tag and the budgets of its values; UsageError when there is none of that name."""
@@ -75,14 +75,30 @@ class TagQueries:
         T, B = _model(self), self.m.Budget
         with self.write():
             T.delete().where(T.name == name).execute()
+            tag_cube.drop(self.db, self.m, [name])
             B.delete().where((B.scope == "tag") & B.key.startswith(f"tag:{name}=")).execute()
         return found
+
+    def tag_cells(self: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *,
+                  values: Sequence[str] | None = None, exclude: bool = False,
+                  months: Sequence[str] | None = None) -> dict[tuple[str, ...], Cell] | None:
+        """Cost by each combination of ``dims`` (``tag`` among them), read from the tag's day cube (or
+        its month cube for ``months``), or None when it has none that answers (store/tag_cube.py)."""
+        return tag_cube.cells(self, tag, spec, dims, values=values, exclude=exclude, months=months)
 
     def tag(self: Store, name: str) -> Tag:
         found = self.tags().get(name)
         if found is None:
             raise UsageError(_unknown(self, name))
         return found
+
+
+def parse_definition(text: str) -> Tag | None:
+    """A tag as its row keeps it, or None when the row is damaged."""
+    try:
+        return from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _unknown(store: Store, name: str) -> str:

@@ -1,0 +1,204 @@
+"""A tag by project is read from its cube (store/tag_cube.py), which stays equal to classing the rows again
+however the store changes after the tag was saved: windows replaced over any days, projects renamed or
+named for the first time, a connection removed, the tag redefined. Each view equals the one read without
+the cube, to the last atto-dollar, on SQLite and PostgreSQL; a cube whose tag was changed behind its back
+is not read; a store from schema 11 gets the cubes of its tags."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from openai_cost_tui.core import money
+from openai_cost_tui.core.dates import DateRange
+from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Filter, PivotSpec, Project
+from openai_cost_tui.core.tags import Rule, Tag, TagValue, to_dict
+from openai_cost_tui.services import tags as tag_service
+from openai_cost_tui.store.store import NewConnection, Store
+from tests.test_pivot_by_label import _fresh_pg
+from tests.test_pivot_property import CONNS, DAYS, LINE_ITEMS, START, sqlite_store
+from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
+from tests.test_tags_property import RANGE, TODAY, tags_st
+
+PROJECTS = [None, "p1", "p2", "p3"]
+NAMES = ["Alpha", "Beta", "", "Search", "p3"]  # "p3": a name that is another project's id
+
+
+@st.composite
+def project_tags(draw) -> Tag:
+    """tags_st's tags (exact and glob patterns, splits of every kind) with every rule reading the project."""
+    tag = draw(tags_st())
+    return Tag(tag.name, tuple(TagValue(v.name, tuple(Rule((("project", r.conditions[0][1]),)) for r in v.rules),
+                                        v.split, v.percents) for v in tag.values))
+
+
+row_st = st.tuples(st.sampled_from(PROJECTS), st.sampled_from(LINE_ITEMS), st.sampled_from([None, "k1", "k2"]),
+                   st.integers(-(10**20), 10**21))
+ops_st = st.lists(st.one_of(
+    st.tuples(st.just("window"), st.integers(0, 1), st.integers(0, DAYS - 1), st.integers(1, 10),
+              st.lists(st.tuples(st.integers(0, 9), row_st), max_size=12)),
+    st.tuples(st.just("names"), st.integers(0, 1), st.dictionaries(st.sampled_from(["p1", "p2", "p3"]),
+                                                                    st.sampled_from(NAMES), max_size=3)),
+    st.tuples(st.just("remove"), st.integers(0, 1)),
+    st.tuples(st.just("retag"), project_tags()),
+), max_size=6)
+
+VIEWS = [
+    PivotSpec(rows=("team",), cols="day", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("team",), cols="month", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("team", "organization"), cols="week", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("connection",), cols="team", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("day",), cols=None, date_range=RANGE, quantities=False, filters=(Filter("team", ("V0",)),)),
+    PivotSpec(rows=("team",), cols=None, date_range=RANGE, quantities=False,
+              filters=(Filter("connection", ("Conn B",), exclude=True),
+                       Filter("day", (START.isoformat(), (START + timedelta(days=3)).isoformat())))),
+    # by a charge dimension: whole months from the month cube, the edge days classed as before
+    PivotSpec(rows=("team", "service"), cols="month", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("category",), cols="team", date_range=RANGE, quantities=False,
+              filters=(Filter("service", ("Chats and Completions", "Images")), Filter("organization", ("Org A",)))),
+    PivotSpec(rows=("team",), cols="line_item", date_range=DateRange(START.replace(day=1), RANGE.end),
+              quantities=False),
+    PivotSpec(rows=("team",), cols="month", date_range=RANGE),  # quantities: never from a cube
+]
+
+
+@contextlib.contextmanager
+def without_cubes(store: Store):
+    """The reference: every tag view classes the rows again, as with no cube."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(store, "tag_cells", lambda *a, **k: None)
+        yield
+
+
+def connect(store: Store) -> list[int]:
+    ids = []
+    for desc, org, projects, keys in CONNS:
+        conn = store.add_connection(NewConnection(desc, "https://api.openai.com/v1", "env", "K", START,
+                                                  organization_name=org))
+        store.save_names(conn.id, [Project(p, n or None) for p, n in projects.items()],
+                         [ApiKeyInfo(k, n, "p1") for k, n in keys.items()])
+        ids.append(conn.id)
+    return ids
+
+
+def replay(store: Store, tag: Tag, ops) -> Tag:
+    """The tag saved, then each operation applied; the tag as it stands at the end."""
+    ids = connect(store)
+    store.save_tag(tag)
+    removed: set[int] = set()
+    for op in ops:
+        if op[0] == "window" and op[1] not in removed:
+            _, c, first, length, rows = op
+            start = START + timedelta(days=first)
+            end = min(start + timedelta(days=length - 1), START + timedelta(days=DAYS - 1))
+            store.replace_window(ids[c], start, end, [
+                CostRow(start + timedelta(days=d), p, li, k, "usd", amount, None, None)
+                for d, (p, li, k, amount) in rows if start + timedelta(days=d) <= end])
+        elif op[0] == "names" and op[1] not in removed:
+            store.save_names(ids[op[1]], [Project(p, n or None) for p, n in op[2].items()], [])
+        elif op[0] == "remove" and op[1] not in removed:
+            store.remove_connection(ids[op[1]])
+            removed.add(op[1])
+        elif op[0] == "retag":
+            tag = Tag(tag.name, op[1].values)
+            store.save_tag(tag)
+    tag_service.load(store)
+    return tag
+
+
+def check_cube(store: Store, tag: Tag, ops) -> None:
+    tag = replay(store, tag, ops)
+    # the cubes answer: the path is taken
+    assert store.tag_cells(tag, VIEWS[0], ["day", "team"]) is not None
+    assert store.tag_cells(tag, VIEWS[6], ["service", "team"], months=["2026-05"]) is not None
+    for spec in VIEWS:
+        for splits in (True, False):
+            found = tag_service.evaluate(store, spec, today=TODAY, splits=splits)
+            with without_cubes(store):
+                assert found == tag_service.evaluate(store, spec, today=TODAY, splits=splits)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tag=project_tags(), ops=ops_st)
+def test_a_tag_cube_equals_classing_the_rows_again(tag, ops) -> None:
+    with sqlite_store() as store:
+        check_cube(store, Tag("team", tag.values), ops)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(tag=project_tags(), ops=ops_st)
+@needs_postgres
+def test_a_tag_cube_equals_classing_the_rows_again_on_postgresql(pg_url, tag, ops) -> None:  # noqa: F811
+    _fresh_pg(pg_url)
+    with Store(pg_url) as store:
+        check_cube(store, Tag("team", tag.values), ops)
+
+
+TEAM = Tag("team", (TagValue("V0", (Rule((("project", ("Alpha",)),)),)),
+                    TagValue("V1", (Rule((("project", ("B*", "(none)")),)),))))
+WINDOW = [CostRow(START + timedelta(days=d), p, None, None, "usd", (d + 1) * 7 * money.SCALE, None, None)
+          for d in range(5) for p in ("p1", "p2", None)]
+
+
+def stored_team(path, connection: int):
+    """A store at ``path`` with WINDOW in one connection and TEAM saved, whose cube answers."""
+    with Store(str(path)) as store:
+        ids = connect(store)
+        store.replace_window(ids[connection], START, START + timedelta(days=4), WINDOW)
+        store.save_tag(TEAM)
+        assert store.tag_cells(TEAM, VIEWS[0], ["day", "team"])
+        return tag_service.run_pivot(store, VIEWS[0], today=TODAY)
+
+
+def test_a_cube_whose_tag_changed_behind_its_back_is_not_read(tmp_path) -> None:
+    path = tmp_path / "costs.db"
+    stored_team(path, 0)
+    changed = Tag("team", (TagValue("V0", (Rule((("project", ("*",)),)),)),))
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # another program's edit, with no rebuild
+        con.execute("UPDATE virtual_tag SET definition = ?", (json.dumps(to_dict(changed), sort_keys=True),))
+    with Store(str(path)) as store:
+        assert store.tag_cells(changed, VIEWS[0], ["day", "team"]) is None
+        result = tag_service.run_pivot(store, PivotSpec(rows=("team",), cols=None, date_range=RANGE,
+                                                        quantities=False), today=TODAY)
+        assert {k: c.amount for k, c in result.row_totals.items()} == {
+            ("V0",): sum(r.amount for r in WINDOW)}
+
+
+def test_a_schema_11_store_gets_the_cubes_of_its_tags(tmp_path) -> None:
+    path = tmp_path / "costs.db"
+    before = stored_team(path, 1)
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # as schema 11 left it: no cube tables
+        con.execute("DROP TABLE tag_day")
+        con.execute("DROP TABLE tag_month")
+        con.execute("DROP TABLE tag_cube")
+        con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    with Store(str(path)) as store:
+        assert store.tag_cells(TEAM, VIEWS[0], ["day", "team"])
+        assert store.tag_cells(TEAM, VIEWS[6], ["service", "team"], months=["2026-04"])
+        assert tag_service.run_pivot(store, VIEWS[0], today=TODAY) == before
+    assert list(tmp_path.glob("costs.db.schema11-*.bak"))  # backed up before migrating
+
+
+def test_a_project_named_after_its_costs_moves_to_its_value_in_the_cube() -> None:
+    with sqlite_store() as store:
+        ids = connect(store)
+        store.replace_window(ids[1], START, START + timedelta(days=4), WINDOW)  # Conn B: p1 "Beta", p2 "Alpha"
+        store.save_tag(TEAM)
+        spec = PivotSpec(rows=("team",), cols=None, date_range=RANGE, quantities=False)
+
+        def by_value() -> dict[str, int]:
+            assert store.tag_cells(TEAM, spec, ["team"]) is not None
+            return {k[0]: c.amount for k, c in tag_service.run_pivot(store, spec, today=TODAY).row_totals.items()}
+
+        per_project = {p: sum(r.amount for r in WINDOW if r.project_id == p) for p in ("p1", "p2", None)}
+        assert by_value() == {"V0": per_project["p2"], "V1": per_project["p1"] + per_project[None]}
+        store.save_names(ids[1], [Project("p1", "Alpha"), Project("p2", "Gamma")], [])
+        assert by_value() == {"V0": per_project["p1"], "V1": per_project[None], "(untagged)": per_project["p2"]}
