@@ -247,9 +247,9 @@ def replicate_store(source: Path, path: Path, copies: int) -> dict:
                 picked = ", ".join(f"connection_id + {shift}" if c == "connection_id" else c for c in cols)
                 con.execute(f'INSERT INTO "{t}" ({", ".join(cols)}) SELECT {picked} FROM "{t}" '
                             f"WHERE connection_id <= {stride}")
-        across = rollup.DAY_CHARGE_ALL  # summed across connections: summed again over the copies too
-        con.execute(f"DELETE FROM {across.table}")
-        con.execute(f"{across.insert_sql()} {across.group_sql()}")
+        for across in rollup.ACROSS:  # summed across connections: summed again over the copies too
+            con.execute(f"DELETE FROM {across.table}")
+            con.execute(f"{across.insert_sql()} {across.group_sql()}")
         con.execute("COMMIT")
     finally:
         con.close()

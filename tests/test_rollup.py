@@ -39,7 +39,7 @@ def rebuilt(store: Store, r: rollup.Rollup = rollup.MONTH) -> list[tuple]:
 
 
 def all_rollups_match(store: Store) -> bool:
-    return all(rollup_dump(store, r) == rebuilt(store, r) != [] for r in (*rollup.ROLLUPS, rollup.DAY_CHARGE_ALL))
+    return all(rollup_dump(store, r) == rebuilt(store, r) != [] for r in (*rollup.ROLLUPS, *rollup.ACROSS))
 
 
 def test_split_by_month_takes_whole_months_and_leaves_edges() -> None:
@@ -65,7 +65,7 @@ def test_rollup_follows_syncs_revisions_and_removal(tmp_path) -> None:
     assert rig.sync().ok
     assert all_rollups_match(rig.store)
     rig.store.remove_connection(rig.conn.id)
-    assert all(rollup_dump(rig.store, r) == [] for r in (*rollup.ROLLUPS, rollup.DAY_CHARGE_ALL))
+    assert all(rollup_dump(rig.store, r) == [] for r in (*rollup.ROLLUPS, *rollup.ACROSS))
     rig.store.close()
 
 

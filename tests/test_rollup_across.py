@@ -1,16 +1,18 @@
-"""The daily rollup by charge across connections (cost_day_charge_all) always equals every connection's
-cost summed by day and charge, through windows replaced in any order and connections removed; a day-binned
-view over every connection reads it, one over a workspace does not, and both give the daily rows' figures."""
+"""The daily rollups across connections (cost_day_charge_all, cost_day_project_all) always equal every
+connection's cost summed by day and charge or project, through windows replaced in any order and connections
+removed; a day-binned view over every connection reads them (by project: where each id shows one name), one
+over a workspace does not, and both give the daily rows' figures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openai_cost_tui.core.dates import DateRange
-from openai_cost_tui.core.models import CostRow, PivotSpec
+from openai_cost_tui.core.models import CostRow, Filter, PivotSpec, Project
 from openai_cost_tui.store import rollup
 from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import NewConnection, Store
@@ -64,10 +66,10 @@ def _check(store: Store, steps, removed) -> None:
     ids = _connections(store)
     for conn, first, days, rows in steps:
         store.replace_window(ids[conn], *_window(conn, first, days, rows))
-        assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
+        assert all(rollup_dump(store, r) == rebuilt(store, r) for r in rollup.ACROSS)
     if removed is not None:
         store.remove_connection(ids[removed])
-        assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL)
+        assert all(rollup_dump(store, r) == rebuilt(store, r) for r in rollup.ACROSS)
 
 
 def _tables_read(store: Store, spec: PivotSpec, today: date) -> list[str]:
@@ -77,7 +79,8 @@ def _tables_read(store: Store, spec: PivotSpec, today: date) -> list[str]:
         store.run_pivot(spec, today=today)
     finally:
         store.db.connection().set_trace_callback(None)
-    return [t for sql in sent if "SUM(" in sql for t in ("cost_day_charge_all", "cost_day_charge") if f'"{t}"' in sql]
+    tables = ("cost_day_charge_all", "cost_day_charge", "cost_day_project_all", "cost_day_project")
+    return [t for sql in sent if "SELECT" in sql and "INSERT" not in sql for t in tables if f'"{t}"' in sql]
 
 
 def test_a_view_over_every_connection_reads_across_them_and_a_workspace_does_not(tmp_path) -> None:
@@ -101,6 +104,37 @@ def test_a_view_over_every_connection_reads_across_them_and_a_workspace_does_not
         assert _tables_read(store, by_org, today) == ["cost_day_charge"]  # no connection across them
 
 
+def test_a_view_by_project_reads_across_connections_where_each_id_shows_one_name(tmp_path) -> None:
+    with Store(str(tmp_path / "costs.db")) as store:
+        ids = _connections(store)
+        for n, conn in enumerate(ids):
+            store.replace_window(conn, *_window(n, 0, 10, [(d, item, 10**9 * (d + 1), project)
+                                                          for d in range(10) for item in ITEMS
+                                                          for project in ("p1", "p2", "")]))
+        today = START + timedelta(days=10)
+        spec = PivotSpec(rows=("project",), cols="day", date_range=DateRange(START, START + timedelta(days=9)),
+                         quantities=False)
+
+        def read_and_checked(view: PivotSpec) -> list[str]:
+            tables = _tables_read(store, view, today)
+            assert store.run_pivot(view, today=today) == store.run_pivot(view, today=today, use_rollups=False)
+            return tables
+
+        assert read_and_checked(spec) == ["cost_day_project"]  # no names: grouped by (connection, id)
+        for conn in ids:  # each id one name in every connection: grouped by the id alone, across them
+            store.save_names(conn, [Project("p1", "Search"), Project("p2", "Ads")], [])
+        assert read_and_checked(spec) == ["cost_day_project_all"]
+        with_qty = PivotSpec(rows=spec.rows, cols=spec.cols, date_range=spec.date_range)
+        assert read_and_checked(with_qty) == ["cost_day_project_all"]
+        store.add_workspace("Two")
+        store.assign("Two", ids[:2])
+        assert read_and_checked(replace(spec, workspace="Two")) == ["cost_day_project"]
+        assert read_and_checked(replace(spec, filters=(Filter("project", ("Ads",)),))) == ["cost_day_project"]
+        assert read_and_checked(replace(spec, rows=("project", "organization"))) == ["cost_day_project"]
+        store.save_names(ids[2], [Project("p1", "Other")], [])  # p1 now shows two names: pairs again
+        assert read_and_checked(spec) == ["cost_day_project"]
+
+
 def test_a_schema_10_store_gains_the_rollup_across_connections(tmp_path) -> None:
     import sqlite3
 
@@ -111,10 +145,11 @@ def test_a_schema_10_store_gains_the_rollup_across_connections(tmp_path) -> None
             store.replace_window(conn, *_window(n, 0, 5, [(d, item, 7 * (d + 1), "p2") for d in range(5)
                                                          for item in ITEMS]))
     con = sqlite3.connect(path)
-    with con:  # as schema 10 left a store: no such table
+    with con:  # as schema 10 left a store: no such tables
         con.execute("DROP TABLE cost_day_charge_all")
+        con.execute("DROP TABLE cost_day_project_all")
         con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     con.close()
     with Store(path) as store:
-        assert rollup_dump(store, rollup.DAY_CHARGE_ALL) == rebuilt(store, rollup.DAY_CHARGE_ALL) != []
+        assert all(rollup_dump(store, r) == rebuilt(store, r) != [] for r in rollup.ACROSS)
         assert store.db.execute_sql("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)

@@ -2,7 +2,8 @@
 however the store changes after the tag was saved: windows replaced over any days, projects renamed or
 named for the first time, a connection removed, the tag redefined. Each view equals the one read without
 the cube, to the last atto-dollar, on SQLite and PostgreSQL; a cube whose tag was changed behind its back
-is not read; a store from schema 11 gets the cubes of its tags."""
+is not read; a store from schema 11 gets the cubes of its tags (and the daily rollup by project across
+connections)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Filter, PivotSpec, Project
 from openai_cost_tui.core.tags import Rule, Tag, TagValue, to_dict
 from openai_cost_tui.services import tags as tag_service
+from openai_cost_tui.store import rollup
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.test_pivot_by_label import _fresh_pg
 from tests.test_pivot_property import CONNS, DAYS, LINE_ITEMS, START, sqlite_store
 from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
+from tests.test_rollup import rebuilt, rollup_dump
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 from tests.test_tags_property import RANGE, TODAY, tags_st
 
@@ -172,18 +175,20 @@ def test_a_cube_whose_tag_changed_behind_its_back_is_not_read(tmp_path) -> None:
             ("V0",): sum(r.amount for r in WINDOW)}
 
 
-def test_a_schema_11_store_gets_the_cubes_of_its_tags(tmp_path) -> None:
+def test_a_schema_11_store_gets_the_cubes_of_its_tags_and_the_rollup_by_project_across_connections(tmp_path) -> None:
     path = tmp_path / "costs.db"
     before = stored_team(path, 1)
     with contextlib.closing(sqlite3.connect(path)) as con, con:  # as schema 11 left it: no cube tables
         con.execute("DROP TABLE tag_day")
         con.execute("DROP TABLE tag_month")
         con.execute("DROP TABLE tag_cube")
+        con.execute("DROP TABLE cost_day_project_all")
         con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     with Store(str(path)) as store:
         assert store.tag_cells(TEAM, VIEWS[0], ["day", "team"])
         assert store.tag_cells(TEAM, VIEWS[6], ["service", "team"], months=["2026-04"])
         assert tag_service.run_pivot(store, VIEWS[0], today=TODAY) == before
+        assert rollup_dump(store, rollup.DAY_PROJECT_ALL) == rebuilt(store, rollup.DAY_PROJECT_ALL) != []
     assert list(tmp_path.glob("costs.db.schema11-*.bak"))  # backed up before migrating
 
 

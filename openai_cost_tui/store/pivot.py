@@ -394,6 +394,15 @@ def _days(C: type[pw.Model], day_ranges: list[tuple[date, date]], spec: PivotSpe
     return span
 
 
+def _across_projects(needed: set[str], group_dims: list[str], spec: PivotSpec, names: _Names) -> bool:
+    """Whether a day-binned view over every connection may read ``cost_day_project_all``: it needs only
+    days and projects, groups every project by the id alone (each id shows one label wherever it is) and
+    filters no project or key (those filters name (connection, id) pairs)."""
+    return (needed <= rollup.DAY_PROJECT_ALL.dims and "project" in needed
+            and not any(f.dim in filters.NAMED for f in spec.filters)
+            and all(names.mode(d) in ("id", "class_id") for d in group_dims if d not in rollup.DAY_DIMS))
+
+
 MAX_SEEK_DAYS = 800  # a list of days stays well under SQLite's limit of bound parameters
 
 
@@ -478,6 +487,8 @@ class PivotQueries:
         # a month view reads a few thousand cube rows, and checking a year of ids would cost more than it saves
         by_day = use_rollups and "day" in needed
         names = _Names(self, rollup.months_between(date_range.start, date_range.end) if by_day else None, classes)
+        if by_day and members is None and _across_projects(needed, group_dims, spec, names):
+            daily_table = self.m.CostDayProjectAll  # one row per day and id instead of one per connection too
         with self.read():
             if months:
                 M = getattr(self.m, rollup.pick_monthly(needed).model)

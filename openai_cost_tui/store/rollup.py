@@ -13,6 +13,9 @@
   for the days a replaced window (or a removed connection) touches: day-binned views by charge dimensions
   over every connection read one row per day and charge (10 connections, service x day over 90 days:
   76k rows -> 7.6k).
+- ``cost_day_project_all``: ``cost_day_project`` summed across connections, per (day, project, currency),
+  refreshed as ``cost_day_charge_all``: read by day-binned views by project over every connection where
+  each project id shows one name wherever it is (the pivot groups by the id alone then).
 - the week cube ``cost_week_charge``: per (ISO week, connection, charge, currency), summed from
   ``cost_day_charge`` for the whole weeks a replaced window touches; week views by charge dimensions
   read whole weeks from it and only the edge days from the daily rollup.
@@ -41,6 +44,9 @@ CONNECTION_DIMS = frozenset({"organization", "connection"})
 DAY_DIMS = frozenset({"day", "week", "month"})
 
 
+DAY_PROJECT_TABLE = "cost_day_project"
+
+
 @dataclass(frozen=True)
 class Rollup:
     table: str
@@ -55,7 +61,9 @@ class Rollup:
     def insert_sql(self) -> str:
         keys = ", ".join(f"c.{k}" for k in self.keys)
         extra, source = "", f"{self.source} c"
-        if self.units:
+        if self.units and self.source == DAY_PROJECT_TABLE:  # its least and greatest units, again
+            extra = ", MIN(c.unit_min), MAX(c.unit_max)"
+        elif self.units:
             extra, source = ", MIN(ch.unit), MAX(ch.unit)", f"{self.source} c JOIN charge ch ON ch.id = c.charge_id"
         return (f"INSERT INTO {self.table} ({', '.join(self.keys)}, {MEASURES}"
                 f"{', unit_min, unit_max' if self.units else ''}) SELECT {keys}, {SUMS}{extra} FROM {source}")
@@ -82,6 +90,10 @@ WEEK_CHARGE = Rollup("cost_week_charge", "CostWeekCharge", ("week", "connection_
 # every connection (no workspace), by neither organization nor connection
 DAY_CHARGE_ALL = Rollup("cost_day_charge_all", "CostDayChargeAll", ("day", "week", "month", "charge_id", "currency"),
                         CHARGE_DIMS | DAY_DIMS, by_day=True, source=DAY_CHARGE.table)
+# read only where each project id shows one label in every connection holding it (store/pivot.py)
+DAY_PROJECT_ALL = Rollup("cost_day_project_all", "CostDayProjectAll", ("day", "week", "month", "project_id", "currency"),
+                         DAY_DIMS | {"project"}, by_day=True, units=True, source=DAY_PROJECT_TABLE)
+ACROSS = (DAY_CHARGE_ALL, DAY_PROJECT_ALL)  # summed across connections, each from its daily rollup
 MONTH_CUBES = (MONTH_CHARGE, MONTH_PROJECT, MONTH_KEY)  # smallest first; each is summed from MONTH
 WEEK_CUBES = (WEEK_CHARGE,)  # summed from DAY_CHARGE
 ROLLUPS = (MONTH, *MONTH_CUBES, DAY_CHARGE, DAY_PROJECT, *WEEK_CUBES)  # each after the table it reads
@@ -155,16 +167,18 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
 
 
 def refresh_across(db: pw.Database, start: date, end: date, *, as_text: bool) -> None:
-    """``cost_day_charge_all`` over ``start..end``, summed again from every connection's daily rollup
-    (a few thousand rows a month: the window's days of each connection). On PostgreSQL a removal and a
-    sync may refresh the same days at once: the later sums win instead of a duplicate key."""
+    """The rollups across connections over ``start..end``, summed again from every connection's daily
+    rollup (a few thousand rows a month: the window's days of each connection). On PostgreSQL a removal
+    and a sync may refresh the same days at once: the later sums win instead of a duplicate key."""
     p = db.param
     lo, hi = (start.isoformat(), end.isoformat()) if as_text else (start, end)
-    r = DAY_CHARGE_ALL
-    latest = ", ".join(f"{m} = excluded.{m}" for m in MEASURES.split(", "))
-    db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p}", (lo, hi))
-    db.execute_sql(f"{r.insert_sql()} WHERE c.day >= {p} AND c.day <= {p} {r.group_sql()} "
-                   f"ON CONFLICT (day, charge_id, currency) DO UPDATE SET {latest}", (lo, hi))
+    for r in ACROSS:
+        measures = [*MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ())]
+        latest = ", ".join(f"{m} = excluded.{m}" for m in measures)
+        key = ", ".join(k for k in r.keys if k not in ("week", "month"))  # the day gives both
+        db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p}", (lo, hi))
+        db.execute_sql(f"{r.insert_sql()} WHERE c.day >= {p} AND c.day <= {p} {r.group_sql()} "
+                       f"ON CONFLICT ({key}) DO UPDATE SET {latest}", (lo, hi))
 
 
 def _refresh_weeks(db: pw.Database, connection_id: int, start: date, end: date, day) -> None:
@@ -284,7 +298,7 @@ def _insert_many(db: pw.Database, r: Rollup, found: list[tuple]) -> None:
     insert_rows(db, r.table, (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ())), found)
 
 
-def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = (*ROLLUPS, DAY_CHARGE_ALL)) -> None:
+def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = (*ROLLUPS, *ACROSS)) -> None:
     """Recompute rollups whole (after a migration that adds them), each after the table it reads."""
     for r in rollups:
         db.execute_sql(f"DELETE FROM {r.table}")

@@ -22,7 +22,8 @@ SCHEMA_VERSION = 12
 # cost_month and cost_day_project are keyed in the order their views group and filter by (ROLLUP_KEYS); 10: cost
 # is keyed by COST_KEY (day first) with no rowid and no other index: one b-tree per row written instead of three;
 # 11: the daily rollup by charge across connections (cost_day_charge_all, filled from cost_day_charge); 12: the
-# tag cubes (tag_day, tag_month, tag_cube: store/tag_cube.py), built for the store's tags by project
+# tag cubes (tag_day, tag_month, tag_cube: store/tag_cube.py), built for the store's tags by project, and the
+# daily rollup by project across connections (cost_day_project_all, filled from cost_day_project)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -49,6 +50,7 @@ class Models:
     CostMonthKey: type[pw.Model]
     CostWeekCharge: type[pw.Model]
     CostDayChargeAll: type[pw.Model]
+    CostDayProjectAll: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
     TagDay: type[pw.Model] | None = None  # store/tag_cube.py (created when missing, like VirtualTag)
     TagMonth: type[pw.Model] | None = None
@@ -74,7 +76,8 @@ class Models:
             self.Budget,
             self.Restatement,
             *self.rollups(),
-            self.CostDayChargeAll,  # not among rollups(): it has no connection (refreshed by store/rollup.py)
+            self.CostDayChargeAll,  # not among rollups(): no connection (refreshed by store/rollup.py)
+            self.CostDayProjectAll,
             *((self.VirtualTag,) if self.VirtualTag else ()),
             *((self.TagDay, self.TagMonth, self.TagCube) if self.TagDay and self.TagMonth and self.TagCube else ()),
         ]
@@ -89,6 +92,7 @@ ROLLUP_KEYS = {
     "cost_day_charge": ("day", "connection", "charge", "currency"),
     "cost_day_charge_all": ("day", "charge", "currency"),
     "cost_day_project": ("day", "project_id", "connection", "currency"),
+    "cost_day_project_all": ("day", "project_id", "currency"),
     "cost_month_charge": ("month", "connection", "charge", "currency"),
     "cost_week_charge": ("week", "connection", "charge", "currency"),
     "cost_month_project": ("month", "connection", "project_id", "currency"),
@@ -293,6 +297,28 @@ def build_models(db: pw.Database) -> Models:
             primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
             without_rowid = rowless
 
+    class CostDayProjectAll(Base):
+        """The daily rollup by project summed across connections, from cost_day_project: a day-binned view
+        by project over every connection, where each project id shows one name in every connection
+        holding it (store/pivot.py groups by the id alone then), reads one row per day and id."""
+
+        day = pw.DateField()
+        week = pw.TextField()
+        month = pw.TextField()
+        project_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+        unit_min = pw.TextField(null=True)
+        unit_max = pw.TextField(null=True)
+
+        class Meta:
+            table_name = "cost_day_project_all"
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
+
     class CostDayChargeAll(Base):
         """The daily rollup by charge summed across connections, from cost_day_charge: a day-binned view by
         service, category ... over every connection (no workspace, no connection dimension or filter)
@@ -484,6 +510,7 @@ def build_models(db: pw.Database) -> Models:
         CostMonthKey,
         CostWeekCharge,
         CostDayChargeAll,
+        CostDayProjectAll,
         VirtualTag=VirtualTag,
         TagDay=TagDay,
         TagMonth=TagMonth,
