@@ -1,5 +1,6 @@
-"""Pilot test: the tags screen says what a rule claims once it is saved, a typo's warning after an add and
-the figure after an edit, computed in the save's job (the report's own figure for the value)."""
+"""Pilot test: the tags screen says what a rule claims once it is saved, in one line under the table (no
+toast piling up over it): a typo's warning after an add and the figure after an edit, computed in the
+save's job (the report's own figure for the value)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from tests.test_tags_tui import typed
 
 
 def notes(app) -> list[tuple[str, str]]:
-    return [(str(n.message), n.severity) for n in app._notifications]
+    """The line under the tags table, and whether it warns; no toast stacks over the table."""
+    assert not app._notifications
+    note = app.screen.query_one("#tags-saved")
+    return [(str(note.render()), "warning" if note.has_class("warning-note") else "information")]
 
 
 async def test_the_tags_screen_says_what_an_added_or_edited_rule_claims(demo_copy) -> None:
@@ -27,7 +31,7 @@ async def test_the_tags_screen_says_what_an_added_or_edited_rule_claims(demo_cop
         await keys(pilot, "T", "n", *typed("team Search project='Serch*'"), "enter")
         assert isinstance(app.screen, TagsScreen) and app.screen.query_one("#tags-table").row_count == 1
         (text, severity), = notes(app)
-        assert text.startswith("No stored cost matches project=Serch* yet: patterns are case-sensitive.")
+        assert text.startswith("Rule saved, claims nothing: No stored cost matches project=Serch* yet: patterns are case-sensitive.")
         assert severity == "warning"
         app.clear_notifications()
         await keys(pilot, "enter", "ctrl+u", *typed("team Search project='Search*'"), "enter")
@@ -37,5 +41,5 @@ async def test_the_tags_screen_says_what_an_added_or_edited_rule_claims(demo_cop
                                        today=demo_copy.today, splits=False).result
         search = by_team.row_totals[("Search",)].amount
         (text, severity), = notes(app)
-        assert text.startswith(f"It claims {money.usd(search)} since {stored.start.isoformat()} (")
+        assert text.startswith(f"Rule saved: It claims {money.usd(search)} since {stored.start.isoformat()} (")
         assert severity == "information"

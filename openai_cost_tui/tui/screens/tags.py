@@ -1,6 +1,6 @@
 """The virtual tags screen (T on the report): every tag's values and rules in order; n adds a rule,
-x deletes the rule under the cursor. An edit is saved at once (a notification says what the rule claims
-of the stored cost, or why it claims nothing) and the report under it re-reads its figures when the
+x deletes the rule under the cursor. An edit is saved at once (a line under the table says what the rule
+claims of the stored cost, or why it claims nothing) and the report under it re-reads its figures when the
 screen closes: nothing is synced again."""
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class TagsScreen(Jobs, ModalScreen[bool]):
             table = DataTable(id="tags-table", cursor_type="row", zebra_stripes=True)
             table.add_columns("Tag", "Value", "Rule (all must hold)", "Split")
             yield table
+            yield Label("", id="tags-saved", classes="note")  # what the last rule saved claims (one line kept)
             yield Label("", id="tags-empty")
             yield Label("", id="error", classes="error")
             yield Label(HINT, classes="dialog-hint")
@@ -124,10 +125,12 @@ class TagsScreen(Jobs, ModalScreen[bool]):
                                        field_id="tag-rule", hint=MORE), answered)
 
     def _saved(self, reach: tag_service.Reach) -> None:
-        """A rule saved: the table read again, and what the rule claims of the stored cost said."""
+        """A rule saved: the table read again, and what the rule claims of the stored cost said under it
+        (in place of the last save's line: toasts would stack over the table edit after edit)."""
         self._reload()
-        self.notify(shown(reach.line), title="Rule saved" if reach.claims else "Rule saved, claims nothing",
-                    severity="information" if reach.claims else "warning", timeout=12, markup=False)
+        note = self.query_one("#tags-saved", Label)
+        note.update(Text(f"{'Rule saved' if reach.claims else 'Rule saved, claims nothing'}: {shown(reach.line)}"))
+        note.set_class(not reach.claims, "warning-note")
 
     def action_delete_rule(self) -> None:
         found = self._cursor_rule()
