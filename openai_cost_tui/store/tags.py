@@ -65,7 +65,7 @@ class TagQueries:
                 T.insert(name=tag.name, position=top + i, definition=text, updated_at=now_naive()).on_conflict(
                     conflict_target=[T.name], preserve=[T.definition, T.updated_at]
                 ).execute()
-            tag_cube.build(self.db, self.m, tags)  # a second at most on 10M rows: cost_day_project, classed
+            tag_cube.build(self.db, self.m, tags)  # ~0.6 s of CPU at 2M rows, ~3 s at 10M
 
     def remove_tag(self: Store, name: str) -> Tag:
         """Delete a tag and the budgets of its values; UsageError when there is none of that name."""
