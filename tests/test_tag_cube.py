@@ -207,3 +207,39 @@ def test_a_project_named_after_its_costs_moves_to_its_value_in_the_cube() -> Non
         assert by_value() == {"V0": per_project["p2"], "V1": per_project["p1"] + per_project[None]}
         store.save_names(ids[1], [Project("p1", "Alpha"), Project("p2", "Gamma")], [])
         assert by_value() == {"V0": per_project["p1"], "V1": per_project[None], "(untagged)": per_project["p2"]}
+
+
+@needs_postgres
+def test_a_tag_saved_during_a_sync_on_a_team_store_waits_for_its_window(pg_url) -> None:  # noqa: F811
+    """Two members of a PostgreSQL store: one replaces a window and has not committed when the other saves a
+    tag. The save waits for the window (the cube writers' lock), so the new cube holds it."""
+    import threading
+    import time
+
+    _fresh_pg(pg_url)
+    with Store(pg_url) as syncing:
+        ids = connect(syncing)
+        done = threading.Event()
+
+        def save() -> None:
+            with Store(pg_url) as member:
+                member.save_tag(TEAM)
+            done.set()
+
+        with syncing.write():
+            syncing.replace_window(ids[0], START, START + timedelta(days=4), WINDOW)
+            saver = threading.Thread(target=save)
+            saver.start()
+            deadline = time.monotonic() + 60
+            while not done.is_set() and time.monotonic() < deadline:  # until the save waits on the lock
+                if syncing.db.execute_sql("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                          "AND NOT granted").fetchone()[0]:
+                    break
+                time.sleep(0.05)
+        saver.join(60)
+        assert done.is_set()
+        spec = PivotSpec(rows=("team",), cols=None, date_range=RANGE, quantities=False)
+        found = syncing.tag_cells(TEAM, spec, ["team"])
+        with without_cubes(syncing):
+            assert found == {(k[0],): c for k, c in
+                             tag_service.run_pivot(syncing, spec, today=TODAY).row_totals.items()} != {}

@@ -37,6 +37,7 @@ from ..core.models import Cell, PivotSpec
 from ..core.tags import Tag, matcher_for, to_dict
 from . import filters
 from .bulk import insert_rows
+from .locks import PG_LOCK_ID
 from .rollup import CHARGE_DIMS, CONNECTION_DIMS, months_between
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ DAY_DIMS = frozenset({"day", "week", "month"}) | CONNECTION_DIMS
 DAY_FILTERS = frozenset({"day"}) | CONNECTION_DIMS
 MONTH_DIMS = CHARGE_DIMS | CONNECTION_DIMS | {"month"}
 MONTH_FILTERS = CHARGE_DIMS | CONNECTION_DIMS
+CUBE_LOCK_ID = PG_LOCK_ID + 1  # the advisory lock of cube writers on PostgreSQL (not the sync's)
 
 
 def has_cube(tag: Tag) -> bool:
@@ -61,6 +63,14 @@ def stamp(tag: Tag) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _serialized(db: pw.Database) -> None:
+    """On PostgreSQL, cube writers of a team store one after the other until the transaction ends: a tag
+    saved while a sync replaces a window then reads that window's rows, or the sync refreshes the new
+    tag's cube after it (else the cube could miss the window). SQLite's write lock does this already."""
+    if isinstance(db, pw.PostgresqlDatabase):
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CUBE_LOCK_ID,))
+
+
 def _ready(db: pw.Database, m: Models) -> bool:
     return db.table_exists(m.TagCube._meta.table_name)
 
@@ -72,6 +82,7 @@ def _cubes(m: Models) -> tuple[type[pw.Model], type[pw.Model]]:
 def build(db: pw.Database, m: Models, tags: Sequence[Tag]) -> None:
     """The cubes of ``tags`` made again from every connection's rows (in the caller's transaction); a tag
     whose rules read more than the project loses any cube it had."""
+    _serialized(db)
     db.create_tables([*_cubes(m), m.TagCube], safe=True)
     drop(db, m, [t.name for t in tags])
     for tag in tags:
@@ -86,6 +97,7 @@ def drop(db: pw.Database, m: Models, names: Iterable[str]) -> None:
     """The cubes of these tags, removed."""
     names = list(names)
     if names and _ready(db, m):
+        _serialized(db)
         for T in _cubes(m):
             T.delete().where(T.tag.in_(names)).execute()
         m.TagCube.delete().where(m.TagCube.name.in_(names)).execute()
@@ -94,6 +106,7 @@ def drop(db: pw.Database, m: Models, names: Iterable[str]) -> None:
 def drop_connection(db: pw.Database, m: Models, connection_id: int) -> None:
     """A removed connection's rows of every cube."""
     if _ready(db, m):
+        _serialized(db)
         for T in _cubes(m):
             T.delete().where(T.connection == connection_id).execute()
 
@@ -102,6 +115,7 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
             *, as_text: bool) -> None:
     """Every cube's days ``start..end`` and the whole months they touch (everything without them) of one
     connection, summed again from its rollups (just refreshed, in the same transaction)."""
+    _serialized(db)  # before reading which tags have cubes: one being built now is then seen
     tags = _built(db, m)
     if not tags:
         return
