@@ -22,7 +22,7 @@ from ..core.models import Cell, Classes, Filter, PivotResult, PivotSpec
 from ..core.pivot import fold, split_by_month, split_by_week, validate_spec
 from . import filters, rollup
 from .convert import QTY_SCALE
-from .rollup import CONNECTION_DIMS
+from .rollup import CHARGE_DIMS, CONNECTION_DIMS
 
 if TYPE_CHECKING:
     from .store import Store
@@ -79,10 +79,13 @@ class _Exprs:
         if "day" in fields:
             self.expr["day"] = C.day
 
-    def query(self, dims: set[str]) -> pw.ModelSelect:
+    def query(self, dims: set[str], *, units: bool = True) -> pw.ModelSelect:
+        """The fact table joined to what ``dims`` show by their names (and to the charge for its units,
+        with ``units``): no join a row does not need (10M rows, API key x month in one category over a
+        year: 43 -> 32 ms of SQL without the join to ``charge`` its filter had resolved to ids)."""
         C = self.C
         q = C.select()
-        if self.has_charge:
+        if self.has_charge and (units or dims & CHARGE_DIMS):
             Ch = self.m.Charge
             q = q.join(Ch, on=(C.charge == Ch.id))
         if dims & {"organization", "connection"}:
@@ -322,7 +325,7 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
                     *ex.units]
     if not spec.quantities:
         measures = measures[:2]
-    query = ex.query(joined).select(*selected, *measures).where(C.currency == spec.currency)
+    query = ex.query(joined, units=spec.quantities).select(*selected, *measures).where(C.currency == spec.currency)
     for cond in conditions:
         query = query.where(cond)
     if members is not None:
