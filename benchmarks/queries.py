@@ -88,6 +88,12 @@ TEAM = Tag("team", (TagValue("Search", _project_rule("Search*", "Recommendations
                     TagValue("Bots", _project_rule("*Bot*", "*Assistant*"))))
 TEAM_SPLIT = Tag("team_split", (*(TagValue(v.name, v.rules) for v in TEAM.values),
                                 TagValue("Shared", _project_rule("Internal*", "Data*"), split="proportional")))
+# and two whose rules read other dimensions (no tag cube: their rows are classed by a CASE in SQL)
+ENV = Tag("env", (TagValue("Production", (Rule((("api_key", ("prod-*", "eu-prod", "canary")),)),)),
+                  TagValue("Staging", (Rule((("api_key", ("staging*",)),)),)),
+                  TagValue("Development", (Rule((("api_key", ("dev-*", "sandbox-*", "playground")),)),))))
+WORKLOAD = Tag("workload", (TagValue("Generation", (Rule((("service", ("Chats and Completions", "Images")),)),)),
+                            TagValue("Retrieval", (Rule((("service", ("Storage", "Tools")),)),))))
 TAG_QUERIES: tuple[BenchQuery, ...] = (
     BenchQuery("tag team (by project) x month", ("team",), "month", tag=TEAM),
     BenchQuery("tag team x day, 31 days", ("team",), "day", days=31, binned_by_day=True, tag=TEAM),
@@ -96,6 +102,8 @@ TAG_QUERIES: tuple[BenchQuery, ...] = (
     BenchQuery("tag team, Shared split by day x month", ("team_split",), "month", tag=TEAM_SPLIT),
     BenchQuery("tag team, Shared split by day x day, 31 days", ("team_split",), "day", days=31,
                binned_by_day=True, tag=TEAM_SPLIT),
+    BenchQuery("tag env (by API key) x day, 31 days", ("env",), "day", days=31, binned_by_day=True, tag=ENV),
+    BenchQuery("tag workload (by service) x project, top 50", ("workload",), "project", top=50, tag=WORKLOAD),
 )
 
 
