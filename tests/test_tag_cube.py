@@ -1,9 +1,9 @@
-"""A tag by project is read from its cube (store/tag_cube.py), which stays equal to classing the rows again
-however the store changes after the tag was saved: windows replaced over any days, projects renamed or
-named for the first time, a connection removed, the tag redefined. Each view equals the one read without
+"""A tag by project or by API key is read from its cube (store/tag_cube.py), which stays equal to classing
+the rows again however the store changes after the tag was saved: windows replaced over any days, projects
+or keys renamed or named for the first time, a connection removed, the tag redefined. Each view equals the one read without
 the cube, to the last atto-dollar, on SQLite and PostgreSQL; a cube whose tag was changed behind its back
-is not read; a store from schema 11 gets the cubes of its tags (and the daily rollup by project across
-connections)."""
+is not read; a store from schema 11 gets the cubes of its tags (and the daily rollups by project across
+connections and by API key)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,10 @@ NAMES = ["Alpha", "Beta", "", "Search", "p3"]  # "p3": a name that is another pr
 
 @st.composite
 def project_tags(draw) -> Tag:
-    """tags_st's tags (exact and glob patterns, splits of every kind) with every rule reading the project."""
-    tag = draw(tags_st())
-    return Tag(tag.name, tuple(TagValue(v.name, tuple(Rule((("project", r.conditions[0][1]),)) for r in v.rules),
+    """tags_st's tags (exact and glob patterns, splits of every kind) with every rule reading the project,
+    or every rule the API key."""
+    tag, dim = draw(tags_st()), draw(st.sampled_from(["project", "api_key"]))
+    return Tag(tag.name, tuple(TagValue(v.name, tuple(Rule(((dim, r.conditions[0][1]),)) for r in v.rules),
                                         v.split, v.percents) for v in tag.values))
 
 
@@ -49,6 +50,9 @@ ops_st = st.lists(st.one_of(
               st.lists(st.tuples(st.integers(0, 9), row_st), max_size=12)),
     st.tuples(st.just("names"), st.integers(0, 1), st.dictionaries(st.sampled_from(["p1", "p2", "p3"]),
                                                                     st.sampled_from(NAMES), max_size=3)),
+    st.tuples(st.just("keys"), st.integers(0, 1), st.dictionaries(st.sampled_from(["k1", "k2"]),
+                                                                   st.sampled_from(["ci", "dev", "", "k1"]),
+                                                                   max_size=2)),
     st.tuples(st.just("remove"), st.integers(0, 1)),
     st.tuples(st.just("retag"), project_tags()),
 ), max_size=6)
@@ -106,6 +110,8 @@ def replay(store: Store, tag: Tag, ops) -> Tag:
                 for d, (p, li, k, amount) in rows if start + timedelta(days=d) <= end])
         elif op[0] == "names" and op[1] not in removed:
             store.save_names(ids[op[1]], [Project(p, n or None) for p, n in op[2].items()], [])
+        elif op[0] == "keys" and op[1] not in removed:
+            store.save_names(ids[op[1]], [], [ApiKeyInfo(k, n or None, "p1") for k, n in op[2].items()])
         elif op[0] == "remove" and op[1] not in removed:
             store.remove_connection(ids[op[1]])
             removed.add(op[1])
@@ -175,7 +181,7 @@ def test_a_cube_whose_tag_changed_behind_its_back_is_not_read(tmp_path) -> None:
             ("V0",): sum(r.amount for r in WINDOW)}
 
 
-def test_a_schema_11_store_gets_the_cubes_of_its_tags_and_the_rollup_by_project_across_connections(tmp_path) -> None:
+def test_a_schema_11_store_gets_the_cubes_of_its_tags_and_the_new_daily_rollups(tmp_path) -> None:
     path = tmp_path / "costs.db"
     before = stored_team(path, 1)
     with contextlib.closing(sqlite3.connect(path)) as con, con:  # as schema 11 left it: no cube tables
@@ -183,12 +189,14 @@ def test_a_schema_11_store_gets_the_cubes_of_its_tags_and_the_rollup_by_project_
         con.execute("DROP TABLE tag_month")
         con.execute("DROP TABLE tag_cube")
         con.execute("DROP TABLE cost_day_project_all")
+        con.execute("DROP TABLE cost_day_key")
         con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     with Store(str(path)) as store:
         assert store.tag_cells(TEAM, VIEWS[0], ["day", "team"])
         assert store.tag_cells(TEAM, VIEWS[6], ["service", "team"], months=["2026-04"])
         assert tag_service.run_pivot(store, VIEWS[0], today=TODAY) == before
-        assert rollup_dump(store, rollup.DAY_PROJECT_ALL) == rebuilt(store, rollup.DAY_PROJECT_ALL) != []
+        for added in (rollup.DAY_PROJECT_ALL, rollup.DAY_KEY):
+            assert rollup_dump(store, added) == rebuilt(store, added) != []
     assert list(tmp_path.glob("costs.db.schema11-*.bak"))  # backed up before migrating
 
 
@@ -243,3 +251,24 @@ def test_a_tag_saved_during_a_sync_on_a_team_store_waits_for_its_window(pg_url) 
         with without_cubes(syncing):
             assert found == {(k[0],): c for k, c in
                              tag_service.run_pivot(syncing, spec, today=TODAY).row_totals.items()} != {}
+
+
+def test_a_key_renamed_moves_its_costs_to_its_new_value_in_the_cube() -> None:
+    env = Tag("env", (TagValue("CI", (Rule((("api_key", ("ci",)),)),)),
+                      TagValue("Dev", (Rule((("api_key", ("dev", "k9")),)),))))
+    rows = [CostRow(START + timedelta(days=d), "p1", None, k, "usd", (d + 3) * weight * money.SCALE, None, None)
+            for d in range(4) for k, weight in (("k1", 1), ("k9", 10), (None, 100))]
+    with sqlite_store() as store:
+        ids = connect(store)  # Conn A: k1 "ci"
+        store.replace_window(ids[0], START, START + timedelta(days=3), rows)
+        store.save_tag(env)
+        spec = PivotSpec(rows=("env",), cols=None, date_range=RANGE, quantities=False)
+
+        def by_value() -> dict[str, int]:
+            assert store.tag_cells(env, spec, ["env"]) is not None
+            return {k[0]: c.amount for k, c in tag_service.run_pivot(store, spec, today=TODAY).row_totals.items()}
+
+        per_key = {k: sum(r.amount for r in rows if r.api_key_id == k) for k in ("k1", "k9", None)}
+        assert by_value() == {"CI": per_key["k1"], "Dev": per_key["k9"], "(untagged)": per_key[None]}
+        store.save_names(ids[0], [], [ApiKeyInfo("k1", "dev", "p1"), ApiKeyInfo("k9", "ci", "p1")])
+        assert by_value() == {"Dev": per_key["k1"], "CI": per_key["k9"], "(untagged)": per_key[None]}

@@ -324,6 +324,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
             rollup.rebuild(db, (rollup.DAY_CHARGE_ALL,))  # from cost_day_charge
         if version is not None and 4 <= version < 12:
             rollup.rebuild(db, (rollup.DAY_PROJECT_ALL,))  # from cost_day_project: about a second on 10M rows
+        if version is not None and 5 <= version < 12:  # (before 5, the daily rollups were all made above)
+            rollup.rebuild(db, (rollup.DAY_KEY,))  # from cost: seconds on 2M rows
         if version is not None and version < 12:
             tag_cube.build(db, models, _stored_tags(db, models))  # from cost_day_project: a second on 10M rows
         Meta = models.Meta

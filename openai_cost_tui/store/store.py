@@ -359,6 +359,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         P, K = self.m.Project, self.m.ApiKey
         with self.write():
             before = dict(P.select(P.project_id, P.name).where(P.connection == connection_id).tuples())
+            keys_before = dict(K.select(K.key_id, K.name).where(K.connection == connection_id).tuples())
             for p in projects:
                 P.insert(connection=connection_id, project_id=p.id, name=p.name, archived=p.archived).on_conflict(
                     conflict_target=[P.connection, P.project_id], preserve=[P.name, P.archived]
@@ -367,7 +368,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 K.insert(connection=connection_id, key_id=k.id, name=k.name, project_id=k.project_id).on_conflict(
                     conflict_target=[K.connection, K.key_id], preserve=[K.name, K.project_id]
                 ).execute()
-            if any(before.get(p.id, _ABSENT) != p.name for p in projects):  # a label a tag's rules may read
+            if any(before.get(p.id, _ABSENT) != p.name for p in projects) \
+                    or any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # labels a tag's rules read
                 tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres)
 
     def project_names(self, connection_id: int) -> dict[str, str | None]:

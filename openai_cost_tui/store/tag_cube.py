@@ -1,12 +1,13 @@
-"""Tag cubes: each value of a tag by project, summed per day or month and connection, beside the rollups.
+"""Tag cubes: each value of a tag by project or API key, summed per day or month and connection.
 
 A view by a tag whose rules read the project (``team``: Search is ``Search*`` and ``Recommendations``)
 otherwise classes every row of ``cost_day_project`` with a CASE over project ids, then sorts them for
 its GROUP BY: team x day over 90 days at 2M rows reads 27k rows to give 270 cells. A tag's cube holds
-its values' sums instead:
+its values' sums instead (a tag by key likewise, from the rollups by key):
 
-- ``tag_day``: per (day, connection, value, currency), from ``cost_day_project``: a view by the tag and
-  days, weeks, months, organizations or connections reads one row per day, connection and value;
+- ``tag_day``: per (day, connection, value, currency), from ``cost_day_project`` (``cost_day_key``): a view
+  by the tag and days, weeks, months, organizations or connections reads one row per day, connection and
+  value;
 - ``tag_month``: per (month, connection, value, charge, currency), from ``cost_month``: the whole months
   of a view by the tag and a charge dimension (team x service over a year: a few thousand rows).
 
@@ -14,7 +15,7 @@ A tag's cubes are built when it is saved (classed in Python by the tag's own mat
 10M rows) and kept exact after that in the same transaction as every change they depend on:
 
 - a replaced window sums its days (and the whole months it touches) of its connection again;
-- new or changed project names class that connection's rows again;
+- new or changed project (key) names class that connection's rows again;
 - a removed connection takes its rows with it; a removed tag its cubes.
 
 ``tag_cube.stamp`` holds the hash of the definition the cubes were built from: a view reads them only
@@ -53,8 +54,13 @@ CUBE_LOCK_ID = PG_LOCK_ID + 1  # the advisory lock of cube writers on PostgreSQL
 
 
 def has_cube(tag: Tag) -> bool:
-    """Whether ``tag`` gets cubes: its rules read the project and nothing else."""
-    return tag.dims() == ("project",)
+    """Whether ``tag`` gets cubes: its rules read the project, or the API key, and nothing else."""
+    return tag.dims() in (("project",), ("api_key",))
+
+
+# per dimension a cube classes: its name table, that table's id column, the rollups' id column, the daily rollup
+_SOURCES = {"project": ("Project", "project_id", "project_id", "CostDayProject"),
+            "api_key": ("ApiKey", "key_id", "api_key_id", "CostDayKey")}
 
 
 def stamp(tag: Tag) -> str:
@@ -81,7 +87,7 @@ def _cubes(m: Models) -> tuple[type[pw.Model], type[pw.Model]]:
 
 def build(db: pw.Database, m: Models, tags: Sequence[Tag]) -> None:
     """The cubes of ``tags`` made again from every connection's rows (in the caller's transaction); a tag
-    whose rules read more than the project loses any cube it had."""
+    whose rules read anything else loses any cube it had."""
     _serialized(db)
     db.create_tables([*_cubes(m), m.TagCube], safe=True)
     drop(db, m, [t.name for t in tags])
@@ -120,7 +126,7 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
     if not tags:
         return
     D, M = _cubes(m)
-    names = _project_names(db, m, connection_id)
+    names = {dim: _names(db, m, dim, connection_id) for dim in {t.dims()[0] for t in tags}}
     span = None if start is None or end is None else ((start.isoformat(), end.isoformat()) if as_text else (start, end))
     months = None if start is None or end is None else months_between(start, end)
     for tag in tags:
@@ -130,8 +136,8 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
             days, whole = days.where((D.day >= span[0]) & (D.day <= span[1])), whole.where(M.month.in_(months))
         days.execute()
         whole.execute()
-        _insert_days(db, m, tag, connection_id, span, names)
-        _insert_months(db, m, tag, connection_id, months, names)
+        _insert_days(db, m, tag, connection_id, span, names[tag.dims()[0]])
+        _insert_months(db, m, tag, connection_id, months, names[tag.dims()[0]])
 
 
 def _built(db: pw.Database, m: Models) -> list[Tag]:
@@ -149,24 +155,26 @@ def _built(db: pw.Database, m: Models) -> list[Tag]:
     return out
 
 
-def _project_names(db: pw.Database, m: Models, connection_id: int | None) -> dict[tuple[int, str], str]:
-    """(connection, project id) -> its non-empty name, of one connection or of all."""
-    P = m.Project
-    query = P.select(P.connection, P.project_id, P.name)
+def _names(db: pw.Database, m: Models, dim: str, connection_id: int | None) -> dict[tuple[int, str], str]:
+    """(connection, project or key id) -> its non-empty name, of one connection or of all."""
+    model, ident, _, _ = _SOURCES[dim]
+    P = getattr(m, model)
+    query = P.select(P.connection, getattr(P, ident), P.name)
     if connection_id is not None:
         query = query.where(P.connection == connection_id)
     return {(conn, pid): name for conn, pid, name in db.execute(query) if name}
 
 
 def _classer(tag: Tag, names: dict[tuple[int, str], str]):
-    """(connection, project id) -> the tag's value of the label it shows (matched once per pair)."""
+    """(connection, project or key id) -> the tag's value of the label it shows (matched once per pair)."""
     matcher = matcher_for(tag)
+    (dim,) = tag.dims()
     value_of: dict[tuple[int, str], str] = {}
 
     def value(pair: tuple[int, str]) -> str:
         found = value_of.get(pair)
         if found is None:
-            found = value_of[pair] = matcher.value({"project": names.get(pair) or pair[1] or NONE_LABEL})
+            found = value_of[pair] = matcher.value({dim: names.get(pair) or pair[1] or NONE_LABEL})
         return found
 
     return value_of, value
@@ -175,13 +183,15 @@ def _classer(tag: Tag, names: dict[tuple[int, str], str]):
 def _insert_days(db: pw.Database, m: Models, tag: Tag, connection_id: int | None = None, span: tuple | None = None,
                  names: dict[tuple[int, str], str] | None = None) -> None:
     """The tag's day rows of one connection (every one without it), over ``span`` (every day without it)."""
-    S = m.CostDayProject
-    query = S.select(S.day, S.connection, S.currency, S.week, S.month, S.project_id, S.amount_hi, S.amount_lo)
+    (dim,) = tag.dims()
+    _, _, column, daily = _SOURCES[dim]
+    S = getattr(m, daily)
+    query = S.select(S.day, S.connection, S.currency, S.week, S.month, getattr(S, column), S.amount_hi, S.amount_lo)
     if connection_id is not None:
         query = query.where(S.connection == connection_id)
     if span is not None:
         query = query.where((S.day >= span[0]) & (S.day <= span[1]))
-    value_of, value = _classer(tag, _project_names(db, m, connection_id) if names is None else names)
+    value_of, value = _classer(tag, _names(db, m, dim, connection_id) if names is None else names)
     get, sums = value_of.get, {}
     # one loop per cube, its key spelled out: ~1 us a row
     for day, conn, currency, week, month, pid, hi, lo in db.execute(query):
@@ -202,13 +212,15 @@ def _insert_days(db: pw.Database, m: Models, tag: Tag, connection_id: int | None
 def _insert_months(db: pw.Database, m: Models, tag: Tag, connection_id: int | None = None,
                    months: list[str] | None = None, names: dict[tuple[int, str], str] | None = None) -> None:
     """The tag's month rows of one connection (every one without it), over ``months`` (all without them)."""
+    (dim,) = tag.dims()
     S = m.CostMonth
-    query = S.select(S.month, S.connection, S.charge, S.currency, S.project_id, S.amount_hi, S.amount_lo)
+    query = S.select(S.month, S.connection, S.charge, S.currency, getattr(S, _SOURCES[dim][2]), S.amount_hi,
+                     S.amount_lo)
     if connection_id is not None:
         query = query.where(S.connection == connection_id)
     if months is not None:
         query = query.where(S.month.in_(months))
-    value_of, value = _classer(tag, _project_names(db, m, connection_id) if names is None else names)
+    value_of, value = _classer(tag, _names(db, m, dim, connection_id) if names is None else names)
     get, sums = value_of.get, {}
     for month, conn, charge, currency, pid, hi, lo in db.execute(query):
         key = (month, conn, charge, currency, get((conn, pid)) or value((conn, pid)))
