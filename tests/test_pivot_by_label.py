@@ -59,6 +59,7 @@ def test_the_ratio_picks_the_path(store, ratio, monkeypatch) -> None:
     assert not names.by_pair("service")
     monkeypatch.setattr(store_pivot, "MERGE_RATIO", 2)
     assert store_pivot._Names(store).mode("project") == "label"  # 3 named ids per name, no months given
+    assert store_pivot._Names(store, pairs=True).mode("project") == "pair"  # reading cost_month whole: no join
     store.replace_window(conns[0].id, date(2026, 5, 1), date(2026, 5, 1),
                          [CostRow(date(2026, 5, 1), "p1", "gpt-4o-2024-08-06, input", None, "usd", 5)])
     assert store_pivot._Names(store, ["2026-05"]).mode("project") == "id"  # p1 shows as Search everywhere
