@@ -327,7 +327,9 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
         if version is not None and 5 <= version < 12:  # (before 5, the daily rollups were all made above)
             rollup.rebuild(db, (rollup.DAY_KEY,))  # from cost: seconds on 2M rows
         if version is not None and version < 12:
-            tag_cube.build(db, models, _stored_tags(db, models))  # from cost_day_project: a second on 10M rows
+            from .tags import stored_tags
+
+            tag_cube.build(db, models, stored_tags(db, models))  # from the daily rollups: seconds on 10M rows
         Meta = models.Meta
         Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[Meta.key], preserve=[Meta.value]
@@ -336,16 +338,6 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
         models.Meta.insert(key="store_id", value=uuid.uuid4().hex).on_conflict_ignore().execute()
     if version is not None and version < 10 and path is not None:
         db.execute_sql("VACUUM")  # the rowid table's pages back to the system: 498 -> 238 MB, ~3 s on 2M rows
-
-
-def _stored_tags(db: pw.Database, models: Models) -> list:
-    """The store's tags (none when it never had one), for the cubes a migration builds."""
-    from .tags import parse_definition
-
-    V = models.VirtualTag
-    if V is None or not db.table_exists(V._meta.table_name):
-        return []
-    return [tag for (text,) in db.execute(V.select(V.definition)) if (tag := parse_definition(text)) is not None]
 
 
 def _rowless_tables(db: pw.Database, models: Models, *, cost: bool, rollups: bool) -> None:

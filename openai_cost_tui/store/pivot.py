@@ -494,14 +494,14 @@ class PivotQueries:
         # ids alone only for day-binned views: they read a row per day and id, where the join is dearest;
         # a month view reads a few thousand cube rows, and checking a year of ids would cost more than it saves
         by_day = use_rollups and "day" in needed
-        whole_table = bool(months) and rollup.pick_monthly(needed) is rollup.MONTH
+        month_table = rollup.pick_monthly(needed)
         names = _Names(self, rollup.months_between(date_range.start, date_range.end) if by_day else None, classes,
-                       pairs=whole_table)
+                       pairs=bool(months) and month_table is rollup.MONTH)
         if by_day and members is None and _across_projects(needed, group_dims, spec, names):
             daily_table = self.m.CostDayProjectAll  # one row per day and id instead of one per connection too
         with self.read():
             if months:
-                M = getattr(self.m, rollup.pick_monthly(needed).model)
+                M = getattr(self.m, month_table.model)
                 monthly = _query(self, M, spec, group_dims, members, names, classes)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
             if weeks:

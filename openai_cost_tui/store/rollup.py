@@ -46,9 +46,6 @@ CONNECTION_DIMS = frozenset({"organization", "connection"})
 DAY_DIMS = frozenset({"day", "week", "month"})
 
 
-DAY_PROJECT_TABLE = "cost_day_project"
-
-
 @dataclass(frozen=True)
 class Rollup:
     table: str
@@ -59,11 +56,12 @@ class Rollup:
     units: bool = False  # True: keeps unit_min/unit_max (it has no charge to join)
     source: str = "cost"  # the table it sums: ``cost``, or ``cost_month`` for the month cubes
     by_week: bool = False  # True: refreshed per whole ISO week, from ``source`` (a daily rollup)
+    source_units: bool = False  # True: ``source`` keeps unit_min/unit_max (no charge to join): their MIN/MAX
 
     def insert_sql(self) -> str:
         keys = ", ".join(f"c.{k}" for k in self.keys)
         extra, source = "", f"{self.source} c"
-        if self.units and self.source == DAY_PROJECT_TABLE:  # its least and greatest units, again
+        if self.units and self.source_units:  # the least and greatest of the source's own
             extra = ", MIN(c.unit_min), MAX(c.unit_max)"
         elif self.units:
             extra, source = ", MIN(ch.unit), MAX(ch.unit)", f"{self.source} c JOIN charge ch ON ch.id = c.charge_id"
@@ -96,7 +94,8 @@ DAY_CHARGE_ALL = Rollup("cost_day_charge_all", "CostDayChargeAll", ("day", "week
                         CHARGE_DIMS | DAY_DIMS, by_day=True, source=DAY_CHARGE.table)
 # read only where each project id shows one label in every connection holding it (store/pivot.py)
 DAY_PROJECT_ALL = Rollup("cost_day_project_all", "CostDayProjectAll", ("day", "week", "month", "project_id", "currency"),
-                         DAY_DIMS | {"project"}, by_day=True, units=True, source=DAY_PROJECT_TABLE)
+                         DAY_DIMS | {"project"}, by_day=True, units=True, source=DAY_PROJECT.table,
+                         source_units=True)
 ACROSS = (DAY_CHARGE_ALL, DAY_PROJECT_ALL)  # summed across connections, each from its daily rollup
 MONTH_CUBES = (MONTH_CHARGE, MONTH_PROJECT, MONTH_KEY)  # smallest first; each is summed from MONTH
 WEEK_CUBES = (WEEK_CHARGE,)  # summed from DAY_CHARGE

@@ -80,8 +80,7 @@ class Models:
             *self.rollups(),
             self.CostDayChargeAll,  # not among rollups(): no connection (refreshed by store/rollup.py)
             self.CostDayProjectAll,
-            *((self.VirtualTag,) if self.VirtualTag else ()),
-            *((self.TagDay, self.TagMonth, self.TagCube) if self.TagDay and self.TagMonth and self.TagCube else ()),
+            *(m for m in (self.VirtualTag, self.TagDay, self.TagMonth, self.TagCube) if m is not None),
         ]
 
 

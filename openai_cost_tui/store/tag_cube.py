@@ -39,6 +39,7 @@ from ..core.tags import Tag, matcher_for, to_dict
 from . import filters
 from .bulk import insert_rows
 from .locks import PG_LOCK_ID
+from .pivot import _Exprs, _Names
 from .rollup import CHARGE_DIMS, CONNECTION_DIMS, months_between
 
 if TYPE_CHECKING:
@@ -142,17 +143,12 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
 
 def _built(db: pw.Database, m: Models) -> list[Tag]:
     """The tags with cubes, as defined now (a cube whose tag is gone or changed is left unread)."""
-    if not _ready(db, m) or m.VirtualTag is None or not db.table_exists(m.VirtualTag._meta.table_name):
+    if not _ready(db, m):
         return []
-    from .tags import parse_definition
+    from .tags import stored_tags
 
-    T, V = m.TagCube, m.VirtualTag
-    out = []
-    for text, built_from in db.execute(V.select(V.definition, T.stamp).join(T, on=(T.name == V.name))):
-        tag = parse_definition(text)
-        if tag is not None and has_cube(tag) and stamp(tag) == built_from:
-            out.append(tag)
-    return out
+    built_from = dict(db.execute(m.TagCube.select(m.TagCube.name, m.TagCube.stamp)))
+    return [tag for tag in stored_tags(db, m) if has_cube(tag) and built_from.get(tag.name) == stamp(tag)]
 
 
 def _names(db: pw.Database, m: Models, dim: str, connection_id: int | None) -> dict[tuple[int, str], str]:
@@ -191,22 +187,8 @@ def _insert_days(db: pw.Database, m: Models, tag: Tag, connection_id: int | None
         query = query.where(S.connection == connection_id)
     if span is not None:
         query = query.where((S.day >= span[0]) & (S.day <= span[1]))
-    value_of, value = _classer(tag, _names(db, m, dim, connection_id) if names is None else names)
-    get, sums = value_of.get, {}
-    # one loop per cube, its key spelled out: ~1 us a row
-    for day, conn, currency, week, month, pid, hi, lo in db.execute(query):
-        key = (day, conn, currency, week, month, get((conn, pid)) or value((conn, pid)))
-        found = sums.get(key)
-        if found is None:
-            sums[key] = [hi, lo]
-        else:
-            found[0] += hi
-            found[1] += lo
-    rows = sorted((tag.name, day, conn, v, currency, week, month, hi, lo)
-                  for (day, conn, currency, week, month, v), (hi, lo) in sums.items())
-    if rows:
-        insert_rows(db, f'"{m.TagDay._meta.table_name}"', ("tag", "day", "connection_id", "value", "currency",
-                                                            "week", "month", "amount_hi", "amount_lo"), rows)
+    _write(db, m.TagDay, ("day", "connection_id", "value", "currency", "week", "month"), tag, query,
+           _names(db, m, dim, connection_id) if names is None else names)
 
 
 def _insert_months(db: pw.Database, m: Models, tag: Tag, connection_id: int | None = None,
@@ -220,21 +202,29 @@ def _insert_months(db: pw.Database, m: Models, tag: Tag, connection_id: int | No
         query = query.where(S.connection == connection_id)
     if months is not None:
         query = query.where(S.month.in_(months))
-    value_of, value = _classer(tag, _names(db, m, dim, connection_id) if names is None else names)
+    _write(db, m.TagMonth, ("month", "connection_id", "value", "charge_id", "currency"), tag, query,
+           _names(db, m, dim, connection_id) if names is None else names)
+
+
+def _write(db: pw.Database, table: type[pw.Model], columns: tuple[str, ...], tag: Tag, query: pw.ModelSelect,
+           names: dict[tuple[int, str], str]) -> None:
+    """``query``'s rows (a period, the connection, the rest of the key, then the id the tag classes and the
+    two amounts) summed by (period, connection, the tag's value, the rest), inserted into ``table`` under
+    ``columns`` in that order, which is its key's: ~1 us a row."""
+    value_of, value = _classer(tag, names)
     get, sums = value_of.get, {}
-    for month, conn, charge, currency, pid, hi, lo in db.execute(query):
-        key = (month, conn, charge, currency, get((conn, pid)) or value((conn, pid)))
+    for row in db.execute(query):
+        pair = (row[1], row[-3])
+        key = (row[0], row[1], get(pair) or value(pair), *row[2:-3])
         found = sums.get(key)
         if found is None:
-            sums[key] = [hi, lo]
+            sums[key] = [row[-2], row[-1]]
         else:
-            found[0] += hi
-            found[1] += lo
-    rows = sorted((tag.name, month, conn, v, charge, currency, hi, lo)
-                  for (month, conn, charge, currency, v), (hi, lo) in sums.items())
+            found[0] += row[-2]
+            found[1] += row[-1]
+    rows = sorted((tag.name, *key, hi, lo) for key, (hi, lo) in sums.items())
     if rows:
-        insert_rows(db, f'"{m.TagMonth._meta.table_name}"', ("tag", "month", "connection_id", "value", "charge_id",
-                                                              "currency", "amount_hi", "amount_lo"), rows)
+        insert_rows(db, f'"{table._meta.table_name}"', ("tag", *columns, "amount_hi", "amount_lo"), rows)
 
 
 def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, values: Sequence[str] | None = None,
@@ -249,8 +239,6 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
     if spec.quantities or not has_cube(tag) or tag.name not in dims or any(d not in allowed for d in other) \
             or any(f.dim not in allowed_filters for f in spec.filters) or (months is None and spec.date_range is None):
         return None
-    from .pivot import _Exprs
-
     m, db = store.m, store.db
     T = m.TagDay if months is None else m.TagMonth
     with store.read():
@@ -293,12 +281,8 @@ def _labels(store: Store, shown: dict[str, pw.Node], dims: list[str]) -> dict[st
         rows = store.db.execute(Ch.select(Ch.id, *(shown[d] for d in charge_dims))).fetchall()
         for i, d in enumerate(charge_dims, start=1):
             out[d] = {row[0]: row[i] for row in rows}
-    if set(dims) & CONNECTION_DIMS:
-        C = store.m.Connection
-        for cid, description, org_name, org_id in store.db.execute(
-                C.select(C.id, C.description, C.organization_name, C.organization_id)):
-            out.setdefault("connection", {})[cid] = description
-            out.setdefault("organization", {})[cid] = next(v for v in (org_name, org_id, description) if v is not None)
+    names = _Names(store)
+    out.update({d: names._map(d) for d in dims if d in CONNECTION_DIMS})  # as the pivot names them
     return out
 
 

@@ -21,6 +21,7 @@ from . import tag_cube
 from .convert import now_naive
 
 if TYPE_CHECKING:
+    from .schema import Models
     from .store import Store
 
 BUILTINS = tuple(d.id for d in DIMENSIONS)
@@ -35,13 +36,8 @@ class TagQueries:
 
     def tags(self: Store) -> TagSet:
         """Every tag, in the order they were added (none when the store never had one)."""
-        T = _model(self)
         with self.read():
-            if not self.db.table_exists(T._meta.table_name):
-                return TagSet()
-            rows = list(T.select(T.definition).order_by(T.position, T.name).tuples())
-        # a damaged row is skipped, never fatal; saving the tag again mends it
-        return TagSet(tuple(tag for (text,) in rows if (tag := parse_definition(text)) is not None))
+            return TagSet(tuple(stored_tags(self.db, self.m)))
 
     def save_tag(self: Store, tag: Tag) -> Tag:
         """Create or replace one tag (checked whole first)."""
@@ -91,6 +87,16 @@ class TagQueries:
         if found is None:
             raise UsageError(_unknown(self, name))
         return found
+
+
+def stored_tags(db: pw.Database, m: Models) -> list[Tag]:
+    """The tags of the store's ``virtual_tag`` rows, in the order they were added (none when it has no such
+    table yet); a damaged row is skipped, never fatal: saving the tag again mends it."""
+    T = m.VirtualTag
+    if T is None or not db.table_exists(T._meta.table_name):
+        return []
+    rows = db.execute(T.select(T.definition).order_by(T.position, T.name))
+    return [tag for (text,) in rows if (tag := parse_definition(text)) is not None]
 
 
 def parse_definition(text: str) -> Tag | None:
