@@ -51,6 +51,9 @@ SHOTS = [
     ("remove-connection", ("f3", "d"), (120, 36)),
     ("workspaces", ("f4",), (120, 36)),
     ("help", ("f1",), (120, 36)),
+    # the tags screen after a rule is saved: what it claims, on one line under the table
+    ("tags", ("T", "n", *"team", "space", *"Search", "space", *"project", "equals_sign", "apostrophe", *"Search",
+              "asterisk", "apostrophe", "enter"), (120, 36)),
 ]
 
 
