@@ -1,9 +1,10 @@
-"""A tag by project or by API key is read from its cube (store/tag_cube.py), which stays equal to classing
-the rows again however the store changes after the tag was saved: windows replaced over any days, projects
+"""A tag by project, by API key or by charge dimensions (service, line item ...) is read from its cubes
+(store/tag_cube.py), which stay equal to classing the rows again however the store changes after the tag
+was saved: windows replaced over any days, projects
 or keys renamed or named for the first time, a connection removed, the tag redefined. Each view equals the one read without
 the cube, to the last atto-dollar, on SQLite and PostgreSQL; a cube whose tag was changed behind its back
 is not read; a store from schema 11 gets the cubes of its tags (and the daily rollups by project across
-connections and by API key)."""
+connections and by API key), one from schema 12 those of its tags by charge dimensions."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import ApiKeyInfo, CostRow, Filter, PivotSpec, Project
 from openai_cost_tui.core.tags import Rule, Tag, TagValue, to_dict
 from openai_cost_tui.services import tags as tag_service
-from openai_cost_tui.store import rollup
+from openai_cost_tui.store import rollup, tag_cube
 from openai_cost_tui.store.store import NewConnection, Store
 from tests.test_pivot_by_label import _fresh_pg
 from tests.test_pivot_property import CONNS, DAYS, LINE_ITEMS, START, sqlite_store
@@ -34,13 +35,23 @@ PROJECTS = [None, "p1", "p2", "p3"]
 NAMES = ["Alpha", "Beta", "", "Search", "p3"]  # "p3": a name that is another project's id
 
 
+CHARGE_RULE_DIMS = ["service", "line_item", "tier", "category", "subcategory", "model_version"]
+
+
 @st.composite
 def project_tags(draw) -> Tag:
     """tags_st's tags (exact and glob patterns, splits of every kind) with every rule reading the project,
-    or every rule the API key."""
-    tag, dim = draw(tags_st()), draw(st.sampled_from(["project", "api_key"]))
-    return Tag(tag.name, tuple(TagValue(v.name, tuple(Rule(((dim, r.conditions[0][1]),)) for r in v.rules),
-                                        v.split, v.percents) for v in tag.values))
+    or every rule the API key, or every rule one or two charge dimensions."""
+    tag, kind = draw(tags_st()), draw(st.sampled_from(["project", "api_key", "charge"]))
+
+    def conditions(rule: Rule) -> tuple:
+        if kind != "charge":
+            return ((kind, rule.conditions[0][1]),)
+        dims = draw(st.lists(st.sampled_from(CHARGE_RULE_DIMS), min_size=1, max_size=2, unique=True))
+        return tuple((d, patterns) for d, (_, patterns) in zip(dims, rule.conditions * 2, strict=False))
+
+    return Tag(tag.name, tuple(TagValue(v.name, tuple(Rule(conditions(r)) for r in v.rules), v.split, v.percents)
+                               for v in tag.values))
 
 
 row_st = st.tuples(st.sampled_from(PROJECTS), st.sampled_from(LINE_ITEMS), st.sampled_from([None, "k1", "k2"]),
@@ -56,6 +67,7 @@ ops_st = st.lists(st.one_of(
     st.tuples(st.just("remove"), st.integers(0, 1)),
     st.tuples(st.just("retag"), project_tags()),
 ), max_size=6)
+before_st = st.lists(st.tuples(st.integers(0, DAYS - 2), st.integers(0, 1), row_st), max_size=16)
 
 VIEWS = [
     PivotSpec(rows=("team",), cols="day", date_range=RANGE, quantities=False),
@@ -73,6 +85,12 @@ VIEWS = [
     PivotSpec(rows=("team",), cols="line_item", date_range=DateRange(START.replace(day=1), RANGE.end),
               quantities=False),
     PivotSpec(rows=("team",), cols="month", date_range=RANGE),  # quantities: never from a cube
+    # by project or key: a tag by charge dimensions reads whole months from its cube by project and key
+    PivotSpec(rows=("project", "team"), cols="month", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("api_key",), cols="team", date_range=DateRange(START.replace(day=1), RANGE.end), quantities=False,
+              filters=(Filter("project", ("Alpha", "(none)", "p3")), Filter("connection", ("Conn B",), exclude=True))),
+    PivotSpec(rows=("team", "organization"), cols="project", date_range=RANGE, quantities=False,
+              filters=(Filter("api_key", ("ci", "k2"), exclude=True),)),
 ]
 
 
@@ -95,9 +113,15 @@ def connect(store: Store) -> list[int]:
     return ids
 
 
-def replay(store: Store, tag: Tag, ops) -> Tag:
-    """The tag saved, then each operation applied; the tag as it stands at the end."""
+def replay(store: Store, tag: Tag, ops, before=()) -> Tag:
+    """``before``'s rows stored (each connection's over every day, the last day among them), the tag
+    saved, then each operation applied; the tag as it stands at the end."""
     ids = connect(store)
+    last = START + timedelta(days=DAYS - 1)
+    for c, conn in enumerate(ids):
+        rows = [CostRow(START + timedelta(days=d), p, li, k, "usd", amount, None, None)
+                for d, on, (p, li, k, amount) in before if on == c]
+        store.replace_window(conn, START, last, rows + [CostRow(last, "p2", LINE_ITEMS[-1], None, "usd", 1, None, None)])
     store.save_tag(tag)
     removed: set[int] = set()
     for op in ops:
@@ -122,11 +146,13 @@ def replay(store: Store, tag: Tag, ops) -> Tag:
     return tag
 
 
-def check_cube(store: Store, tag: Tag, ops) -> None:
-    tag = replay(store, tag, ops)
+def check_cube(store: Store, tag: Tag, ops, before=()) -> None:
+    tag = replay(store, tag, ops, before)
     # the cubes answer: the path is taken
     assert store.tag_cells(tag, VIEWS[0], ["day", "team"]) is not None
     assert store.tag_cells(tag, VIEWS[6], ["service", "team"], months=["2026-05"]) is not None
+    by_project = store.tag_cells(tag, VIEWS[-3], ["project", "team"], months=["2026-05"])
+    assert (by_project is not None) == (tag_cube.kind(tag) == "charge")
     for spec in VIEWS:
         for splits in (True, False):
             found = tag_service.evaluate(store, spec, today=TODAY, splits=splits)
@@ -135,20 +161,20 @@ def check_cube(store: Store, tag: Tag, ops) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tag=project_tags(), ops=ops_st)
-def test_a_tag_cube_equals_classing_the_rows_again(tag, ops) -> None:
+@given(tag=project_tags(), ops=ops_st, before=before_st)
+def test_a_tag_cube_equals_classing_the_rows_again(tag, ops, before) -> None:
     with sqlite_store() as store:
-        check_cube(store, Tag("team", tag.values), ops)
+        check_cube(store, Tag("team", tag.values), ops, before)
 
 
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(tag=project_tags(), ops=ops_st)
+@given(tag=project_tags(), ops=ops_st, before=before_st)
 @needs_postgres
-def test_a_tag_cube_equals_classing_the_rows_again_on_postgresql(pg_url, tag, ops) -> None:  # noqa: F811
+def test_a_tag_cube_equals_classing_the_rows_again_on_postgresql(pg_url, tag, ops, before) -> None:  # noqa: F811
     _fresh_pg(pg_url)
     with Store(pg_url) as store:
-        check_cube(store, Tag("team", tag.values), ops)
+        check_cube(store, Tag("team", tag.values), ops, before)
 
 
 TEAM = Tag("team", (TagValue("V0", (Rule((("project", ("Alpha",)),)),)),
@@ -272,3 +298,31 @@ def test_a_key_renamed_moves_its_costs_to_its_new_value_in_the_cube() -> None:
         assert by_value() == {"CI": per_key["k1"], "Dev": per_key["k9"], "(untagged)": per_key[None]}
         store.save_names(ids[0], [], [ApiKeyInfo("k1", "dev", "p1"), ApiKeyInfo("k9", "ci", "p1")])
         assert by_value() == {"Dev": per_key["k1"], "CI": per_key["k9"], "(untagged)": per_key[None]}
+
+
+WORKLOAD = Tag("workload", (TagValue("Chat", (Rule((("service", ("Chats*",)),)),)),
+                            TagValue("Storage", (Rule((("line_item", ("Vector storage",)), ("tier", ("*",)))),))))
+
+
+def test_a_schema_12_store_gets_the_cubes_of_its_tags_by_charge_dimensions(tmp_path) -> None:
+    path = tmp_path / "costs.db"
+    last = START + timedelta(days=DAYS - 1)
+    rows = [CostRow(START + timedelta(days=d), p, li, "k1", "usd", (d + 1) * (i + 1) * money.SCALE, None, None)
+            for d in range(DAYS) for p in ("p1", None) for i, li in enumerate(LINE_ITEMS)]
+    spec = PivotSpec(rows=("project", "workload"), cols="month", date_range=RANGE, quantities=False)
+    with Store(str(path)) as store:
+        ids = connect(store)
+        store.replace_window(ids[0], START, last, rows)
+        store.save_tag(WORKLOAD)
+        assert store.tag_cells(WORKLOAD, spec, ["project", "workload"], months=["2026-05"])
+        with without_cubes(store):
+            before = tag_service.run_pivot(store, spec, today=TODAY)
+    with contextlib.closing(sqlite3.connect(path)) as con, con:  # as schema 12 left it: no cube for this tag
+        for table in ("tag_day", "tag_month", "tag_cube"):
+            con.execute(f"DELETE FROM {table}")
+        con.execute("DROP TABLE tag_month_project_key")
+        con.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    with Store(str(path)) as store:
+        assert store.tag_cells(WORKLOAD, spec, ["project", "workload"], months=["2026-05"])
+        assert tag_service.run_pivot(store, spec, today=TODAY) == before
+    assert list(tmp_path.glob("costs.db.schema12-*.bak"))

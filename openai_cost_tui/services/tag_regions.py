@@ -6,6 +6,9 @@ its value; the store then groups the view's own dimensions and the tag's value, 
 table's ids, in one query from its rollups. The cost rows are never brought to Python one combination
 of day and project at a time (2M rows, team x day over 90 days: 25k combinations).
 
+One tag with cubes (store/tag_cube.py: by project, key, or charge dimensions, those by several of them
+included) is read from them where they answer the view.
+
 The records are those services/tags.py would make by grouping by the rules' dimensions, added up over
 what the view does not show; a value that a proportional split shares out is read by day.
 """
@@ -27,9 +30,10 @@ if TYPE_CHECKING:
 
 
 
-def answerable(tags: list[Tag]) -> bool:
-    """True when every tag's rules read exactly one dimension."""
-    return bool(tags) and all(len(t.dims()) == 1 for t in tags)
+def answerable(store: Store, tags: list[Tag]) -> bool:
+    """True when every tag's rules read exactly one dimension, or the view's one tag may have cubes (a
+    tag whose rules read several charge dimensions: ``records`` says None when its cubes cannot answer)."""
+    return bool(tags) and (all(len(t.dims()) == 1 for t in tags) or (len(tags) == 1 and store.has_tag_cube(tags[0])))
 
 
 def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, tuple[str, ...]]:
@@ -58,6 +62,8 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
     cube (store/tag_cube.py), where the store keeps one."""
     if len(tags) == 1 and (found := _from_cube(store, base, wanted, tags[0], today, splits=splits)) is not None:
         return found
+    if any(len(t.dims()) != 1 for t in tags):
+        return None
     return _classed(store, base, wanted, tags, today, splits=splits)
 
 
@@ -114,7 +120,7 @@ def _by_months(store: Store, base: PivotSpec, wanted: list[str], tag: Tag,
     months, edges = split_by_month(base.date_range, store.last_day())
     grouped = [*wanted, tag.name]
     cells = store.tag_cells(tag, base, grouped, months=months) if months else None
-    if cells is None:
+    if cells is None or (edges and len(tag.dims()) != 1):  # edges classed by one dimension only
         return None
     out = [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in cells.items()]
     for lo, hi in edges:
@@ -145,11 +151,11 @@ def _whole_months(spec: PivotSpec, today: date) -> PivotSpec:
                                               add_months(dates.end.replace(day=1), 1) - timedelta(days=1)))
 
 
-def day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, dict[str, int]]:
+def day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, dict[str, int]] | None:
     """Each day's cost of each value of ``tag`` that keeps its cost, over the view's dates and
-    workspace (not its other filters), grouped by day and value in one query."""
+    workspace (not its other filters), grouped by day and value in one query; None when neither the
+    tag's cube nor one query can answer (its rules read several dimensions and it has no cube)."""
     unfiltered = replace(base, filters=())
-    (dim,) = tag.dims()
     keep = set(tag.targets)
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     cells = store.tag_cells(tag, unfiltered, ["day", tag.name], values=sorted(keep))
@@ -157,6 +163,9 @@ def day_costs(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str,
         for (day, value), cell in cells.items():
             out[day][value] += cell.amount
         return out
+    if len(tag.dims()) != 1:
+        return None
+    (dim,) = tag.dims()
     classes = {tag.name: _classes(dim, labels_by_value(store, tag, unfiltered, today))}
     for (day, value), cell in store.group_cells(unfiltered, ["day", tag.name], today=today, classes=classes).items():
         if value in keep:

@@ -112,7 +112,7 @@ def _evaluate(store: Store, spec: PivotSpec, *, today: date, splits: bool) -> Ta
     proportional = [t for t in tags if splits and t.proportional]
     # one query per value, summed in SQL, where each tag's rules read one dimension
     records = tag_regions.records(store, base, wanted, tags, today, splits=splits) \
-        if tag_regions.answerable(tags) else None
+        if tag_regions.answerable(store, tags) else None
     if records is None and proportional and "day" not in dims:
         records = _by_day_where_split(store, base, wanted, tags, proportional,
                                       _records(store, base, dims, wanted, today), today)
@@ -257,8 +257,8 @@ def _share(store: Store, tag: Tag, records, base: PivotSpec, today: date, split_
     """Each record of a split value replaced by its exact shares of the tag's other values."""
     day_costs: dict[str, dict[str, int]] = {}
     if tag.proportional and (base.filters or not day_rows):
-        costs_by_day = tag_regions.day_costs if tag_regions.answerable([tag]) else _day_costs
-        day_costs = costs_by_day(store, tag, base, today)
+        found = tag_regions.day_costs(store, tag, base, today) if tag_regions.answerable(store, [tag]) else None
+        day_costs = _day_costs(store, tag, base, today) if found is None else found
     elif tag.proportional:  # the records are every cost of the dates by day already: no second query
         keep = set(tag.targets)
         day_costs = defaultdict(lambda: defaultdict(int))

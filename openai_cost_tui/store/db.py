@@ -326,7 +326,7 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
             rollup.rebuild(db, (rollup.DAY_PROJECT_ALL,))  # from cost_day_project: about a second on 10M rows
         if version is not None and 5 <= version < 12:  # (before 5, the daily rollups were all made above)
             rollup.rebuild(db, (rollup.DAY_KEY,))  # from cost: seconds on 2M rows
-        if version is not None and version < 12:
+        if version is not None and version < 13:  # 12 built the cubes of tags by project or key, 13 by charge too
             from .tags import stored_tags
 
             tag_cube.build(db, models, stored_tags(db, models))  # from the daily rollups: seconds on 10M rows

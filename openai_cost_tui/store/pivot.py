@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 _QTY_TO_ATTO = money.SCALE // QTY_SCALE
 
 
+def charge_exprs(Ch: type[pw.Model]) -> dict[str, pw.Node]:
+    """Each charge dimension's displayed value, over the charge table."""
+    none = pw.Value(NONE_LABEL)
+    return {"service": Ch.service, "category": Ch.category, "subcategory": Ch.subcategory, "tier": Ch.tier,
+            "context": Ch.context,
+            "model_version": pw.fn.COALESCE(pw.fn.NULLIF(Ch.model_version, ""), none),  # as a project
+            "line_item": pw.fn.COALESCE(Ch.line_item, none), "unit": pw.fn.COALESCE(Ch.unit, none)}
+
+
 class _Exprs:
     """SQL expressions for each dimension's displayed value over one fact table, and the joins they need.
 
@@ -59,16 +68,7 @@ class _Exprs:
         if "week" in fields:
             self.expr["week"] = C.week
         if self.has_charge:
-            self.expr.update(
-                service=Ch.service,
-                category=Ch.category,
-                subcategory=Ch.subcategory,
-                tier=Ch.tier,
-                context=Ch.context,
-                model_version=pw.fn.COALESCE(pw.fn.NULLIF(Ch.model_version, ""), none),  # as a project
-                line_item=pw.fn.COALESCE(Ch.line_item, none),
-                unit=pw.fn.COALESCE(Ch.unit, none),
-            )
+            self.expr.update(charge_exprs(Ch))
             self.units = (pw.fn.MIN(Ch.unit), pw.fn.MAX(Ch.unit))
         else:
             self.units = (pw.fn.MIN(C.unit_min), pw.fn.MAX(C.unit_max))

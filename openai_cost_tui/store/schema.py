@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
@@ -24,7 +24,8 @@ SCHEMA_VERSION = 12
 # 11: the daily rollup by charge across connections (cost_day_charge_all, filled from cost_day_charge); 12: the
 # tag cubes (tag_day, tag_month, tag_cube: store/tag_cube.py), built for the store's tags by project, and the
 # daily rollup by project across connections (cost_day_project_all, filled from cost_day_project) and the daily
-# rollup by API key (cost_day_key, filled from cost)
+# rollup by API key (cost_day_key, filled from cost); 13: cubes for tags whose rules read charge dimensions
+# (service, category ...), among them tag_month_project_key, built for the store's tags by charge
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -56,6 +57,7 @@ class Models:
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
     TagDay: type[pw.Model] | None = None  # store/tag_cube.py (created when missing, like VirtualTag)
     TagMonth: type[pw.Model] | None = None
+    TagMonthProjectKey: type[pw.Model] | None = None
     TagCube: type[pw.Model] | None = None
 
     def rollups(self) -> list[type[pw.Model]]:
@@ -80,7 +82,8 @@ class Models:
             *self.rollups(),
             self.CostDayChargeAll,  # not among rollups(): no connection (refreshed by store/rollup.py)
             self.CostDayProjectAll,
-            *(m for m in (self.VirtualTag, self.TagDay, self.TagMonth, self.TagCube) if m is not None),
+            *(m for m in (self.VirtualTag, self.TagDay, self.TagMonth, self.TagMonthProjectKey,
+                                     self.TagCube) if m is not None),
         ]
 
 
@@ -466,8 +469,9 @@ def build_models(db: pw.Database) -> Models:
 
     class TagDay(Base):
         """A tag cube's rows (store/tag_cube.py): the daily cost of each value of a tag whose rules read the
-        project, per connection, summed from cost_day_project: a tag's view by day reads one row per day and
-        value instead of one per day and project, with no CASE per row."""
+        project (the key, charge dimensions), per connection, summed from cost_day_project (cost_day_key,
+        cost_day_charge): a tag's view by day reads one row per day and value instead of one per day and
+        project, with no CASE per row."""
 
         tag = pw.TextField()
         day = pw.DateField()
@@ -485,8 +489,8 @@ def build_models(db: pw.Database) -> Models:
             without_rowid = rowless
 
     class TagMonth(Base):
-        """A tag cube's month rows (store/tag_cube.py): each value of a tag by project per month, connection
-        and charge, summed from cost_month: a year of a tag by service reads a few thousand rows."""
+        """A tag cube's month rows (store/tag_cube.py): each value of a tag per month, connection and charge,
+        summed from cost_month (cost_month_charge for a tag by charge dimensions): a year of a tag by service reads a few thousand rows."""
 
         tag = pw.TextField()
         month = pw.TextField()
@@ -500,6 +504,27 @@ def build_models(db: pw.Database) -> Models:
         class Meta:
             table_name = "tag_month"
             primary_key = pw.CompositeKey("tag", "month", "connection", "value", "charge", "currency")
+            without_rowid = rowless
+
+    class TagMonthProjectKey(Base):
+        """A tag cube's month rows by project and key (store/tag_cube.py): each value of a tag whose rules
+        read charge dimensions per month, connection, project and API key, summed from cost_month: a year
+        of a tag by service x project reads a fifth of cost_month's rows, with no CASE per row."""
+
+        tag = pw.TextField()
+        month = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        value = pw.TextField()
+        project_id = pw.TextField()
+        api_key_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+
+        class Meta:
+            table_name = "tag_month_project_key"
+            primary_key = pw.CompositeKey("tag", "month", "connection", "value", "project_id", "api_key_id",
+                                          "currency")
             without_rowid = rowless
 
     class TagCube(Base):
@@ -539,5 +564,6 @@ def build_models(db: pw.Database) -> Models:
         VirtualTag=VirtualTag,
         TagDay=TagDay,
         TagMonth=TagMonth,
+        TagMonthProjectKey=TagMonthProjectKey,
         TagCube=TagCube,
     )

@@ -370,7 +370,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 ).execute()
             if any(before.get(p.id, _ABSENT) != p.name for p in projects) \
                     or any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # labels a tag's rules read
-                tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres)
+                tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres,
+                                 kinds=("project", "api_key"))
 
     def project_names(self, connection_id: int) -> dict[str, str | None]:
         P = self.m.Project

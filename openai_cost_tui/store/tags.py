@@ -75,6 +75,10 @@ class TagQueries:
             B.delete().where((B.scope == "tag") & B.key.startswith(f"tag:{name}=")).execute()
         return found
 
+    def has_tag_cube(self: Store, tag: Tag) -> bool:
+        """Whether ``tag``'s rules are of a kind the store keeps cubes for (store/tag_cube.py)."""
+        return tag_cube.has_cube(tag)
+
     def tag_cells(self: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *,
                   values: Sequence[str] | None = None, exclude: bool = False,
                   months: Sequence[str] | None = None) -> dict[tuple[str, ...], Cell] | None:
