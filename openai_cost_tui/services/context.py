@@ -59,7 +59,7 @@ class AppContext:
     engine: SyncEngine
     clock: Clock = system_clock
     demo: bool = False
-    new_connection_api: object | None = None  # the demo answers new connections from a fake org too
+    new_connection_org: object | None = None  # the demo answers new connections from a fake org too
     notes: list[str] = field(default_factory=list)  # one line each, for stderr: a new store, loose folders
     created: list[Path] = field(default_factory=list)  # what opening created: the store file, folders
     _cleanup: list = field(default_factory=list)
@@ -72,11 +72,12 @@ class AppContext:
     def new_connection_transport(self) -> object | None:
         """The demo's fake organization for new connections, as a transport (made, importing httpx, when
         a connection is first checked: not before the first paint)."""
-        if self.new_connection_api is None:
+        if self.new_connection_org is None:
             return None
+        from ..fake.api import FakeAdminApi
         from ..fake.transport import fake_transport
 
-        return fake_transport(self.new_connection_api)  # type: ignore[arg-type]
+        return fake_transport(FakeAdminApi(self.new_connection_org))  # type: ignore[arg-type]
 
     def default_backfill_start(self) -> date:
         """The first day of the month twelve months back."""
@@ -219,8 +220,7 @@ class DemoKeyStore(KeyStore):
 
 def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     """A temporary store with connections to the bundled fake organizations (not yet synced)."""
-    from ..fake.api import FakeAdminApi
-    from ..fake.org import FakeOrg
+    from ..fake.org import FakeOrg  # (its API, made when a sync first asks: not before the first paint)
 
     tmp = Path(tempfile.mkdtemp(prefix="openai-cost-tui-demo-"))
     folder = ensure_private_dir(tmp / "data")
@@ -228,7 +228,7 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     keys = DemoKeyStore(folder, store=StoreIdentity(store.store_id))
     day = today(clock)
     start = add_months(day, -12)
-    apis: dict[int, FakeAdminApi] = {}
+    apis: dict[int, FakeOrg] = {}  # each connection's fake organization
     orgs = {}
     for seed, workspaces in DEMO_CONNECTIONS:
         org = FakeOrg(seed, start=start, end=day, size=size if seed == 7 else "small")
@@ -246,14 +246,14 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             ),
             workspaces=workspaces,
         )
-        apis[conn.id] = FakeAdminApi(org)
+        apis[conn.id] = org
         if seed == DEMO_CONNECTIONS[0][0]:
             orgs[conn.id] = org
 
     # Budgets to show off: the production workspace is forecast to go over, the total is fine.
     store.set_budget("workspace", "Production", parse_amount("20000"))
     store.set_budget("total", "", parse_amount("40000"))
-    spare = FakeAdminApi(FakeOrg(23, start=start, end=day, size="small"))
+    spare = FakeOrg(23, start=start, end=day, size="small")
     transports: dict[int, object] = {}  # made when a sync first asks, in its worker (httpx imported then)
 
     late = set()
@@ -265,17 +265,18 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             late.add(conn.id)
             orgs[conn.id].revise(day - timedelta(days=1), scale=Decimal("1.018"))
         # a connection added in the demo with the default URL gets a third fake org; others are real HTTP
-        api = apis.get(conn.id) or (spare if conn.base_url == DEMO_BASE_URL else None)
-        if api is None:
+        org = apis.get(conn.id) or (spare if conn.base_url == DEMO_BASE_URL else None)
+        if org is None:
             return None
         key = conn.id if conn.id in apis else -1
         if key not in transports:
+            from ..fake.api import FakeAdminApi
             from ..fake.transport import fake_transport
 
-            transports[key] = fake_transport(api)
+            transports[key] = fake_transport(FakeAdminApi(org))
         return transports[key]
 
     engine = SyncEngine(store, keys, clock=clock, transport_for=transport_for)
-    ctx = AppContext(folder, store, keys, engine, clock, demo=True, new_connection_api=spare)
+    ctx = AppContext(folder, store, keys, engine, clock, demo=True, new_connection_org=spare)
     ctx._cleanup.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
     return ctx

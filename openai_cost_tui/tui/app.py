@@ -225,13 +225,14 @@ class CostApp(App[None]):
             self.set_keymap(self.settings.keymap)
         for problem in self.settings.problems:
             self.notify(shown(problem), title="Keys and theme", severity="warning", timeout=15, markup=False)
-        if self.ctx.demo:
-            self.notify("This is a demo on two built-in fake organizations: no key, no network.",
-                        title="Demo", timeout=6)
         # What a first paint does not need waits until the first screen's reads (started by its mount,
         # before this) are answered and painted: the keyring probe (importing keyring and asking the OS
-        # takes ~0.2 s of CPU) and the sync on start would share the interpreter with that paint.
+        # takes ~0.2 s of CPU) and the sync on start would share the interpreter with that paint, and the
+        # demo's toast would mount and lay out its widgets before it.
         self._await_first_paint([w for w in self.workers if not w.is_finished])
+        if self.ctx.demo:
+            self.after_first_paint(lambda: self.notify(
+                "This is a demo on two built-in fake organizations: no key, no network.", title="Demo", timeout=6))
         self.refresh_facts(first=True)
         self.after_first_paint(self._probe_keyring)
         if self.refresh_interval > 0:
