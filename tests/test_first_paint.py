@@ -1,6 +1,7 @@
 """What a first paint does without (issue #14's cold start): opening the TUI imports no PostgreSQL driver,
-no keyring and no screen or dialog it does not show, and the keyring probe and the sync on start wait
-until the report is painted with its first answer (they shared the interpreter with that paint)."""
+no keyring and no screen or dialog it does not show (the demo not its fake API), and the keyring probe,
+the sync on start and the demo's toast wait until the report is painted with its first answer (they
+shared the interpreter with that paint)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ def test_opening_the_tui_imports_only_what_the_report_shows() -> None:
         "import sys, openai_cost_tui.tui.run\n"
         f"loaded = [m for m in {NOT_AT_START!r} if m in sys.modules]\n"
         "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_opening_the_demo_leaves_its_fake_api_to_the_first_sync() -> None:
+    code = (
+        "import sys\n"
+        "from openai_cost_tui.services.context import open_demo\n"
+        "ctx = open_demo()\n"
+        "assert 'openai_cost_tui.fake.api' not in sys.modules\n"
+        "assert ctx.engine.transport_for(ctx.store.connections()[0]) is not None\n"
+        "assert ctx.new_connection_transport is not None\n"
+        "ctx.close()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -64,8 +78,16 @@ async def test_the_keyring_probe_and_the_sync_on_start_wait_for_the_painted_repo
             seen["sync"] = painted()
             return False  # the sync itself is not this test's
 
+        real_notify = app.notify
+
+        def notify(message, *args, **kwargs):
+            if kwargs.get("title") == "Demo":
+                seen["toast"] = painted()
+            return real_notify(message, *args, **kwargs)
+
         ctx.keys.keyring_problem = keyring_problem  # type: ignore[method-assign]
         app.start_sync = start_sync  # type: ignore[method-assign]
+        app.notify = notify  # type: ignore[method-assign]
         async with app.run_test(size=(120, 36)) as pilot:
             for _ in range(500):
                 if app.facts is not None:
@@ -74,8 +96,9 @@ async def test_the_keyring_probe_and_the_sync_on_start_wait_for_the_painted_repo
             assert app.facts is not None and app.facts.connections
             gate.set()
             await settle(pilot)
-            assert seen == {"probe": True, "sync": True}
+            assert seen == {"probe": True, "sync": True, "toast": True}
             assert app.keyring_probed
+            assert any(n.title == "Demo" for n in app._notifications)  # shown once painted
     finally:
         gate.set()
         ctx.close()
