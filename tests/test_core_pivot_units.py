@@ -33,3 +33,20 @@ def test_a_sum_of_cells_keeps_the_ends() -> None:
     assert (Cell(1, None, frozenset({"images"})) + Cell(2, None, frozenset({"characters", "tokens"}))).units \
         == frozenset({"characters", "tokens"})
     assert unit_ends(frozenset({"tokens"})) == frozenset({"tokens"})
+
+
+def test_records_of_one_label_add_up_in_a_cost_view_as_in_any_other() -> None:
+    """A cost view (amounts only) adds its records' amounts as integers: two connections' projects of one
+    name, a month's rollup row and its edge days, and the rows top-N folds into "(other)" each make one cell."""
+    raw = [
+        (("Alpha",), "2026-05", Cell(5)), (("Alpha",), "2026-05", Cell(7)), (("Alpha",), "2026-06", Cell(1)),
+        (("Beta",), "2026-05", Cell(-2)), (("Gamma",), "2026-05", Cell(3)), (("Gamma",), "2026-06", Cell(4)),
+    ]
+    for quantities in (False, True):
+        spec = PivotSpec(rows=("project",), cols="month", date_range=RANGE, top=2, quantities=quantities)
+        result = fold(spec, RANGE, raw, today=date(2026, 5, 31))
+        assert {k: c.amount for k, c in result.cells.items()} == {
+            (("Alpha",), "2026-05"): 12, (("Alpha",), "2026-06"): 1, (("Gamma",), "2026-05"): 3,
+            (("Gamma",), "2026-06"): 4, (("(other)",), "2026-05"): -2}
+        assert result.total.amount == 18
+        assert result.row_keys == (("Alpha",), ("Gamma",), ("(other)",))
