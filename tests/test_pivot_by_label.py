@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openai_cost_tui.core.models import CostRow, Project
+from openai_cost_tui.core.dates import DateRange
+from openai_cost_tui.core.models import ApiKeyInfo, CostRow, PivotSpec, Project
 from openai_cost_tui.store import pivot as store_pivot
 from openai_cost_tui.store.store import NewConnection, Store
 from tests import test_pivot_property as pivot_property
@@ -26,7 +27,11 @@ BY_LABEL, BY_ID = 0, 10**9  # MERGE_RATIO: 0 groups every named dimension by its
 # connections that show each project and key id alike (copies of one organization): grouped by the id alone
 ALIKE = [("Conn A", "Org A", {"p1": "Alpha", "p2": "Beta"}, {"k1": "ci", "k2": "dev"}),
          ("Conn B", None, {"p1": "Alpha", "p2": "Beta"}, {"k1": "ci", "k2": "dev"})]
-NAMINGS = st.sampled_from([None, ALIKE])  # None: test_pivot_property's, where connections name ids apart
+# ids of their own in each connection, sharing names (keys named after their job in each project): grouped by
+# the label even where each id shows one label (SHARED_IDS)
+SPREAD = [("Conn A", "Org A", {"p1": "Alpha", "p2": "Beta"}, {"k1": "ci"}),
+          ("Conn B", None, {"p3": "Alpha"}, {"k2": "ci"})]
+NAMINGS = st.sampled_from([None, ALIKE, SPREAD])  # None: test_pivot_property's, where connections name ids apart
 
 
 @contextlib.contextmanager
@@ -68,6 +73,23 @@ def test_the_ratio_picks_the_path(store, ratio, monkeypatch) -> None:
     store.replace_window(conns[1].id, date(2026, 5, 1), date(2026, 5, 1),
                          [CostRow(date(2026, 5, 1), "p1", "gpt-4o-2024-08-06, input", None, "usd", 5)])
     assert store_pivot._Names(store, ["2026-05"]).mode("project") == "label"  # p1 is Search and Ads
+
+
+def test_ids_of_one_connection_each_that_share_names_are_grouped_by_the_label(store, monkeypatch) -> None:
+    monkeypatch.setattr(store_pivot, "MERGE_RATIO", 2)
+    conns = [store.add_connection(NewConnection(f"C{i}", "https://api.openai.com/v1", "env", "K", date(2026, 5, 1)))
+             for i in range(2)]
+    for conn in conns:  # each key in one connection, three keys a name
+        store.save_names(conn.id, [], [ApiKeyInfo(f"k{conn.id}-{i}", ("ci", "dev")[i % 2], "p1") for i in range(6)])
+        store.replace_window(conn.id, date(2026, 5, 1), date(2026, 5, 1),
+                             [CostRow(date(2026, 5, 1), "p1", "gpt-4o-2024-08-06, input", f"k{conn.id}-{i}", "usd",
+                                      (i + 1) * 10**18) for i in range(6)])
+    assert store_pivot._Names(store, ["2026-05"]).mode("api_key") == "label"
+    spec = PivotSpec(rows=("api_key",), cols="day", date_range=DateRange(date(2026, 5, 1), date(2026, 5, 1)),
+                     quantities=False)
+    result = store.run_pivot(spec, today=date(2026, 5, 2))
+    assert result == store.run_pivot(spec, today=date(2026, 5, 2), use_rollups=False)
+    assert {k: c.amount for k, c in result.row_totals.items()} == {("ci",): 18 * 10**18, ("dev",): 24 * 10**18}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
