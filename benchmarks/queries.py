@@ -75,6 +75,15 @@ QUERIES: tuple[BenchQuery, ...] = (
                filters=(Filter("category", (MODEL_CATEGORY,)),)),
 )
 
+# views beyond the eleven that a user opens as readily: many cells (a key per name and day), a
+# breakdown by two entity dimensions, the raw line items by day
+MORE_QUERIES: tuple[BenchQuery, ...] = (
+    BenchQuery("api_key x day, 31 days", ("api_key",), "day", days=31, binned_by_day=True),
+    BenchQuery("project x api_key, 31 days", ("project", "api_key"), None, days=31),
+    BenchQuery("line_item x day, 31 days", ("line_item",), "day", days=31, binned_by_day=True),
+    BenchQuery("api_key x service", ("api_key",), "service"),
+)
+
 PROFILED = (QUERIES[0], QUERIES[3])  # a month-binned year and a 31-day day-binned pivot
 
 

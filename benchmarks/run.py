@@ -151,14 +151,18 @@ def run(args: argparse.Namespace) -> dict:
                 tier_report["duckdb_error"] = _error(exc)
                 _log(f"{name}: DuckDB copy failed, column skipped: {tier_report['duckdb_error']}")
         if "queries" not in args.skip:
-            _log(f"{name}: timing {len(q.QUERIES)} pivot specs and {len(q.TAG_QUERIES)} tag views x {args.runs} runs "
+            _log(f"{name}: timing {len(q.QUERIES)} + {len(q.MORE_QUERIES)} pivot specs and {len(q.TAG_QUERIES)} tag views "
+                 f"x {args.runs} runs "
                  f"(run_pivot{'' if 'plain' in args.skip else ', sqlite'}{', duckdb' if duck_path else ''})")
             try:
                 with mem.phase(f"pivots {name}"):
-                    timings = q.time_queries(path, duck_path, args.end, args.runs, (*q.QUERIES, *q.TAG_QUERIES),
+                    timings = q.time_queries(path, duck_path, args.end, args.runs,
+                                             (*q.QUERIES, *q.MORE_QUERIES, *q.TAG_QUERIES),
                                              plain="plain" not in args.skip)
+                more = len(q.QUERIES) + len(q.MORE_QUERIES)
                 tier_report["queries"] = [t.as_dict() for t in timings[:len(q.QUERIES)]]
-                tier_report["tag_queries"] = [t.as_dict() for t in timings[len(q.QUERIES):]]
+                tier_report["more_queries"] = [t.as_dict() for t in timings[len(q.QUERIES):more]]
+                tier_report["tag_queries"] = [t.as_dict() for t in timings[more:]]
                 tier_report["queries_loadavg"] = _loadavg()
                 for t in timings:
                     if not t.totals_agree:
@@ -263,7 +267,7 @@ def render(report: dict) -> str:
                    f"{'sql/duck':>9} {'piv/sql':>8} {'groups':>7}  ok"
             out.append(head)
             out.append("-" * len(head))
-            for r in [*t["queries"], *t.get("tag_queries", ())]:
+            for r in [*t["queries"], *t.get("more_queries", ()), *t.get("tag_queries", ())]:
                 out.append(
                     f"{r['query'][:56]:<56} {_ms(r['run_pivot_ms']):>10} {_ms(r['sqlite_ms']):>9} "
                     f"{_ms(r['duckdb_ms']):>8} {_ratio(r['run_pivot_over_duckdb']):>9} "
