@@ -62,6 +62,8 @@ def test_the_ratio_picks_the_path(store, ratio, monkeypatch) -> None:
     names = store_pivot._Names(store)
     assert names.by_pair("project") == (ratio == BY_ID)
     assert not names.by_pair("service")
+    assert names.mode("service") == "value"  # a view by charge dimensions alone: joined to its labels
+    assert store_pivot._Names(store, charge_ids=True).mode("service") == "charge_id"  # beside projects or keys
     monkeypatch.setattr(store_pivot, "MERGE_RATIO", 2)
     assert store_pivot._Names(store).mode("project") == "label"  # 3 named ids per name, no months given
     assert store_pivot._Names(store, pairs=True).mode("project") == "pair"  # reading cost_month whole: no join
