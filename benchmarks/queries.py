@@ -82,6 +82,7 @@ MORE_QUERIES: tuple[BenchQuery, ...] = (
     BenchQuery("project x api_key, 31 days", ("project", "api_key"), None, days=31),
     BenchQuery("line_item x day, 31 days", ("line_item",), "day", days=31, binned_by_day=True),
     BenchQuery("api_key x service", ("api_key",), "service"),
+    BenchQuery("project x service", ("project",), "service"),
 )
 
 PROFILED = (QUERIES[0], QUERIES[3])  # a month-binned year and a 31-day day-binned pivot
