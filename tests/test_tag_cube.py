@@ -326,3 +326,56 @@ def test_a_schema_12_store_gets_the_cubes_of_its_tags_by_charge_dimensions(tmp_p
         assert store.tag_cells(WORKLOAD, spec, ["project", "workload"], months=["2026-05"])
         assert tag_service.run_pivot(store, spec, today=TODAY) == before
     assert list(tmp_path.glob("costs.db.schema12-*.bak"))
+
+
+def test_a_rules_change_moves_a_charge_to_its_new_value_in_the_cube(tmp_path) -> None:
+    from openai_cost_tui.core.taxonomy import Taxonomy
+
+    path = str(tmp_path / "costs.db")
+    tuning = Tag("kind", (TagValue("Tuning", (Rule((("service", ("Fine-tuning",)),)),)),))
+    rows = [CostRow(START + timedelta(days=d), "p1", li, None, "usd", (d + 1) * weight * money.SCALE, None, None)
+            for d in range(3) for li, weight in (("acme-secret-model, input", 1), ("Vector storage", 10))]
+    spec = PivotSpec(rows=("kind",), cols=None, date_range=RANGE, quantities=False)
+
+    def by_value(store: Store) -> dict[str, int]:
+        assert store.tag_cells(tuning, spec, ["kind"]) is not None
+        found = {k[0]: c.amount for k, c in tag_service.run_pivot(store, spec, today=TODAY).row_totals.items()}
+        with without_cubes(store):
+            assert found == {k[0]: c.amount for k, c in
+                             tag_service.run_pivot(store, spec, today=TODAY).row_totals.items()}
+        return found
+
+    acme = sum(r.amount for r in rows if r.line_item.startswith("acme"))
+    with Store(path) as store:
+        ids = connect(store)
+        store.replace_window(ids[0], START, START + timedelta(days=2), rows)
+        store.save_tag(tuning)
+        assert by_value(store) == {"(untagged)": sum(r.amount for r in rows)}
+    with Store(path, taxonomy=Taxonomy.from_toml('[[rule]]\nmatch = "acme-*"\nservice = "Fine-tuning"\n')) as store:
+        assert store.reclassify() == 1
+        tag_service.load(store)
+        assert by_value(store) == {"Tuning": acme, "(untagged)": sum(r.amount for r in rows) - acme}
+
+
+@needs_postgres
+def test_a_schema_12_team_store_gets_the_cubes_of_its_tags_by_charge_dimensions(pg_url) -> None:  # noqa: F811
+    import psycopg2
+
+    _fresh_pg(pg_url)
+    rows = [CostRow(START + timedelta(days=d), p, li, "k1", "usd", (d + 1) * (i + 1) * money.SCALE, None, None)
+            for d in range(DAYS) for p in ("p1", None) for i, li in enumerate(LINE_ITEMS)]
+    spec = PivotSpec(rows=("project", "workload"), cols="month", date_range=RANGE, quantities=False)
+    with Store(pg_url) as store:
+        ids = connect(store)
+        store.replace_window(ids[0], START, START + timedelta(days=DAYS - 1), rows)
+        store.save_tag(WORKLOAD)
+        with without_cubes(store):
+            before = tag_service.run_pivot(store, spec, today=TODAY)
+    with contextlib.closing(psycopg2.connect(pg_url)) as con, con, con.cursor() as cur:  # as schema 12 left it
+        for table in ("tag_day", "tag_month", "tag_cube"):
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute("DROP TABLE tag_month_project_key")
+        cur.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    with Store(pg_url) as store:
+        assert store.tag_cells(WORKLOAD, spec, ["project", "workload"], months=["2026-05"])
+        assert tag_service.run_pivot(store, spec, today=TODAY) == before

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config.paths import (
     ENV_DB,
@@ -45,6 +46,9 @@ from ..store.db import MEMORY, is_postgres_url
 from ..store.store import NewConnection, Store
 from ..sync.engine import SyncEngine
 
+if TYPE_CHECKING:
+    from ..fake.org import FakeOrg
+
 DEMO_KEY_SOURCE = "demo"
 DEMO_BASE_URL = DEFAULT_BASE_URL  # the demo answers the real API's address from its fake organizations
 DEMO_CONNECTIONS = ((7, ("Everything", "Production")), (11, ("Everything",)))
@@ -59,7 +63,7 @@ class AppContext:
     engine: SyncEngine
     clock: Clock = system_clock
     demo: bool = False
-    new_connection_org: object | None = None  # the demo answers new connections from a fake org too
+    new_connection_org: FakeOrg | None = None  # the demo answers new connections from a fake org too
     notes: list[str] = field(default_factory=list)  # one line each, for stderr: a new store, loose folders
     created: list[Path] = field(default_factory=list)  # what opening created: the store file, folders
     _cleanup: list = field(default_factory=list)
@@ -77,7 +81,7 @@ class AppContext:
         from ..fake.api import FakeAdminApi
         from ..fake.transport import fake_transport
 
-        return fake_transport(FakeAdminApi(self.new_connection_org))  # type: ignore[arg-type]
+        return fake_transport(FakeAdminApi(self.new_connection_org))
 
     def default_backfill_start(self) -> date:
         """The first day of the month twelve months back."""
@@ -228,7 +232,7 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
     keys = DemoKeyStore(folder, store=StoreIdentity(store.store_id))
     day = today(clock)
     start = add_months(day, -12)
-    apis: dict[int, FakeOrg] = {}  # each connection's fake organization
+    fake_orgs: dict[int, FakeOrg] = {}  # each connection's fake organization
     orgs = {}
     for seed, workspaces in DEMO_CONNECTIONS:
         org = FakeOrg(seed, start=start, end=day, size=size if seed == 7 else "small")
@@ -246,7 +250,7 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             ),
             workspaces=workspaces,
         )
-        apis[conn.id] = org
+        fake_orgs[conn.id] = org
         if seed == DEMO_CONNECTIONS[0][0]:
             orgs[conn.id] = org
 
@@ -265,10 +269,10 @@ def open_demo(*, clock: Clock = system_clock, size: str = "demo") -> AppContext:
             late.add(conn.id)
             orgs[conn.id].revise(day - timedelta(days=1), scale=Decimal("1.018"))
         # a connection added in the demo with the default URL gets a third fake org; others are real HTTP
-        org = apis.get(conn.id) or (spare if conn.base_url == DEMO_BASE_URL else None)
+        org = fake_orgs.get(conn.id) or (spare if conn.base_url == DEMO_BASE_URL else None)
         if org is None:
             return None
-        key = conn.id if conn.id in apis else -1
+        key = conn.id if conn.id in fake_orgs else -1
         if key not in transports:
             from ..fake.api import FakeAdminApi
             from ..fake.transport import fake_transport

@@ -1,4 +1,4 @@
-"""Tags whose rules read one dimension each, evaluated in SQL.
+"""Tags whose rules read one dimension each (or one tag with cubes), evaluated in SQL.
 
 A tag like ``team`` by project divides the view's projects among its values. The labels that dimension
 shows in the view are read once (from the month rollups: a few hundred projects) and each is matched to
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def answerable(store: Store, tags: list[Tag]) -> bool:
     """True when every tag's rules read exactly one dimension, or the view's one tag may have cubes (a
     tag whose rules read several charge dimensions: ``records`` says None when its cubes cannot answer)."""
-    return bool(tags) and (all(len(t.dims()) == 1 for t in tags) or (len(tags) == 1 and store.has_tag_cube(tags[0])))
+    return bool(tags) and (all(len(t.dims()) == 1 for t in tags) or (len(tags) == 1 and store.keeps_tag_cubes(tags[0])))
 
 
 def labels_by_value(store: Store, tag: Tag, base: PivotSpec, today: date) -> dict[str, tuple[str, ...]]:
@@ -58,8 +58,9 @@ def records(store: Store, base: PivotSpec, wanted: list[str], tags: list[Tag], t
     (two tags with proportional splits: the caller groups by the rules' dimensions instead).
 
     One query groups the view's dimensions and each tag's value (a CASE over ids: core.models.Classes);
-    a value a proportional split shares out is read apart, by day. One tag by project is read from its
-    cube (store/tag_cube.py), where the store keeps one."""
+    a value a proportional split shares out is read apart, by day. One tag by project, key or charge
+    dimensions is read from its cubes (store/tag_cube.py) where they answer the view; None for a tag by
+    several dimensions that they do not answer."""
     if len(tags) == 1 and (found := _from_cube(store, base, wanted, tags[0], today, splits=splits)) is not None:
         return found
     if any(len(t.dims()) != 1 for t in tags):
@@ -118,9 +119,11 @@ def _by_months(store: Store, base: PivotSpec, wanted: list[str], tag: Tag,
     if base.date_range is None or {"day", "week"} & set(wanted):
         return None
     months, edges = split_by_month(base.date_range, store.last_day())
+    if not months or (edges and len(tag.dims()) != 1):  # edge days are classed by one dimension only
+        return None
     grouped = [*wanted, tag.name]
-    cells = store.tag_cells(tag, base, grouped, months=months) if months else None
-    if cells is None or (edges and len(tag.dims()) != 1):  # edges classed by one dimension only
+    cells = store.tag_cells(tag, base, grouped, months=months)
+    if cells is None:
         return None
     out = [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in cells.items()]
     for lo, hi in edges:

@@ -505,9 +505,13 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             return C.select(pw.fn.MAX(C.last_synced_at)).scalar()
 
     def reclassify(self) -> int:
-        """Re-derive every charge's dimensions with the current taxonomy (no re-sync needed)."""
+        """Re-derive every charge's dimensions with the current taxonomy (no re-sync needed); the cubes of
+        tags by charge dimensions are classed again in the same transaction."""
         with self.write():
-            return self._charges.reclassify()
+            changed = self._charges.reclassify()
+            if changed:
+                tag_cube.reclassified(self.db, self.m)
+            return changed
 
     # -- sync runs and reconciliation ----------------------------------------------------------
 

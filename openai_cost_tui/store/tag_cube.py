@@ -130,6 +130,13 @@ def build(db: pw.Database, m: Models, tags: Sequence[Tag]) -> None:
         m.TagCube.insert(name=tag.name, stamp=stamp(tag)).execute()
 
 
+def reclassified(db: pw.Database, m: Models) -> None:
+    """The cubes of tags by charge dimensions made again after the charges' dimensions were derived anew
+    (a rules change: their labels, which those cubes are classed by, may have moved)."""
+    if _ready(db, m):
+        build(db, m, [t for t in _built(db, m) if kind(t) == CHARGE])
+
+
 def drop(db: pw.Database, m: Models, names: Iterable[str]) -> None:
     """The cubes of these tags, removed."""
     names = list(names)
@@ -157,15 +164,14 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
     tags = [t for t in _built(db, m) if kinds is None or kind(t) in kinds]
     if not tags:
         return
-    days_table, *month_tables = _cubes(m)
     labelers = {k: _labeler(db, m, k, connection_id) for k in {kind(t) for t in tags}}
     span = None if start is None or end is None else ((start.isoformat(), end.isoformat()) if as_text else (start, end))
     months = None if start is None or end is None else months_between(start, end)
     for tag in tags:
-        for T in month_tables:
+        D, *by_month = _cubes(m) if kind(tag) == CHARGE else _cubes(m)[:2]
+        for T in by_month:
             whole = T.delete().where((T.tag == tag.name) & (T.connection == connection_id))
             (whole if months is None else whole.where(T.month.in_(months))).execute()
-        D = days_table
         days = D.delete().where((D.tag == tag.name) & (D.connection == connection_id))
         (days if span is None else days.where((D.day >= span[0]) & (D.day <= span[1]))).execute()
         _insert(db, m, tag, labelers[kind(tag)], connection_id, span, months)
@@ -298,8 +304,11 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
         if values is not None:
             query = query.where(T.value.not_in(list(values)) if exclude else T.value.in_(list(values)))
         rows = db.execute(query.group_by(*dict.fromkeys(selected))).fetchall()
-        labels = _labels(store, shown, [d for d in other if d in CONNECTION_DIMS or d in CHARGE_DIMS])
         names = _Names(store)
+        labels = _labels(store, names, shown, [d for d in other if d not in NAMED])
+        for d in other:
+            if d in NAMED:
+                names._map(d)  # read here, inside the transaction
     out: dict[tuple[str, ...], Cell] = {}
     for *keys, hi, lo in rows:
         key, i = [], 0
@@ -327,8 +336,9 @@ def _table(m: Models, tag: Tag, dims: list[str], filtered: list[str], by_month: 
                  if all(d in allowed for d in dims) and all(f in allowed_filters for f in filtered)), None)
 
 
-def _labels(store: Store, shown: dict[str, pw.Node], dims: list[str]) -> dict[str, dict[int, str]]:
-    """Each of ``dims`` (connection or charge dimensions): stored id -> the label it shows."""
+def _labels(store: Store, names: _Names, shown: dict[str, pw.Node], dims: list[str]) -> dict[str, dict[int, str]]:
+    """Each of ``dims`` that a cube keeps by id (connection or charge dimensions): stored id -> the label
+    it shows."""
     out: dict[str, dict[int, str]] = {}
     charge_dims = [d for d in dims if d in CHARGE_DIMS]
     if charge_dims:
@@ -336,7 +346,6 @@ def _labels(store: Store, shown: dict[str, pw.Node], dims: list[str]) -> dict[st
         rows = store.db.execute(Ch.select(Ch.id, *(shown[d] for d in charge_dims))).fetchall()
         for i, d in enumerate(charge_dims, start=1):
             out[d] = {row[0]: row[i] for row in rows}
-    names = _Names(store)
     out.update({d: names._map(d) for d in dims if d in CONNECTION_DIMS})  # as the pivot names them
     return out
 

@@ -75,8 +75,9 @@ class TagQueries:
             B.delete().where((B.scope == "tag") & B.key.startswith(f"tag:{name}=")).execute()
         return found
 
-    def has_tag_cube(self: Store, tag: Tag) -> bool:
-        """Whether ``tag``'s rules are of a kind the store keeps cubes for (store/tag_cube.py)."""
+    def keeps_tag_cubes(self: Store, tag: Tag) -> bool:
+        """Whether ``tag``'s rules are of a kind the store keeps cubes for (store/tag_cube.py): whether
+        they are built now, its cubes' reads say (``tag_cells``)."""
         return tag_cube.has_cube(tag)
 
     def tag_cells(self: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *,
