@@ -399,10 +399,10 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
         return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
     if not any(names.mode(d) in ("class_id", "id", "charge_id") for d in group_dims):  # ~a row per label: in C
         return list(zip(row_keys, col_keys, map(Cell, amounts), strict=False))
-    # amounts only, a tag's value by id, or ids that share their labels (id mode: at least MERGE_RATIO ids a
-    # name): their many rows per label added up as integers here, one cell per label (10M rows, team x day
-    # over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells; 2M rows, API key x day over 31
-    # days: 25k rows of 1,055 keys -> 651 cells of their 20 names)
+    # amounts only, a tag's value by id, ids that share their labels (id mode: at least MERGE_RATIO ids a
+    # name) or charges that share theirs: their many rows per label added up as integers here, one cell per
+    # label (10M rows, team x day over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells; 2M
+    # rows, API key x day over 31 days: 25k rows of 1,055 keys -> 651 cells of their 20 names)
     sums: dict[tuple[tuple[str, ...], str], int] = {}
     get = sums.get
     for key, amount in zip(zip(row_keys, col_keys), amounts):  # noqa: B905 - the columns may repeat forever

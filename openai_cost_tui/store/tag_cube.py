@@ -89,10 +89,9 @@ class _Source:
     column: str
 
 
-_SOURCES = {"project": _Source("CostDayProject", "CostMonth", "project_id"),
-            "api_key": _Source("CostDayKey", "CostMonth", "api_key_id"),
+_SOURCES = {"project": _Source("CostDayProject", "CostMonth", NAMED["project"][2]),
+            "api_key": _Source("CostDayKey", "CostMonth", NAMED["api_key"][2]),
             CHARGE: _Source("CostDayCharge", "CostMonthCharge", "charge_id")}
-_NAME_TABLES = {"project": ("Project", "project_id"), "api_key": ("ApiKey", "key_id")}  # and its id column
 
 
 def stamp(tag: Tag) -> str:
@@ -200,7 +199,7 @@ def _labeler(db: pw.Database, m: Models, tag_kind: str, connection_id: int | Non
         charges = {row[0]: dict(zip(dims, row[1:], strict=True))
                    for row in db.execute(Ch.select(Ch.id, *(exprs[d] for d in dims)))}
         return lambda pair: charges[pair[1]]
-    model, ident = _NAME_TABLES[tag_kind]
+    model, ident, _ = NAMED[tag_kind]  # its name table and that table's id column
     P = getattr(m, model)
     query = P.select(P.connection, getattr(P, ident), P.name)
     if connection_id is not None:
@@ -305,7 +304,7 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
             query = query.where(T.value.not_in(list(values)) if exclude else T.value.in_(list(values)))
         rows = db.execute(query.group_by(*dict.fromkeys(selected))).fetchall()
         names = _Names(store)
-        labels = _labels(store, names, shown, [d for d in other if d not in NAMED])
+        labels = _labels(names, other)
         for d in other:
             if d in NAMED:
                 names._map(d)  # read here, inside the transaction
@@ -336,18 +335,11 @@ def _table(m: Models, tag: Tag, dims: list[str], filtered: list[str], by_month: 
                  if all(d in allowed for d in dims) and all(f in allowed_filters for f in filtered)), None)
 
 
-def _labels(store: Store, names: _Names, shown: dict[str, pw.Node], dims: list[str]) -> dict[str, dict[int, str]]:
+def _labels(names: _Names, dims: list[str]) -> dict[str, dict[int, str]]:
     """Each of ``dims`` that a cube keeps by id (connection or charge dimensions): stored id -> the label
-    it shows."""
-    out: dict[str, dict[int, str]] = {}
-    charge_dims = [d for d in dims if d in CHARGE_DIMS]
-    if charge_dims:
-        Ch = store.m.Charge
-        rows = store.db.execute(Ch.select(Ch.id, *(shown[d] for d in charge_dims))).fetchall()
-        for i, d in enumerate(charge_dims, start=1):
-            out[d] = {row[0]: row[i] for row in rows}
-    out.update({d: names._map(d) for d in dims if d in CONNECTION_DIMS})  # as the pivot names them
-    return out
+    it shows, as the pivot names them."""
+    return {d: names._charge_labels(d) if d in CHARGE_DIMS else names._map(d)
+            for d in dims if d in CHARGE_DIMS or d in CONNECTION_DIMS}
 
 
 def _text(value: object) -> str:
