@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 EXE = Path(sys.executable).parent / "openai-cost-tui"
 KEY = "sk-admin-newcomer0123456789abcdefghijklmnop"
 EXITED = "newcomer-app-exited-"
+STACKS = Path(__file__).resolve().parent / "support" / "stacks"  # its sitecustomize dumps stacks on SIGUSR1
 
 
 class Pane:
@@ -28,7 +30,9 @@ class Pane:
 
     def __init__(self, command: str, size: tuple[int, int], cwd: Path, deadline: float) -> None:
         self.name, self.socket, self.deadline = "newcomer", f"octui-newcomer-{uuid.uuid4().hex[:8]}", deadline
-        env = {**os.environ, "TERM": "xterm-256color"}
+        self.stacks = cwd.parent / "stacks.txt"
+        env = {**os.environ, "TERM": "xterm-256color", "OPENAI_COST_TUI_TEST_STACKS": str(self.stacks),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(STACKS), os.environ.get("PYTHONPATH")]))}
         # The pane outlives the app, so an app that ends early leaves its last words and exit code on screen.
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", self.name, "-x", str(size[0]),
                         "-y", str(size[1]), "-c", str(cwd), f"{command}; echo {EXITED}$?; sleep 3600"],
@@ -59,7 +63,31 @@ class Pane:
             time.sleep(0.1)  # a poll interval, not a wait for the app: the condition decides
         size = self.tmux("display", "-p", "-t", self.name, "#{window_width}x#{window_height}").stdout.strip()
         raise AssertionError(f"{'still there' if gone else 'never appeared'}: {what!r}; the screen ({size}):\n"
-                             f"{self.screen()}")
+                             f"{self.screen()}\n{self.diagnose()}")
+
+    def diagnose(self) -> str:
+        """Where the app stands: its process state against the terminal's foreground group (a process
+        outside it is stopped when it reads a key), and every thread's stack."""
+        pane_pid = self.tmux("display", "-p", "-t", self.name, "#{pane_pid}").stdout.strip()
+        lines, apps = [], []
+        for pid in descendants(int(pane_pid)) if pane_pid.isdigit() else []:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                wchan = Path(f"/proc/{pid}/wchan").read_text()
+            except OSError:
+                continue
+            lines.append(f"pid {pid} state {stat[0]} pgrp {stat[2]} terminal's foreground group {stat[5]} "
+                         f"wchan {wchan}: {cmdline[:120]}")
+            if "openai-cost-tui" in cmdline:
+                apps.append(pid)
+        for pid in apps:
+            os.kill(pid, signal.SIGUSR1)
+        end = time.monotonic() + 5
+        while apps and time.monotonic() < end and not (self.stacks.exists() and self.stacks.stat().st_size):
+            time.sleep(0.1)
+        stacks = self.stacks.read_text() if self.stacks.exists() else ""
+        return "\n".join(["processes:", *lines, "stacks:", stacks or "(none written)"])
 
     def exit_code(self) -> int | None:
         """The app's exit code once it has ended, else None."""
@@ -68,6 +96,22 @@ class Pane:
 
     def close(self) -> None:
         self.tmux("kill-server")
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and the processes under it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], []))
+    return found
 
 
 @pytest.mark.timeout(300)  # about 30 s a size when the machine is idle; the suite's load can triple it
