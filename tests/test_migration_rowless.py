@@ -46,9 +46,20 @@ SCHEMA8 = {
 }
 
 
+# cost_month_key's rows as schema 8 kept them: by key, before schema 14 kept each key's project too
+_BY_KEY = ("SELECT month, connection_id, api_key_id, currency, SUM(amount_hi), SUM(amount_lo), SUM(qty_hi), "
+           "SUM(qty_lo), MIN(unit_min), MAX(unit_max) FROM cost_month_key GROUP BY month, connection_id, api_key_id, "
+           "currency")
+
+
+def _rows(table: str) -> str:
+    return _BY_KEY if table == "cost_month_key" else f'SELECT * FROM "{table}"'
+
+
 def _dump(con: sqlite3.Connection) -> dict[str, list[tuple]]:
-    """Every row of every rollup and of ``cost``, sorted (the same rows whatever order a table keeps)."""
-    return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in (*SCHEMA8, "cost")}
+    """Every row of every rollup (as schema 8 kept it) and of ``cost``, sorted (the same rows whatever
+    order a table keeps)."""
+    return {t: sorted(con.execute(_rows(t)).fetchall(), key=repr) for t in (*SCHEMA8, "cost")}
 
 
 def _as_schema8(path: str) -> None:
@@ -58,7 +69,7 @@ def _as_schema8(path: str) -> None:
         for table, ddl in SCHEMA8.items():
             con.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_9"')
             con.execute(f'CREATE TABLE "{table}" {ddl}')
-            con.execute(f'INSERT INTO "{table}" SELECT * FROM "{table}_9"')
+            con.execute(f'INSERT INTO "{table}" {_rows(table).replace(table, table + "_9")}')
             con.execute(f'DROP TABLE "{table}_9"')
         con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     con.close()

@@ -75,7 +75,9 @@ def test_each_pivot_reads_the_smallest_table_holding_its_dimensions() -> None:
     assert rollup.pick_daily({"project", "day"}) is rollup.DAY_PROJECT
     assert rollup.pick_daily({"project", "category", "day"}) is None  # both: only cost has them
     assert rollup.pick_daily({"api_key", "organization", "day"}) is rollup.DAY_KEY
-    assert rollup.pick_daily({"api_key", "project", "day"}) is None
+    assert rollup.pick_daily({"api_key", "project", "day"}) is rollup.DAY_KEY  # (a key's project: schema 14)
+    assert rollup.pick_monthly({"api_key", "project"}) is rollup.MONTH_KEY
+    assert rollup.pick_monthly({"project"}) is rollup.MONTH_PROJECT
     assert rollup.pick_daily({"api_key", "service", "day"}) is None
 
 

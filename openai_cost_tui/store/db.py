@@ -306,26 +306,16 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
     if version is not None and path is not None:
         backup_before_migration(db, path, version)
     with db.atomic():
+        if version is not None and version < 14:  # 14 keyed the rollups by API key by project too
+            db.execute_sql("DROP TABLE IF EXISTS cost_day_key")
+            db.execute_sql("DROP TABLE IF EXISTS cost_month_key")
         db.create_tables(models.all(), safe=True)
         _add_columns(db)
         if version is not None and version < 10:
             # 9: the rollups as WITHOUT ROWID tables (SQLite, ~3 s on 2M rows); 10: cost keyed by COST_KEY
             _rowless_tables(db, models, cost=True, rollups=version < 9)
-        if version is not None and version < 4:
-            rollup.rebuild(db)  # 4 added the monthly rollup, 5 the daily ones, 7 the month cubes, 8 the week cube
-        elif version is not None:
-            if version < 5:
-                rollup.rebuild(db, rollup.DAILY)
-            if version < 7:
-                rollup.rebuild(db, rollup.MONTH_CUBES)  # from cost_month: seconds on 2M rows
-            if version < 8:
-                rollup.rebuild(db, rollup.WEEK_CUBES)  # from cost_day_charge: about a second on 2M rows
-        if version is not None and 4 <= version < 11:  # (before 4, rebuild() above made every rollup)
-            rollup.rebuild(db, (rollup.DAY_CHARGE_ALL,))  # from cost_day_charge
-        if version is not None and 4 <= version < 12:
-            rollup.rebuild(db, (rollup.DAY_PROJECT_ALL,))  # from cost_day_project: about a second on 10M rows
-        if version is not None and 5 <= version < 12:  # (before 5, the daily rollups were all made above)
-            rollup.rebuild(db, (rollup.DAY_KEY,))  # from cost: seconds on 2M rows
+        if version is not None:  # each rollup a later schema added or changed, made from the table it sums
+            rollup.rebuild(db, rollup.made_after(version))
         if version is not None and version < 13:  # 12 built the cubes of tags by project or key, 13 by charge too
             from .tags import stored_tags
 

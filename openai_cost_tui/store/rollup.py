@@ -5,11 +5,13 @@
   project nor key (service, category, tier, organization ... by day), ~27x fewer rows on a large org.
 - ``cost_day_project``: per (day, connection, project, currency): day-binned views by project or
   organization with no charge dimension, ~15x fewer rows.
-- ``cost_day_key``: per (day, connection, API key, currency): day-binned views by key with no charge
-  dimension, ~6x fewer rows (2M rows, API key x day over 31 days: ~140k rows read -> ~26k).
+- ``cost_day_key``: per (day, connection, API key, project, currency): day-binned views by key, or by
+  project and key, with no charge dimension, ~5x fewer rows (2M rows, API key x day over 31 days: ~140k
+  rows read -> ~31k). A key belongs to one project, so the project adds few rows (~20%: each project's
+  costs without a key) and spares project x key views from reading ``cost``.
 - the month cubes, summed from ``cost_month`` (not from ``cost``) for the months it was just rebuilt:
   ``cost_month_charge`` per (month, connection, charge, currency), ``cost_month_project`` per (month,
-  connection, project, currency) and ``cost_month_key`` per (month, connection, key, currency). A year by
+  connection, project, currency) and ``cost_month_key`` per (month, connection, key, project, currency). A year by
   service reads ~2k rows instead of ~66k (2M store), by project ~4k, by key ~13k (issue #14).
 - ``cost_day_charge_all``: ``cost_day_charge`` summed across connections, per (day, charge, currency),
   for the days a replaced window (or a removed connection) touches: day-binned views by charge dimensions
@@ -78,14 +80,15 @@ DAY_CHARGE = Rollup("cost_day_charge", "CostDayCharge", ("day", "connection_id",
                     CHARGE_DIMS | CONNECTION_DIMS | DAY_DIMS, by_day=True)
 DAY_PROJECT = Rollup("cost_day_project", "CostDayProject", ("day", "connection_id", "week", "month", "project_id", "currency"),
                      CONNECTION_DIMS | DAY_DIMS | {"project"}, by_day=True, units=True)
-DAY_KEY = Rollup("cost_day_key", "CostDayKey", ("day", "connection_id", "week", "month", "api_key_id", "currency"),
-                 CONNECTION_DIMS | DAY_DIMS | {"api_key"}, by_day=True, units=True)
+DAY_KEY = Rollup("cost_day_key", "CostDayKey",
+                 ("day", "connection_id", "week", "month", "project_id", "api_key_id", "currency"),
+                 CONNECTION_DIMS | DAY_DIMS | {"project", "api_key"}, by_day=True, units=True)
 MONTH_CHARGE = Rollup("cost_month_charge", "CostMonthCharge", ("month", "connection_id", "charge_id", "currency"),
                       CHARGE_DIMS | CONNECTION_DIMS | {"month"}, by_day=False, source=MONTH.table)
 MONTH_PROJECT = Rollup("cost_month_project", "CostMonthProject", ("month", "connection_id", "project_id", "currency"),
                        CONNECTION_DIMS | {"month", "project"}, by_day=False, units=True, source=MONTH.table)
-MONTH_KEY = Rollup("cost_month_key", "CostMonthKey", ("month", "connection_id", "api_key_id", "currency"),
-                   CONNECTION_DIMS | {"month", "api_key"}, by_day=False, units=True, source=MONTH.table)
+MONTH_KEY = Rollup("cost_month_key", "CostMonthKey", ("month", "connection_id", "project_id", "api_key_id", "currency"),
+                   CONNECTION_DIMS | {"month", "project", "api_key"}, by_day=False, units=True, source=MONTH.table)
 WEEK_CHARGE = Rollup("cost_week_charge", "CostWeekCharge", ("week", "connection_id", "charge_id", "currency"),
                      CHARGE_DIMS | CONNECTION_DIMS | {"week"}, by_day=False, source=DAY_CHARGE.table, by_week=True)
 # across connections: not among ROLLUPS (each of those is refreshed per connection); read only by views over
@@ -278,7 +281,7 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
                     sums[3] += qlo
         unit = units[charge]
         for table, k in ((by_project, (day, conn, week, month, project, currency)),
-                         (by_key, (day, conn, week, month, api_key, currency))):
+                         (by_key, (day, conn, week, month, project, api_key, currency))):
             sums = table.get(k)
             if sums is None:
                 table[k] = [hi, lo, qhi, qlo, unit, unit]
@@ -303,6 +306,18 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
 
 def _insert_many(db: pw.Database, r: Rollup, found: list[tuple]) -> None:
     insert_rows(db, r.table, (*r.keys, *MEASURES.split(", "), *(("unit_min", "unit_max") if r.units else ())), found)
+
+
+# the rollups each schema version added or changed (the schema's history: store/schema.py)
+MADE_AT = {4: (MONTH,), 5: (DAY_CHARGE, DAY_PROJECT), 7: MONTH_CUBES, 8: WEEK_CUBES, 11: (DAY_CHARGE_ALL,),
+           12: (DAY_PROJECT_ALL, DAY_KEY), 14: (MONTH_KEY, DAY_KEY)}
+
+
+def made_after(version: int) -> tuple[Rollup, ...]:
+    """The rollups a store of schema ``version`` lacks or holds in an older layout, each after the table
+    it reads (a migration fills them again: seconds on 2M rows)."""
+    stale = {r for made, rollups in MADE_AT.items() if version < made for r in rollups}
+    return tuple(r for r in (*ROLLUPS, *ACROSS) if r in stale)
 
 
 def rebuild(db: pw.Database, rollups: tuple[Rollup, ...] = (*ROLLUPS, *ACROSS)) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
@@ -25,7 +25,9 @@ SCHEMA_VERSION = 13
 # tag cubes (tag_day, tag_month, tag_cube: store/tag_cube.py), built for the store's tags by project, and the
 # daily rollup by project across connections (cost_day_project_all, filled from cost_day_project) and the daily
 # rollup by API key (cost_day_key, filled from cost); 13: cubes for tags whose rules read charge dimensions
-# (service, category ...), among them tag_month_project_key, built for the store's tags by charge
+# (service, category ...), among them tag_month_project_key, built for the store's tags by charge; 14: the
+# rollups by API key (cost_day_key, cost_month_key) keep the project too, made again from cost and cost_month
+# (a key belongs to one project, so they hold about as many rows, and project x key views read them)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -97,11 +99,11 @@ ROLLUP_KEYS = {
     "cost_day_charge_all": ("day", "charge", "currency"),
     "cost_day_project": ("day", "project_id", "connection", "currency"),
     "cost_day_project_all": ("day", "project_id", "currency"),
-    "cost_day_key": ("day", "api_key_id", "connection", "currency"),
+    "cost_day_key": ("day", "api_key_id", "connection", "project_id", "currency"),
     "cost_month_charge": ("month", "connection", "charge", "currency"),
     "cost_week_charge": ("week", "connection", "charge", "currency"),
     "cost_month_project": ("month", "connection", "project_id", "currency"),
-    "cost_month_key": ("month", "connection", "api_key_id", "currency"),
+    "cost_month_key": ("month", "connection", "api_key_id", "project_id", "currency"),
 }
 
 
@@ -267,13 +269,15 @@ def build_models(db: pw.Database) -> Models:
             without_rowid = rowless
 
     class CostDayKey(Base):
-        """The daily rollup per API key, without charge and project, for day-binned views by key (schema
-        12): ~6x fewer rows than ``cost``; units kept as in CostDayProject."""
+        """The daily rollup per API key and its project, without charge, for day-binned views by key or by
+        project and key (schema 12, the project since 14): ~5x fewer rows than ``cost``; units kept as in
+        CostDayProject."""
 
         day = pw.DateField()
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
         week = pw.TextField()
         month = pw.TextField()
+        project_id = pw.TextField()
         api_key_id = pw.TextField()
         currency = pw.TextField()
         amount_hi = pw.BigIntegerField()
@@ -386,10 +390,11 @@ def build_models(db: pw.Database) -> Models:
             without_rowid = rowless
 
     class CostMonthKey(Base):
-        """Month cube by API key, with its charges' least and greatest unit."""
+        """Month cube by API key and its project (since schema 14), with its charges' least and greatest unit."""
 
         month = pw.TextField()
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        project_id = pw.TextField()
         api_key_id = pw.TextField()
         currency = pw.TextField()
         amount_hi = pw.BigIntegerField()
