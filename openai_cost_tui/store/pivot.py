@@ -511,6 +511,11 @@ class PivotQueries:
         """(the first ``n_rows`` labels, the next one or "", cell) per group of ``group_dims``, from the
         smallest tables that hold every dimension needed (ids of one label not yet added up)."""
         classes = classes or {}
+        if use_rollups and not classes:
+            from .tag_cube import key_label_cells  # (the tag cubes read names as this module does)
+
+            if (found := key_label_cells(self, spec, date_range, group_dims, n_rows)) is not None:
+                return found
         needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
         members = self.workspace_members(spec.workspace) if spec.workspace else None
         months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]

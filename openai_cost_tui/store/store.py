@@ -246,6 +246,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                           m.WorkspaceConnection):
                 model.delete().where(model.connection == connection_id).execute()
             tag_cube.drop_connection(self.db, self.m, connection_id)
+            tag_cube.keep_key_labels(self.db, self.m)  # the keys left may no longer share names
             m.Connection.delete().where(m.Connection.id == connection_id).execute()
             if first is not None:  # the days it had, summed again over the connections left
                 rollup.refresh_across(self.db, as_date(first), as_date(last), as_text=not self.is_postgres)
@@ -372,6 +373,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                     or any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # labels a tag's rules read
                 tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres,
                                  kinds=("project", "api_key"))
+            if any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # keys may share names now, or not
+                tag_cube.keep_key_labels(self.db, self.m)
 
     def project_names(self, connection_id: int) -> dict[str, str | None]:
         P = self.m.Project
