@@ -511,11 +511,11 @@ class PivotQueries:
         """(the first ``n_rows`` labels, the next one or "", cell) per group of ``group_dims``, from the
         smallest tables that hold every dimension needed (ids of one label not yet added up)."""
         classes = classes or {}
-        if use_rollups and not classes:
-            from .tag_cube import key_label_cells  # (the tag cubes read names as this module does)
+        from .tag_cube import key_label_cells  # (the tag cubes read names as this module does)
 
-            if (found := key_label_cells(self, spec, date_range, group_dims, n_rows)) is not None:
-                return found
+        if use_rollups and not classes and (found := key_label_cells(self, spec, date_range, group_dims,
+                                                                      n_rows)) is not None:
+            return found
         needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
         members = self.workspace_members(spec.workspace) if spec.workspace else None
         months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]
@@ -533,12 +533,17 @@ class PivotQueries:
         by_day = use_rollups and "day" in needed
         month_table = rollup.pick_monthly(needed)
         names = _Names(self, rollup.months_between(date_range.start, date_range.end) if by_day else None, classes,
-                       pairs=bool(months) and month_table is rollup.MONTH,
+                       pairs=bool(months) and (month_table is rollup.MONTH or {"project", "api_key"} <= needed),
                        charge_ids=any(d in CODED for d in group_dims))
         if by_day and members is None and _across_projects(needed, group_dims, spec, names):
             daily_table = self.m.CostDayProjectAll  # one row per day and id instead of one per connection too
         with self.read():
-            if months:
+            # whole months by key and charge: from the cube of key labels where it answers, else cost_month
+            by_label = key_label_cells(self, spec, date_range, group_dims, n_rows, months) \
+                if months and month_table is rollup.MONTH and not classes else None
+            if by_label is not None:
+                raw += by_label
+            elif months:
                 M = getattr(self.m, month_table.model)
                 monthly = _query(self, M, spec, group_dims, members, names, classes)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
