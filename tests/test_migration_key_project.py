@@ -1,6 +1,6 @@
 """Schema 13 -> 14: the rollups by API key (cost_day_key, cost_month_key) keep each key's project, made
-again from cost and cost_month, on SQLite (backed up first) and PostgreSQL; project x key views then read
-them instead of ``cost``, with the same figures."""
+again from cost and cost_month, and the quarter cube is made from cost_month, on SQLite (backed up first)
+and PostgreSQL; project x key views then read them instead of ``cost``, with the same figures."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def _as_schema_13(execute) -> None:
                 f"FROM {table} GROUP BY {keys}")
         execute(f"DROP TABLE {table}")
         execute(f"ALTER TABLE {table}_13 RENAME TO {table}")
+    execute("DROP TABLE cost_quarter")  # (schema 14 added it)
     execute("UPDATE meta SET value = '13' WHERE key = 'schema_version'")
 
 
@@ -57,7 +58,7 @@ def _filled(url: str) -> list:
 
 def _check(url: str, before: list) -> None:
     with Store(url) as store:
-        for r in (rollup.DAY_KEY, rollup.MONTH_KEY):
+        for r in (rollup.DAY_KEY, rollup.MONTH_KEY, rollup.QUARTER):
             assert rollup_dump(store, r) == rebuilt(store, r) != [], r.table
         for spec, slow in zip(SPECS, before, strict=True):
             fast = store.run_pivot(spec, today=TODAY)

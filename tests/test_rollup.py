@@ -20,22 +20,42 @@ from tests.test_sync import Rig
 TODAY = date(2026, 11, 27)
 
 
+def _exact(rows: list[tuple], n: int) -> list[tuple]:
+    """Rows of ``n`` keys then the two parts of an amount: the amount added up exactly here (SQL's
+    ``hi * 10**9 + lo`` turns to a float past 64 bits)."""
+    return sorted((*row[:n], int(row[n]) * 10**9 + int(row[n + 1]), *row[n + 2:]) for row in rows)
+
+
 def rollup_dump(store: Store, r: rollup.Rollup = rollup.MONTH) -> list[tuple]:
     extra = ", unit_min, unit_max" if r.units else ""
     with store.read():
-        return sorted(store.db.execute_sql(
-            f"SELECT {', '.join(r.keys)}, amount_hi * 1000000000 + amount_lo, qty_hi, qty_lo{extra} "
-            f"FROM {r.table}").fetchall())
+        return _exact(store.db.execute_sql(
+            f"SELECT {', '.join(r.keys)}, amount_hi, amount_lo, qty_hi, qty_lo{extra} FROM {r.table}").fetchall(),
+            len(r.keys))
 
 
 def rebuilt(store: Store, r: rollup.Rollup = rollup.MONTH) -> list[tuple]:
-    """The rollup recomputed here from ``cost``, written independently of store/rollup.py."""
-    keys = ", ".join(f"c.{k}" for k in r.keys)
+    """The rollup recomputed here from ``cost``, written independently of store/rollup.py (a quarter
+    from the month: its rows by month added up here by quarter)."""
+    by_quarter = r.keys[0] == "quarter"
+    keys = ", ".join(f"c.{k}" for k in (("month", *r.keys[1:]) if by_quarter else r.keys))
     extra = ", MIN(ch.unit), MAX(ch.unit)" if r.units else ""
     with store.read():
-        return sorted(store.db.execute_sql(
-            f"SELECT {keys}, SUM(c.amount_hi) * 1000000000 + SUM(c.amount_lo), SUM(c.qty_hi), SUM(c.qty_lo)"
-            f"{extra} FROM cost c JOIN charge ch ON ch.id = c.charge_id GROUP BY {keys}").fetchall())
+        rows = _exact(store.db.execute_sql(
+            f"SELECT {keys}, SUM(c.amount_hi), SUM(c.amount_lo), SUM(c.qty_hi), SUM(c.qty_lo)"
+            f"{extra} FROM cost c JOIN charge ch ON ch.id = c.charge_id GROUP BY {keys}").fetchall(), len(r.keys))
+    if not by_quarter:
+        return rows
+    sums: dict[tuple, list] = {}
+    n = len(r.keys)
+    for month, *rest in rows:
+        key = (f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}", *rest[:n - 1])
+        amount, q_hi, q_lo = rest[n - 1:]
+        found = sums.setdefault(key, [0, None, None])
+        found[0] += amount
+        if q_hi is not None:
+            found[1], found[2] = (found[1] or 0) + q_hi, (found[2] or 0) + q_lo
+    return sorted((*k, *v) for k, v in sums.items())
 
 
 def all_rollups_match(store: Store) -> bool:
@@ -158,3 +178,19 @@ def test_daily_rollups_summed_from_the_rows_in_hand_equal_sql_over_cost(tmp_path
         store.replace_window(conn.id, date(2026, 10, 2), date(2026, 10, 3), rows[4:6])  # day 2 again, less
         assert all(rollup_dump(store, t) == rebuilt(store, t) != [] for t in rollup.ROLLUPS)
         assert rollup_dump(store, rollup.DAY_PROJECT)[-1][-2:] == ("gb_days", "gb_days")
+
+
+@pytest.mark.parametrize("rows", [("project",), ("category", "api_key"), ("service",)])
+def test_a_year_by_charge_and_project_or_key_reads_whole_quarters_from_their_cube(synced, rows, monkeypatch) -> None:
+    """The whole quarters of a view over many months come from ``cost_quarter``, its other months from
+    ``cost_month`` (or the smaller month cube, which needs no quarters), and it equals the daily rows."""
+    read: list[list[str]] = []
+    split = rollup.whole_quarters
+    monkeypatch.setattr(rollup, "whole_quarters", lambda months: read.append(split(months)[0]) or split(months))
+    spec = PivotSpec(rows=rows, cols="service" if rows != ("service",) else None,
+                     date_range=DateRange(date(2025, 11, 1), TODAY), measure="cost")
+    fast = synced.run_pivot(spec, today=TODAY)
+    slow = synced.run_pivot(spec, today=TODAY, use_rollups=False)
+    assert (fast.row_keys, fast.col_keys, fast.cells, fast.row_totals, fast.total) == (
+        slow.row_keys, slow.col_keys, slow.cells, slow.row_totals, slow.total) and fast.total.amount
+    assert read == ([] if rows == ("service",) else [["2026-Q1", "2026-Q2", "2026-Q3"]])

@@ -541,12 +541,19 @@ class PivotQueries:
             # whole months by key and charge: from the cube of key labels where it answers, else cost_month
             by_label = key_label_cells(self, spec, date_range, group_dims, n_rows, months) \
                 if months and month_table is rollup.MONTH and not classes else None
+            quarters: list[str] = []
+            if months and by_label is None and month_table is rollup.MONTH and "month" not in needed:
+                quarters, months = rollup.whole_quarters(months)  # their whole quarters from the quarter cube
             if by_label is not None:
                 raw += by_label
             elif months:
                 M = getattr(self.m, month_table.model)
                 monthly = _query(self, M, spec, group_dims, members, names, classes)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
+            if quarters:
+                Q = self.m.CostQuarter
+                quarterly = _query(self, Q, spec, group_dims, members, names, classes)
+                raw += _collect(self, quarterly.where(Q.quarter.in_(quarters)), group_dims, n_rows, names)
             if weeks:
                 W = getattr(self.m, weekly.model)
                 weekly_query = _query(self, W, spec, group_dims, members, names, classes)

@@ -27,7 +27,8 @@ SCHEMA_VERSION = 14
 # rollup by API key (cost_day_key, filled from cost); 13: cubes for tags whose rules read charge dimensions
 # (service, category ...), among them tag_month_project_key, built for the store's tags by charge; 14: the
 # rollups by API key (cost_day_key, cost_month_key) keep the project too, made again from cost and cost_month
-# (a key belongs to one project, so they hold about as many rows, and project x key views read them)
+# (a key belongs to one project, so they hold about as many rows, and project x key views read them), and
+# the quarter cube cost_quarter (filled from cost_month)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -54,6 +55,7 @@ class Models:
     CostMonthProject: type[pw.Model]
     CostMonthKey: type[pw.Model]
     CostWeekCharge: type[pw.Model]
+    CostQuarter: type[pw.Model]
     CostDayChargeAll: type[pw.Model]
     CostDayProjectAll: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
@@ -64,7 +66,7 @@ class Models:
 
     def rollups(self) -> list[type[pw.Model]]:
         return [self.CostMonth, self.CostDayCharge, self.CostDayProject, self.CostDayKey, self.CostMonthCharge,
-                self.CostMonthProject, self.CostMonthKey, self.CostWeekCharge]
+                self.CostMonthProject, self.CostMonthKey, self.CostWeekCharge, self.CostQuarter]
 
     def all(self) -> list[type[pw.Model]]:
         return [
@@ -95,6 +97,7 @@ class Models:
 # id alone (store/pivot.py) and by connection and id both stream (schema 8: connection first in both).
 ROLLUP_KEYS = {
     "cost_month": ("month", "charge", "connection", "project_id", "api_key_id", "currency"),
+    "cost_quarter": ("quarter", "charge", "connection", "project_id", "api_key_id", "currency"),
     "cost_day_charge": ("day", "connection", "charge", "currency"),
     "cost_day_charge_all": ("day", "charge", "currency"),
     "cost_day_project": ("day", "project_id", "connection", "currency"),
@@ -222,6 +225,27 @@ def build_models(db: pw.Database) -> Models:
 
         class Meta:
             table_name = "cost_month"
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
+
+    class CostQuarter(Base):
+        """``cost_month`` summed by calendar quarter (``2026-Q1``, schema 14): the whole quarters of a view by
+        charge dimensions and projects or keys over many months (project x service over a year reads ~3
+        quarters and ~4 months instead of 13 months)."""
+
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        quarter = pw.TextField()
+        project_id = pw.TextField()
+        api_key_id = pw.TextField()
+        charge = pw.ForeignKeyField(Charge, index=False)
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+
+        class Meta:
+            table_name = "cost_quarter"
             primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
             without_rowid = rowless
 
@@ -564,6 +588,7 @@ def build_models(db: pw.Database) -> Models:
         CostMonthProject,
         CostMonthKey,
         CostWeekCharge,
+        CostQuarter,
         CostDayChargeAll,
         CostDayProjectAll,
         VirtualTag=VirtualTag,
