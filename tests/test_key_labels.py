@@ -145,3 +145,45 @@ def test_the_cube_of_key_labels_on_a_team_store(pg_url) -> None:  # noqa: F811
         store.replace_window(conn, START + timedelta(days=2), START + timedelta(days=4), [
             CostRow(START + timedelta(days=3), "p2", LINE_ITEMS[2], "k1", "usd", 5 * money.SCALE, None, None)])
         same_as_raw(store)
+
+
+def test_a_view_read_while_a_sync_drops_the_cube_falls_back_to_the_rollups(tmp_path) -> None:
+    """A reader checks the cube, then a writer (a sync whose keys now each have a name of their own) drops
+    it before the reader's query runs: the view is read without the cube, whole, not empty."""
+    path = str(tmp_path / "costs.db")
+    with Store(path) as writer, Store(path) as reader:
+        conn = shared_names(writer, ["ci", "dev"])
+        spec = VIEWS[0]
+        before = reader.run_pivot(spec, today=TODAY)
+        assert read_from_cube(reader, spec) and before.total.amount
+        real, fired = reader.db.execute, []
+
+        def execute(query, *args, **kwargs):
+            if not fired and getattr(query, "model", None) is reader.m.TagDay:
+                fired.append(True)  # between the reader's check and its query
+                writer.save_names(conn, [], [ApiKeyInfo(f"k{i}", f"key {i}", "p1") for i in range(8)])
+            return real(query, *args, **kwargs)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(reader.db, "execute", execute)
+            during = reader.run_pivot(spec, today=TODAY)
+        assert fired and not built(reader)
+        assert during.total == before.total and during == reader.run_pivot(spec, today=TODAY, use_rollups=False)
+
+
+def test_a_ratio_between_the_two_marks_keeps_what_the_store_has() -> None:
+    """Built at one label for every 4 keys, dropped past one for every 3: a wavering ratio in between
+    neither builds nor drops the cube (each would class every connection's rows again inside a sync)."""
+    with sqlite_store() as store:
+        conn = store.add_connection(NewConnection("Conn A", "https://api.openai.com/v1", "env", "K", START))
+
+        def names(count: int) -> bool:
+            store.save_names(conn.id, [], [ApiKeyInfo(f"k{i}", f"n{i % count}", "p1") for i in range(12)])
+            return built(store)
+
+        assert names(3)  # 3 labels for 12 keys: built
+        assert names(4)  # 4 for 12: kept
+        assert not names(5)  # 5 for 12: dropped
+        assert not names(4)  # 4 for 12: not built again
+        assert names(3)
+        same_as_raw(store)

@@ -16,7 +16,7 @@ from openai_cost_tui.services import tags as tag_service
 from openai_cost_tui.store import pivot as store_pivot
 from openai_cost_tui.store.store import Store
 from tests.test_pivot_by_label import ALIKE, BY_LABEL, _fresh_pg, forced
-from tests.test_pivot_property import rows_st, sqlite_store
+from tests.test_pivot_property import LINE_ITEMS, rows_st, sqlite_store
 from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixture: a fresh database)
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 from tests.test_tags_property import RANGE, TODAY, check_tags, tags_st
@@ -80,21 +80,25 @@ def check_by_id(store: Store, raw, tag: Tag) -> int:
     return seen["class_id"]
 
 
-TIMES = {"class_id": 0}
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=rows_st, tag=one_dim_tags())
 def test_a_tag_classed_by_id_equals_its_case(raw, tag) -> None:
     with forced(BY_LABEL, ALIKE), sqlite_store() as store:
-        TIMES["class_id"] += check_by_id(store, raw, tag)
+        check_by_id(store, raw, tag)
 
 
-def test_the_id_path_was_taken() -> None:
-    """Run after the property test above (same module, in order): the id path was exercised."""
-    if TIMES["class_id"] == 0:
-        test_a_tag_classed_by_id_equals_its_case()
-    assert TIMES["class_id"] > 0
+# rows that take the id path
+SURE = [(0, 0, "p1", LINE_ITEMS[1], "k1", 10**18, None, None), (1, 1, "p2", LINE_ITEMS[2], "k2", 2 * 10**18, None, None),
+        (0, 2, "p2", LINE_ITEMS[3], None, 3 * 10**18, None, None)]
+
+
+@pytest.mark.parametrize("dim", ["project", "api_key"])
+def test_the_id_path_is_taken_and_equals_the_case(dim) -> None:
+    """The property test's random draws may miss the id path; these rows take it, by project and by key,
+    and equal the CASE."""
+    tag = Tag("team", (TagValue("A", (Rule(((dim, ("Alpha" if dim == "project" else "ci",)),)),)),))
+    with forced(BY_LABEL, ALIKE), sqlite_store() as store:
+        assert check_by_id(store, SURE, tag) > 0
 
 
 @settings(max_examples=8, deadline=None,

@@ -369,11 +369,11 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                 K.insert(connection=connection_id, key_id=k.id, name=k.name, project_id=k.project_id).on_conflict(
                     conflict_target=[K.connection, K.key_id], preserve=[K.name, K.project_id]
                 ).execute()
-            if any(before.get(p.id, _ABSENT) != p.name for p in projects) \
-                    or any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # labels a tag's rules read
-                tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres,
-                                 kinds=("project", "api_key"))
-            if any(keys_before.get(k.id, _ABSENT) != k.name for k in keys):  # keys may share names now, or not
+            renamed = (("project",) if any(before.get(p.id, _ABSENT) != p.name for p in projects) else ()) \
+                + (("api_key",) if any(keys_before.get(k.id, _ABSENT) != k.name for k in keys) else ())
+            if renamed:  # labels a tag's rules read (and the cube of key labels classes)
+                tag_cube.refresh(self.db, self.m, connection_id, as_text=not self.is_postgres, kinds=renamed)
+            if "api_key" in renamed:  # keys may share names now, or no longer
                 tag_cube.keep_key_labels(self.db, self.m)
 
     def project_names(self, connection_id: int) -> dict[str, str | None]:

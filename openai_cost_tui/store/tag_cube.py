@@ -28,8 +28,8 @@ A tag's cubes are built when it is saved (classed in Python by the tag's own mat
 while the tag is defined the same way (``cells``), else it classes the rows as before.
 
 One more ``tag_day`` cube belongs to no tag: ``KEY_LABELS``, the names API keys show, whose value is the
-key's label itself, kept while many keys share names (``keep_key_labels``: at most one label for every
-``KEY_LABEL_SHARE`` keys). API key x day over 31 days at 2M rows (1,055 keys, 20 names) then reads 651
+key's label itself, and its ``tag_month`` twin, kept while many keys share names (``keep_key_labels``).
+API key x day over 31 days at 2M rows (1,055 keys, 20 names) then reads 651
 rows instead of 31k of ``cost_day_key`` (store/pivot.py). Where keys have names of their own, the cube
 would be as large as ``cost_day_key`` and cost each sync for nothing: it is not kept, or dropped.
 """
@@ -70,7 +70,8 @@ OWNER_DIMS = frozenset({"project", "api_key", "month"}) | CONNECTION_DIMS  # tag
 OWNER_FILTERS = frozenset({"project", "api_key"}) | CONNECTION_DIMS
 CUBE_LOCK_ID = PG_LOCK_ID + 1  # the advisory lock of cube writers on PostgreSQL (not the sync's)
 CHARGE = "charge"  # the kind of a tag whose rules read charge dimensions only: its value is one per charge
-# the cube of the names keys show (no tag: a name no tag may have); its value is the key's label
+# the cube of the names keys show (no tag: a name no tag may have, tag names being lowercase letters, digits
+# and underscores: core/tags.check_tag_name); its value is the key's label
 KEY_LABELS = Tag("(key labels)", (TagValue("(label)", (Rule((("api_key", ("*",)),)),)),))
 KEY_LABEL_SHARE = 4  # kept while the store's keys show at most one label for every 4 keys
 
@@ -198,21 +199,23 @@ def _built(db: pw.Database, m: Models) -> list[Tag]:
 
 
 def keep_key_labels(db: pw.Database, m: Models) -> None:
-    """Build the cube of key labels where the store's keys share names now, drop it where they stopped
-    (after new key names or a removed connection, in their transaction: a count of the ``api_key`` rows)."""
-    K = m.ApiKey
+    """Build the cube of key labels where the store's keys share names now (at most one label for every
+    ``KEY_LABEL_SHARE`` keys), drop it where they stopped (more than one for every ``KEY_LABEL_SHARE - 1``:
+    a store between the two keeps what it has, so a ratio that wavers does not rebuild it at every sync).
+    Run after new key names or a removed connection, in their transaction: a count of the ``api_key`` rows."""
+    K, C = m.ApiKey, m.TagCube
     named = pw.fn.NULLIF(K.name, "")
     keys, labels = 0, 0
     for count, distinct_names, unnamed in db.execute(
             K.select(pw.fn.COUNT(K.key_id), pw.fn.COUNT(named.distinct()), pw.fn.COUNT(K.key_id) - pw.fn.COUNT(named))
             .group_by(K.connection)):
         keys, labels = keys + count, labels + distinct_names + unnamed
-    wanted = keys > 0 and labels * KEY_LABEL_SHARE <= keys
-    built = _ready(db, m) and any(t.name == KEY_LABELS.name for t in _built(db, m))
-    if wanted and not built:
+    found = db.execute(C.select(C.stamp).where(C.name == KEY_LABELS.name)).fetchall() if _ready(db, m) else []
+    built = [s for (s,) in found] == [stamp(KEY_LABELS)]
+    if keys and labels * KEY_LABEL_SHARE <= keys and not built:
         build(db, m, [KEY_LABELS])
-    elif built and not wanted:
-        drop(db, m, [KEY_LABELS.name])
+    elif found and (not built or not keys or labels * (KEY_LABEL_SHARE - 1) > keys):
+        drop(db, m, [KEY_LABELS.name])  # (rows of an older definition too)
 
 
 Labeler = Callable[[tuple[int, object]], dict[str, str]]
@@ -331,7 +334,16 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
             query = query.where(T.connection.in_(store.workspace_members(spec.workspace)))
         if values is not None:
             query = query.where(T.value.not_in(list(values)) if exclude else T.value.in_(list(values)))
-        rows = db.execute(query.group_by(*dict.fromkeys(selected))).fetchall()
+        # and, in the same statement (one snapshot), whether the cube is still the tag's: a writer may drop
+        # or rebuild it after the check above (a sync whose keys stopped sharing names drops theirs)
+        C = m.TagCube
+        still = C.select(*[pw.SQL("NULL")] * len(selected), pw.Case(None, [(C.stamp == stamp(tag), 1)], 0),
+                         pw.SQL("NULL")).where(C.name == tag.name)
+        rows = db.execute(query.group_by(*dict.fromkeys(selected)).union_all(still)).fetchall()
+        marks = [row for row in rows if row[-1] is None and all(v is None for v in row[:-2])]
+        if [row[-2] for row in marks] != [1]:
+            return None  # dropped or changed meanwhile: the view is read without the cube
+        rows = [row for row in rows if row not in marks]
         names = _Names(store)
         labels = _labels(names, other)
         for d in other:
