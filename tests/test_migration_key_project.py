@@ -8,10 +8,14 @@ import contextlib
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from openai_cost_tui.core import money
 from openai_cost_tui.core.dates import DateRange
+from openai_cost_tui.core.errors import StoreError
 from openai_cost_tui.core.models import CostRow, PivotSpec
 from openai_cost_tui.store import rollup
+from openai_cost_tui.store.schema import SCHEMA_VERSION
 from openai_cost_tui.store.store import Store
 from tests.test_pivot_by_label import _fresh_pg
 from tests.test_pivot_property import DAYS, LINE_ITEMS, START
@@ -85,3 +89,25 @@ def test_a_schema_13_team_store_keys_its_rollups_by_key_by_project_too(pg_url) -
     with contextlib.closing(psycopg2.connect(pg_url)) as con, con, con.cursor() as cur:
         _as_schema_13(cur.execute)
     _check(pg_url, before)
+
+
+def test_a_write_after_a_newer_version_upgraded_the_store_says_so(tmp_path) -> None:
+    """A team member's newer openai-cost-tui upgrades the store while this one runs: this one's next write
+    fails on tables it no longer knows, and says why and what to do, writing nothing."""
+    path = str(tmp_path / "costs.db")
+    _filled(path)
+    with Store(path) as running:
+        ids = [c.id for c in running.connections()]
+        total = running.total()
+        with contextlib.closing(sqlite3.connect(path)) as con, con:  # what a newer schema might do
+            con.execute("ALTER TABLE cost_quarter RENAME TO cost_quarter_newer")
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+        with pytest.raises(StoreError, match=rf"upgraded to schema {SCHEMA_VERSION + 1} by a newer openai-cost-tui "
+                                             r"while this one .* nothing was written\. Upgrade"):
+            running.replace_window(ids[0], START, START, ROWS[:3])
+        assert running.total() == total
+        with contextlib.closing(sqlite3.connect(path)) as con, con:
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        with pytest.raises(StoreError, match="no such table") as plain:  # the same failure, no upgrade: as before
+            running.replace_window(ids[0], START, START, ROWS[:3])
+        assert "upgraded" not in str(plain.value)

@@ -29,6 +29,7 @@ from .export_rows import ExportRowQueries
 from .locks import sync_lock, sync_running
 from .pivot import PivotQueries
 from .restatements import RestatementQueries
+from .schema import SCHEMA_VERSION
 from .tags import TagQueries
 from .validate import clean_name, refuse_taken
 from .views import ViewQueries
@@ -106,11 +107,32 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
     @contextlib.contextmanager
     def write(self) -> Iterator[None]:
         """One write transaction; SQLite takes the write lock up front so readers never block it."""
-        with translate_errors(self.where):
-            self.db.connect(reuse_if_open=True)
-            ctx = self.db.atomic() if self.is_postgres else self.db.atomic("IMMEDIATE")
-            with ctx:
-                yield
+        try:
+            with translate_errors(self.where):
+                self.db.connect(reuse_if_open=True)
+                ctx = self.db.atomic() if self.is_postgres else self.db.atomic("IMMEDIATE")
+                with ctx:
+                    yield
+        except StoreError as exc:
+            upgraded = self._upgraded_meanwhile()
+            if upgraded is None:
+                raise
+            raise upgraded from exc
+
+    def _upgraded_meanwhile(self) -> StoreError | None:
+        """Why a write failed when a newer openai-cost-tui upgraded the store's schema after this process
+        opened it (a team member's new version; its tables no longer match this one's), else None."""
+        try:
+            with translate_errors(self.where):
+                row = self.m.Meta.get_or_none(self.m.Meta.key == "schema_version")
+            version = int(row.value) if row is not None else None
+        except (StoreError, ValueError):
+            return None
+        if version is None or version <= SCHEMA_VERSION:
+            return None
+        return StoreError(f"the store {self.where} was upgraded to schema {version} by a newer openai-cost-tui "
+                          f"while this one (schema {SCHEMA_VERSION}) was running; nothing was written. Upgrade "
+                          "openai-cost-tui and start it again")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[None]:
