@@ -538,15 +538,15 @@ class PivotQueries:
         if by_day and members is None and _across_projects(needed, group_dims, spec, names):
             daily_table = self.m.CostDayProjectAll  # one row per day and id instead of one per connection too
         with self.read():
-            # whole months by key and charge: from the cube of key labels where it answers, else cost_month
-            by_label = key_label_cells(self, spec, date_range, group_dims, n_rows, months) \
-                if months and month_table is rollup.MONTH and not classes else None
             quarters: list[str] = []
-            if months and by_label is None and month_table is rollup.MONTH and "month" not in needed:
-                quarters, months = rollup.whole_quarters(months)  # their whole quarters from the quarter cube
-            if by_label is not None:
-                raw += by_label
-            elif months:
+            if months and month_table is rollup.MONTH:  # whole months by charge and project or key:
+                by_label = None if classes else key_label_cells(self, spec, date_range, group_dims, n_rows, months)
+                if by_label is not None:  # from the cube of key labels where it answers
+                    raw += by_label
+                    months = []
+                elif "month" not in needed:  # else their whole quarters from the quarter cube
+                    quarters, months = rollup.whole_quarters(months)
+            if months:
                 M = getattr(self.m, month_table.model)
                 monthly = _query(self, M, spec, group_dims, members, names, classes)
                 raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)

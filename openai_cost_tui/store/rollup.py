@@ -172,20 +172,26 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
     ``rows``: the window's cost rows just written, as ``COST_COLUMNS`` tuples, with ``units`` (charge id
     to unit): the daily rollups, which lie inside the window, are then summed from them in Python
     instead of read back from ``cost`` (the same sums: SUM skips NULL quantities, MIN/MAX NULL units)."""
-    p = db.param
-
     def day(value: date) -> object:
         return value.isoformat() if as_text else value
 
     if rows is not None and units is not None:
         _refresh_in_hand(db, connection_id, start, end, rows, units, day)
-        _refresh_quarters(db, connection_id, months_between(start, end))
-        _refresh_weeks(db, connection_id, start, end, day)
-        refresh_across(db, start, end, as_text=as_text)
-        return
+    else:
+        _refresh_from_cost(db, connection_id, start, end, day)
+    # the cubes summed from those just refreshed, and the rollups across connections
+    _refresh_quarters(db, connection_id, months_between(start, end))
+    _refresh_weeks(db, connection_id, start, end, day)
+    refresh_across(db, start, end, as_text=as_text)
+
+
+def _refresh_from_cost(db: pw.Database, connection_id: int, start: date, end: date, day) -> None:
+    """``refresh``'s rollups read back from ``cost`` (and the month cubes from ``cost_month``), each after
+    the table it reads; the quarter and week cubes come after."""
+    p = db.param
     for r in ROLLUPS:
         if r.by_week or r is QUARTER:
-            continue  # after the table it reads
+            continue
         lo, hi = (start, end) if r.by_day else (start.replace(day=1), add_months(end, 1) - timedelta(days=1))
         if r.by_day:
             db.execute_sql(f"DELETE FROM {r.table} WHERE day >= {p} AND day <= {p} AND connection_id = {p}",
@@ -202,9 +208,6 @@ def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_t
             f"{r.insert_sql()} WHERE c.connection_id = {p} AND c.day >= {p} AND c.day <= {p} {r.group_sql()}",
             (connection_id, day(lo), day(hi)),
         )
-    _refresh_quarters(db, connection_id, months_between(start, end))
-    _refresh_weeks(db, connection_id, start, end, day)
-    refresh_across(db, start, end, as_text=as_text)
 
 
 def _refresh_quarters(db: pw.Database, connection_id: int, months: list[str]) -> None:
