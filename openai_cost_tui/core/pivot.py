@@ -8,7 +8,7 @@ summed into plain lists, not a running object per row (a fold of 8.7k groups: 16
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from .dates import DateRange, add_months, month_id, week_id
@@ -131,47 +131,58 @@ def other_key(row_key: tuple[str, ...]) -> tuple[str, ...]:
     return (OTHER_LABEL, *(("",) if len(row_key) > 1 else ()))
 
 
+def _kept(spec: PivotSpec, outer_amounts: Iterable[tuple[str, int]]) -> set[str] | None:
+    """The values of the first row dimension that top-N keeps (None: every one), from (value, amount) pairs."""
+    if spec.top is None:
+        return None
+    by_outer: dict[str, int] = defaultdict(int)
+    for outer, amount in outer_amounts:
+        by_outer[outer] += amount
+    if len(by_outer) <= spec.top:
+        return None
+    return set(sorted(by_outer, key=lambda k: (-by_outer[k], k))[: spec.top])
+
+
 def fold(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...], str, Cell]], *,
          today: date) -> PivotResult:
     """Shape grouped records into a pivot: top-N with "(other)", ordering, row/column totals."""
-    keep: set[str] | None = None
-    if spec.top is not None:
-        by_outer: dict[str, int] = defaultdict(int)
-        for row_key, _, cell in raw:
-            by_outer[row_key[0]] += cell.amount
-        if len(by_outer) > spec.top:
-            ranked = sorted(by_outer, key=lambda k: (-by_outer[k], k))
-            keep = set(ranked[: spec.top])
-
-    def keyed() -> Iterator[tuple[tuple[tuple[str, ...], str], Cell]]:  # "(other)" for a row top-N folds away
-        for row_key, col_key, cell in raw:
-            if keep is not None and row_key[0] not in keep:
-                row_key = other_key(row_key)
-            yield (row_key, col_key), cell
-
+    if not spec.quantities:
+        return fold_amounts(spec, date_range, [(row_key, col_key, cell.amount) for row_key, col_key, cell in raw],
+                            today=today)
+    keep = _kept(spec, ((row_key[0], cell.amount) for row_key, _, cell in raw))
     cells: dict[tuple[tuple[str, ...], str], Cell] = {}
-    if spec.quantities:
-        for key, cell in keyed():
-            cells[key] = cells[key] + cell if key in cells else cell
-    else:  # amounts only: integers added, a cell made once per key (2M rows, API key x day over 31 days:
-        # 25k records onto the labels they show, ~25 -> ~8 ms); with no top-N, without the generator
-        sums: dict[tuple[tuple[str, ...], str], int] = {}
-        get = sums.get
-        if keep is None:
-            for row_key, col_key, cell in raw:
-                key = (row_key, col_key)
-                sums[key] = get(key, 0) + cell.amount
-        else:
-            for key, cell in keyed():
-                sums[key] = get(key, 0) + cell.amount
-        cells = _cells_of(sums)
+    for row_key, col_key, cell in raw:
+        if keep is not None and row_key[0] not in keep:
+            row_key = other_key(row_key)
+        key = (row_key, col_key)
+        cells[key] = cells[key] + cell if key in cells else cell
+    return _shaped(spec, date_range, cells, *_totals(cells, bool(spec.cols)), today=today)
 
-    has_cols = bool(spec.cols)
-    if spec.quantities:
-        row_totals, col_totals, total = _totals(cells, has_cols)
+
+def fold_amounts(spec: PivotSpec, date_range: DateRange, raw: list[tuple[tuple[str, ...], str, int]], *,
+                 today: date) -> PivotResult:
+    """``fold`` of a spec that asked for amounts only, from each record's amount instead of a cell: integers
+    added, a cell made once per key of the pivot (2M rows, API key x day over 31 days: 25k records onto the
+    labels they show, ~25 -> ~8 ms; project x day over 90 days: 27k records, a cell each made and unmade
+    ~5 ms)."""
+    keep = _kept(spec, ((row_key[0], amount) for row_key, _, amount in raw))
+    sums: dict[tuple[tuple[str, ...], str], int] = {}
+    get = sums.get
+    if keep is None:
+        for row_key, col_key, amount in raw:
+            key = (row_key, col_key)
+            sums[key] = get(key, 0) + amount
     else:
-        row_totals, col_totals, total = _amount_totals(sums, has_cols)
+        for row_key, col_key, amount in raw:
+            key = (row_key if row_key[0] in keep else other_key(row_key), col_key)
+            sums[key] = get(key, 0) + amount
+    return _shaped(spec, date_range, _cells_of(sums), *_amount_totals(sums, bool(spec.cols)), today=today)
 
+
+def _shaped(spec: PivotSpec, date_range: DateRange, cells: dict[tuple[tuple[str, ...], str], Cell],
+            row_totals: dict[tuple[str, ...], Cell], col_totals: dict[str, Cell], total: Cell, *,
+            today: date) -> PivotResult:
+    """The folded cells and totals ordered into a PivotResult."""
     outer_totals: dict[str, int] = defaultdict(int)
     for row_key, cell in row_totals.items():
         outer_totals[row_key[0]] += cell.amount

@@ -19,8 +19,9 @@ from ..core.dimensions import NONE_LABEL, dimension
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Cell, Classes, Filter, PivotResult, PivotSpec
-from ..core.pivot import fold, split_by_month, split_by_week, validate_spec
+from ..core.pivot import fold, fold_amounts, split_by_month, split_by_week, validate_spec
 from . import filters, rollup
+from .columns import columns as result_columns
 from .convert import QTY_SCALE
 from .rollup import CHARGE_DIMS, CONNECTION_DIMS
 
@@ -371,20 +372,17 @@ def _query(store: Store, table: type[pw.Model], spec: PivotSpec, group_dims: lis
 
 
 def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows: int,
-             names: _Names) -> list[tuple[tuple[str, ...], str, Cell]]:
-    """One (row key, column key, cell) per result row, by the labels shown. Ids that show the same
-    label (two connections' projects of one name) give the same keys: fold adds them up, as if SQL had
-    grouped by the label (which it does where many ids share names: ``_Names.mode``)."""
-    rows = store.db.execute(query).fetchall()  # the driver's tuples: no per-row model conversion
+             names: _Names, as_amounts: bool = False) -> list[tuple[tuple[str, ...], str, Cell]]:
+    """One (row key, column key, cell) per result row, by the labels shown; ``as_amounts`` (a query of
+    amounts only): the amount, no cell. Ids that show the same label (two connections' projects of one
+    name) give the same keys: fold adds them up, as if SQL had grouped by the label (which it does where
+    many ids share names: ``_Names.mode``)."""
+    columns = result_columns(store, query)
     at = sum(map(names.width, group_dims))
+    if not columns[at] or columns[at] == [None] and columns[at + 1] == [None]:
+        return []  # no row, or a sum over no rows (no GROUP BY: no dimension, or only constant classes)
     if store.is_postgres:  # its sums are Decimals: to exact ints, as SQLite gives them
-        rows = [(*rec[:at], *(None if v is None else int(v) for v in rec[at:at + 4]), *rec[at + 4:])
-                for rec in rows]
-    if len(rows) == 1 and rows[0][at] is None and rows[0][at + 1] is None:
-        return []  # a sum over no rows (no GROUP BY: no dimension, or only constant classes)
-    if not rows:
-        return []
-    columns = list(zip(*rows, strict=True))
+        columns[at:at + 4] = [[None if v is None else int(v) for v in col] for col in columns[at:at + 4]]
     keys, i = [], 0
     for d in group_dims:
         width = names.width(d)
@@ -392,13 +390,13 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
         i += width
     his, los, *figures = columns[at:]  # and the quantities and units, unless the spec asked for amounts only
     amounts = map(add, map(mul, his, repeat(money.HI_UNIT)), los)
-    row_keys = list(zip(*keys[:n_rows], strict=True)) if n_rows else [()] * len(rows)
+    row_keys = list(zip(*keys[:n_rows], strict=True)) if n_rows else [()] * len(his)
     col_keys = keys[n_rows] if len(keys) > n_rows else repeat("")
     if figures:
         cells = map(Cell, amounts, *_quantities_and_units(*figures))
         return list(zip(row_keys, col_keys, cells, strict=False))  # col_keys may repeat ""
     if not any(names.mode(d) in ("class_id", "id", "charge_id") for d in group_dims):  # ~a row per label: in C
-        return list(zip(row_keys, col_keys, map(Cell, amounts), strict=False))
+        return list(zip(row_keys, col_keys, amounts if as_amounts else map(Cell, amounts), strict=False))
     # amounts only, a tag's value by id, ids that share their labels (id mode: at least MERGE_RATIO ids a
     # name) or charges that share theirs: their many rows per label added up as integers here, one cell per
     # label (10M rows, team x day over 90 days: 27k rows -> 270 cells, ~30 ms less than adding cells; 2M
@@ -407,7 +405,13 @@ def _collect(store: Store, query: pw.ModelSelect, group_dims: list[str], n_rows:
     get = sums.get
     for key, amount in zip(zip(row_keys, col_keys), amounts):  # noqa: B905 - the columns may repeat forever
         sums[key] = get(key, 0) + amount
+    if as_amounts:
+        return [(row_key, col_key, amount) for (row_key, col_key), amount in sums.items()]
     return [(row_key, col_key, Cell(amount)) for (row_key, col_key), amount in sums.items()]
+
+
+def _amounts_of(raw: list[tuple[tuple[str, ...], str, Cell]]) -> list[tuple[tuple[str, ...], str, int]]:
+    return [(row_key, col_key, cell.amount) for row_key, col_key, cell in raw]
 
 
 def _quantities_and_units(qhis, qlos, umins, umaxs) -> tuple[Iterable, Iterable]:
@@ -465,6 +469,10 @@ class PivotQueries:
         date_range = spec.date_range or DateRange(today.replace(day=1), today)
         group_dims = [*spec.rows, *((spec.cols,) if spec.cols else ())]
         with no_gc_pauses():
+            if not spec.quantities:  # each record's amount, no cell made for it
+                raw = self._read_cells(spec, date_range, group_dims, len(spec.rows), use_rollups=use_rollups,
+                                       as_amounts=True)
+                return fold_amounts(spec, date_range, raw, today=today)
             raw = self._read_cells(spec, date_range, group_dims, len(spec.rows), use_rollups=use_rollups)
             return fold(spec, date_range, raw, today=today)
 
@@ -506,16 +514,17 @@ class PivotQueries:
             return {names.label_of(dim, conn, i) for conn, i in self.db.execute(query)}
 
     def _read_cells(self, spec: PivotSpec, date_range: DateRange, group_dims: list[str], n_rows: int, *,
-                    use_rollups: bool, classes: dict[str, Classes] | None = None
+                    use_rollups: bool, classes: dict[str, Classes] | None = None, as_amounts: bool = False
                     ) -> list[tuple[tuple[str, ...], str, Cell]]:
         """(the first ``n_rows`` labels, the next one or "", cell) per group of ``group_dims``, from the
-        smallest tables that hold every dimension needed (ids of one label not yet added up)."""
+        smallest tables that hold every dimension needed (ids of one label not yet added up). With
+        ``as_amounts`` (a spec of amounts only), each group's amount instead of a cell."""
         classes = classes or {}
         from .tag_cube import key_label_cells  # (the tag cubes read names as this module does)
 
         if use_rollups and not classes and (found := key_label_cells(self, spec, date_range, group_dims,
                                                                       n_rows)) is not None:
-            return found
+            return _amounts_of(found) if as_amounts else found
         needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
         members = self.workspace_members(spec.workspace) if spec.workspace else None
         months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]
@@ -542,24 +551,24 @@ class PivotQueries:
             if months and month_table is rollup.MONTH:  # whole months by charge and project or key:
                 by_label = None if classes else key_label_cells(self, spec, date_range, group_dims, n_rows, months)
                 if by_label is not None:  # from the cube of key labels where it answers
-                    raw += by_label
+                    raw += _amounts_of(by_label) if as_amounts else by_label
                     months = []
                 elif "month" not in needed:  # else their whole quarters from the quarter cube
                     quarters, months = rollup.whole_quarters(months)
             if months:
                 M = getattr(self.m, month_table.model)
                 monthly = _query(self, M, spec, group_dims, members, names, classes)
-                raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names)
+                raw += _collect(self, monthly.where(M.month.in_(months)), group_dims, n_rows, names, as_amounts)
             if quarters:
                 Q = self.m.CostQuarter
                 quarterly = _query(self, Q, spec, group_dims, members, names, classes)
-                raw += _collect(self, quarterly.where(Q.quarter.in_(quarters)), group_dims, n_rows, names)
+                raw += _collect(self, quarterly.where(Q.quarter.in_(quarters)), group_dims, n_rows, names, as_amounts)
             if weeks:
                 W = getattr(self.m, weekly.model)
                 weekly_query = _query(self, W, spec, group_dims, members, names, classes)
-                raw += _collect(self, weekly_query.where(W.week.in_(weeks)), group_dims, n_rows, names)
+                raw += _collect(self, weekly_query.where(W.week.in_(weeks)), group_dims, n_rows, names, as_amounts)
             if day_ranges:
                 C = daily_table
                 daily = _query(self, C, spec, group_dims, members, names, classes)
-                raw += _collect(self, daily.where(_days(C, day_ranges, spec)), group_dims, n_rows, names)
+                raw += _collect(self, daily.where(_days(C, day_ranges, spec)), group_dims, n_rows, names, as_amounts)
         return raw
