@@ -308,18 +308,22 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
                     monthly: dict[tuple, list] | None = None) -> dict[Rollup, list[tuple]]:
     """The daily rollups' rows for ``rows`` (``COST_COLUMNS`` tuples), each table's in its key order;
     with ``monthly``, the rows are also summed into it by ``cost_month``'s key (one pass for all three).
-    A row's two quantity parts are both NULL or both set, so they are summed together."""
+    A row's two quantity parts are both NULL or both set, so they are summed together.
+
+    Each row is added into the rollup by charge, the one by key (which keeps the project) and the month's;
+    the rollup by project is then summed from the one by key, ~4.5x fewer rows than the window's. The
+    loop is written out for each table, since a loop over the tables or a call per row costs more than
+    the sums (a year of the large organization, 1.6M rows: ~3.6 -> ~2.8 s)."""
     by_charge: dict[tuple, list] = {}
-    by_project: dict[tuple, list] = {}
     by_key: dict[tuple, list] = {}
     month_sums = {} if monthly is None else monthly
+    charge_get, month_get, key_get = by_charge.get, month_sums.get, by_key.get
     for conn, day, week, month, project, api_key, charge, currency, hi, lo, qhi, qlo in rows:
-        for table, k in ((by_charge, (day, conn, week, month, charge, currency)),
-                         (month_sums, (conn, month, project, api_key, charge, currency))):
-            sums = table.get(k)
-            if sums is None:
-                table[k] = [hi, lo, qhi, qlo]
-                continue
+        k = (day, conn, week, month, charge, currency)
+        sums = charge_get(k)
+        if sums is None:
+            by_charge[k] = [hi, lo, qhi, qlo]
+        else:
             sums[0] += hi
             sums[1] += lo
             if qhi is not None:  # as SQL's SUM: NULL only while every quantity is NULL
@@ -328,13 +332,11 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
                 else:
                     sums[2] += qhi
                     sums[3] += qlo
-        unit = units[charge]
-        for table, k in ((by_project, (day, conn, week, month, project, currency)),
-                         (by_key, (day, conn, week, month, project, api_key, currency))):
-            sums = table.get(k)
-            if sums is None:
-                table[k] = [hi, lo, qhi, qlo, unit, unit]
-                continue
+        k = (conn, month, project, api_key, charge, currency)
+        sums = month_get(k)
+        if sums is None:
+            month_sums[k] = [hi, lo, qhi, qlo]
+        else:
             sums[0] += hi
             sums[1] += lo
             if qhi is not None:
@@ -343,14 +345,44 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
                 else:
                     sums[2] += qhi
                     sums[3] += qlo
-            if unit is not None:  # as SQL's MIN and MAX: NULL units are left out
-                if sums[4] is None or unit < sums[4]:
-                    sums[4] = unit
-                if sums[5] is None or unit > sums[5]:
-                    sums[5] = unit
+        unit = units[charge]
+        k = (day, conn, week, month, project, api_key, currency)
+        sums = key_get(k)
+        if sums is None:
+            by_key[k] = [hi, lo, qhi, qlo, unit, unit]
+        else:
+            _add_with_units(sums, hi, lo, qhi, qlo, unit, unit)
+    by_project: dict[tuple, list] = {}
+    project_get = by_project.get
+    for (day, conn, week, month, project, _, currency), (hi, lo, qhi, qlo, least, greatest) in by_key.items():
+        k = (day, conn, week, month, project, currency)
+        sums = project_get(k)
+        if sums is None:
+            by_project[k] = [hi, lo, qhi, qlo, least, greatest]
+        else:
+            _add_with_units(sums, hi, lo, qhi, qlo, least, greatest)
     return {DAY_CHARGE: sorted(k + tuple(v) for k, v in by_charge.items()),
             DAY_PROJECT: sorted(k + tuple(v) for k, v in by_project.items()),
             DAY_KEY: sorted(k + tuple(v) for k, v in by_key.items())}
+
+
+def _add_with_units(sums: list, hi: int, lo: int, qhi: int | None, qlo: int | None, least: str | None,
+                    greatest: str | None) -> None:
+    """Figures added into ``sums`` ([amount hi, lo, quantity hi, lo, least unit, greatest unit]), the units
+    as SQL's MIN and MAX (NULL units left out)."""
+    sums[0] += hi
+    sums[1] += lo
+    if qhi is not None:
+        if sums[2] is None:
+            sums[2], sums[3] = qhi, qlo
+        else:
+            sums[2] += qhi
+            sums[3] += qlo
+    if least is not None:
+        if sums[4] is None or least < sums[4]:
+            sums[4] = least
+        if sums[5] is None or greatest > sums[5]:
+            sums[5] = greatest
 
 
 def _insert_many(db: pw.Database, r: Rollup, found: list[tuple]) -> None:
