@@ -71,3 +71,13 @@ def test_a_result_past_sqlites_string_limit_is_read_row_by_row_with_the_same_piv
     finally:
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
     assert store.run_pivot(spec, today=DAY, use_rollups=False) == as_json
+
+
+def test_a_blob_another_program_wrote_into_a_text_column_is_read_row_by_row(store) -> None:
+    _cost_store(store, n_projects=3)
+    spec = PivotSpec(rows=("line_item",), cols=None, date_range=DateRange(DAY, DAY), quantities=False)
+    assert store.run_pivot(spec, today=DAY).row_keys == (("gpt-4o-2024-08-06, input",),)
+    store.db.execute_sql("UPDATE charge SET line_item = CAST(line_item AS BLOB)")  # JSON cannot hold a BLOB
+    result = store.run_pivot(spec, today=DAY)
+    assert result.total.amount == sum((i + 1) * 10**17 + i for i in range(3))
+    assert len(result.row_keys) == 1
