@@ -114,6 +114,7 @@ TAG_QUERIES: tuple[BenchQuery, ...] = (
                binned_by_day=True, tag=TEAM_SPLIT),
     BenchQuery("tag env (by API key) x day, 31 days", ("env",), "day", days=31, binned_by_day=True, tag=ENV),
     BenchQuery("tag workload (by service) x project, top 50", ("workload",), "project", top=50, tag=WORKLOAD),
+    BenchQuery("tag workload (by service) x api_key, 31 days", ("workload",), "api_key", days=31, tag=WORKLOAD),
 )
 
 

@@ -91,6 +91,15 @@ VIEWS = [
               filters=(Filter("project", ("Alpha", "(none)", "p3")), Filter("connection", ("Conn B",), exclude=True))),
     PivotSpec(rows=("team", "organization"), cols="project", date_range=RANGE, quantities=False,
               filters=(Filter("api_key", ("ci", "k2"), exclude=True),)),
+    # by project or key and days: whole months from the cube by project and key, the edge days classed
+    PivotSpec(rows=("api_key",), cols="team", date_range=RANGE, quantities=False),
+    PivotSpec(rows=("project", "team"), cols="day", date_range=DateRange(START, START + timedelta(days=12)),
+              quantities=False),
+    PivotSpec(rows=("team", "project"), cols="week", date_range=RANGE, quantities=False,
+              filters=(Filter("api_key", ("ci", "k2"), exclude=True), Filter("organization", ("Org A",)))),
+    PivotSpec(rows=("team",), cols="api_key", date_range=RANGE, quantities=False,
+              filters=(Filter("project", ("Alpha", "(none)", "p3")),
+                       Filter("day", tuple((START + timedelta(days=d)).isoformat() for d in (0, 3, 11, 20))))),
 ]
 
 
@@ -151,7 +160,7 @@ def check_cube(store: Store, tag: Tag, ops, before=()) -> None:
     # the cubes answer: the path is taken
     assert store.tag_cells(tag, VIEWS[0], ["day", "team"]) is not None
     assert store.tag_cells(tag, VIEWS[6], ["service", "team"], months=["2026-05"]) is not None
-    by_project = store.tag_cells(tag, VIEWS[-3], ["project", "team"], months=["2026-05"])
+    by_project = store.tag_cells(tag, VIEWS[-7], ["project", "team"], months=["2026-05"])
     assert (by_project is not None) == (tag_cube.kind(tag) == "charge")
     for spec in VIEWS:
         for splits in (True, False):

@@ -41,6 +41,8 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import repeat
+from operator import add, mul
 from typing import TYPE_CHECKING
 
 import peewee as pw
@@ -349,20 +351,27 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
         for d in other:
             if d in NAMED:
                 names._map(d)  # read here, inside the transaction
-    out: dict[tuple[str, ...], Cell] = {}
-    for *keys, hi, lo in rows:
-        key, i = [], 0
-        for d in dims:
-            if d in NAMED:  # a (connection, id) pair
-                key.append(names.label_of(d, keys[i], keys[i + 1]))
-                i += 2
-            else:
-                key.append(labels[d][keys[i]] if d in labels else _text(keys[i]))
-                i += 1
-        amount = int(hi) * money.HI_UNIT + int(lo)
-        key = tuple(key)
-        out[key] = Cell(out[key].amount + amount) if key in out else Cell(amount)
-    return out
+    if not rows:
+        return {}
+    # a column at a time, the loops in C (10M rows, a tag by service x API key: ~5k rows of its month cube
+    # by key, ~2.5x less time than naming and adding them row by row); pairs that show one label added up
+    columns = list(zip(*rows, strict=True))
+    keys, i = [], 0
+    for d in dims:
+        if d in NAMED:  # (connection, id) pairs: the name, else the id, else "(none)"
+            idents = columns[i + 1]
+            shown = list(map(names._map(d).get, zip(columns[i], idents, strict=True), idents))
+            keys.append([label or NONE_LABEL for label in shown] if "" in shown or None in shown else shown)
+            i += 2
+        else:
+            keys.append(list(map(labels[d].__getitem__ if d in labels else _text, columns[i])))
+            i += 1
+    amounts = map(add, map(mul, map(int, columns[-2]), repeat(money.HI_UNIT)), map(int, columns[-1]))
+    sums: dict[tuple[str, ...], int] = {}
+    get = sums.get
+    for key, amount in zip(zip(*keys, strict=True), amounts, strict=True):
+        sums[key] = get(key, 0) + amount
+    return dict(zip(sums, map(Cell, sums.values()), strict=True))
 
 
 def key_label_cells(store: Store, spec: PivotSpec, date_range: DateRange, group_dims: list[str], n_rows: int,
