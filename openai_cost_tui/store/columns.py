@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # SQLite built without its JSON functions (before 3.38 they were optional), a result past its string limit,
 # a value JSON cannot hold (a BLOB another program wrote into a text column) or text that is not UTF-8: the
 # driver's rows read what they can, and name only the value that failed
-_NOT_AS_JSON = ("no such function: json_group_array", "string or blob too big", "too big",
-                "JSON cannot hold BLOB values", "Could not decode to UTF-8")
+_NOT_AS_JSON = ("no such function: json_group_array", "too big", "JSON cannot hold BLOB values",
+                "Could not decode to UTF-8")
 
 
 def columns(store: Store, query: pw.SelectBase) -> list[list]:
