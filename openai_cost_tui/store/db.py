@@ -35,13 +35,18 @@ pw = _peewee_without_its_driver()
 from . import rollup, tag_cube  # noqa: E402  (these import peewee: after it was imported without its driver)
 from .schema import ADDED_COLUMNS, SCHEMA_VERSION, Models, build_models  # noqa: E402
 
+# SQLite's page cache of each connection, also the memory its sorter may use before it writes to temporary
+# files: 16 MB instead of the default 2 MB (10M rows: the edge days of project x API key sort 30k rows,
+# 24 -> 20 ms; a year of cost_month, 123 -> 108 ms). Pages are allocated as they are read.
+CACHE_PRAGMA = ("cache_size", -16000)
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
     ("synchronous", "full"),
     ("foreign_keys", 1),
     ("busy_timeout", 15000),
+    CACHE_PRAGMA,
 )
-READ_PRAGMAS = (("foreign_keys", 1), ("busy_timeout", 15000), ("query_only", 1))
+READ_PRAGMAS = (("foreign_keys", 1), ("busy_timeout", 15000), ("query_only", 1), CACHE_PRAGMA)
 MEMORY = ":memory:"  # an empty store that lives in memory: what a read command sees where no store is yet
 READ, WRITE = "read", "write"
 
