@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from openai_cost_tui.core.dates import DateRange
 from openai_cost_tui.core.models import Filter, PivotSpec
-from openai_cost_tui.core.pivot import split_by_month
+from openai_cost_tui.core.pivot import split_by_month, split_by_part
 from openai_cost_tui.store import rollup
 from openai_cost_tui.store.store import Store
 from tests.test_sync import Rig
@@ -75,6 +75,51 @@ def test_split_by_month_takes_whole_months_and_leaves_edges() -> None:
         [], [(date(2026, 1, 1), date(2026, 2, 1))])
 
 
+def test_split_by_part_takes_whole_parts_of_weeks_within_a_month() -> None:
+    """A part is the days an ISO week and a month share: 2026-10-26 is a Monday, so October's last six
+    days are one part; a week across two months is two parts."""
+    last = date(2026, 11, 25)
+    assert split_by_part(date(2026, 10, 26), date(2026, 10, 31), last) == ([("2026-10", "2026-W44")], [])
+    assert split_by_part(date(2026, 10, 27), date(2026, 10, 31), last) == ([], [(date(2026, 10, 27), date(2026, 10, 31))])
+    # the 1st starts a part (Sunday 2026-11-01 is one alone); a part the range's end cuts is left as days
+    assert split_by_part(date(2026, 11, 1), date(2026, 11, 18), last) == (
+        [("2026-11", "2026-W44"), ("2026-11", "2026-W45"), ("2026-11", "2026-W46")],
+        [(date(2026, 11, 16), date(2026, 11, 18))])
+    assert split_by_part(date(2026, 9, 2), date(2026, 9, 30), last) == (
+        [("2026-09", "2026-W37"), ("2026-09", "2026-W38"), ("2026-09", "2026-W39"), ("2026-09", "2026-W40")],
+        [(date(2026, 9, 2), date(2026, 9, 6))])
+    # up to the last stored day, the part holding it is whole; past it, nothing is read
+    assert split_by_part(date(2026, 11, 23), date(2026, 11, 30), last) == ([("2026-11", "2026-W48")], [])
+    assert split_by_part(date(2026, 11, 23), date(2026, 11, 24), last) == ([], [(date(2026, 11, 23), date(2026, 11, 24))])
+    assert split_by_part(date(2026, 1, 5), date(2026, 1, 11), None) == ([], [(date(2026, 1, 5), date(2026, 1, 11))])
+
+
+@pytest.mark.parametrize("rows", [("project", "api_key"), ("api_key",), ("organization", "project")])
+def test_month_views_by_key_read_the_whole_parts_of_their_edge_days(synced, rows, monkeypatch) -> None:
+    """A view by key (or by project and key) whose dates cut months reads the whole parts of weeks among its
+    edge days from ``cost_part_key`` and the days left from ``cost_day_key``, and equals the daily rows;
+    a view with no key keeps its smaller daily rollup."""
+    from datetime import timedelta
+
+    from openai_cost_tui.store import pivot
+
+    read: list[list[tuple[str, str]]] = []
+    parts_of = pivot._parts
+    monkeypatch.setattr(pivot, "_parts", lambda P, parts: read.append(parts) or parts_of(P, parts))
+    for first in (date(2026, 3, 30), date(2026, 3, 31), date(2026, 6, 1)):
+        for length in (6, 17, 45):
+            spec = PivotSpec(rows=rows, cols=None, date_range=DateRange(first, first + timedelta(days=length)),
+                             measure="cost")
+            fast = synced.run_pivot(spec, today=TODAY)
+            slow = synced.run_pivot(spec, today=TODAY, use_rollups=False)
+            assert (fast.row_keys, fast.cells, fast.row_totals, fast.total) == (
+                slow.row_keys, slow.cells, slow.row_totals, slow.total) and fast.total.amount
+    if rows == ("organization", "project"):
+        assert read == []
+    else:  # March 30-31 is a part (a Monday to the 31st); April 1-5 is one, and so on
+        assert {("2026-03", "2026-W14"), ("2026-04", "2026-W14")} <= {part for parts in read for part in parts}
+
+
 def test_rollup_follows_syncs_revisions_and_removal(tmp_path) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok
@@ -132,7 +177,7 @@ WEEKS = [r.table for r in rollup.WEEK_CUBES]
 
 @pytest.mark.parametrize(("version", "added"), [(3, ["cost_month", "cost_day_charge", "cost_day_project", *CUBES]),
                                                 (4, ["cost_day_charge", "cost_day_project", *CUBES]),
-                                                (6, CUBES), (7, WEEKS)])
+                                                (6, CUBES), (7, WEEKS), (14, ["cost_part_key"])])
 def test_an_older_store_gets_its_rollups_filled(tmp_path, version, added) -> None:
     rig = Rig(tmp_path)
     assert rig.sync().ok

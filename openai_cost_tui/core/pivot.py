@@ -76,6 +76,28 @@ def split_by_week(date_range: DateRange, last_day: date | None) -> tuple[list[st
     return weeks, edges
 
 
+def split_by_part(lo: date, hi: date, last_day: date | None) -> tuple[list[tuple[str, str]], list[tuple[date, date]]]:
+    """The parts of a week within a month (the days an ISO week and a month share) wholly inside
+    ``lo..hi`` (up to the last stored day), as (month, week) ids, and the day ranges left, as
+    split_by_month does for months."""
+    if last_day is None:
+        return [], [(lo, hi)]
+    end = min(hi, last_day)
+    parts: list[tuple[str, str]] = []
+    rest: list[tuple[date, date]] = []
+    cursor = lo
+    while cursor <= end:
+        part_end = min(cursor + timedelta(days=6 - cursor.weekday()), add_months(cursor.replace(day=1), 1) - timedelta(days=1))
+        if (cursor.weekday() == 0 or cursor.day == 1) and (part_end <= end or end == last_day):
+            parts.append((month_id(cursor), week_id(cursor)))
+        elif rest and rest[-1][1] + timedelta(days=1) == cursor:
+            rest[-1] = (rest[-1][0], min(part_end, end))
+        else:
+            rest.append((cursor, min(part_end, end)))
+        cursor = part_end + timedelta(days=1)
+    return parts, rest
+
+
 def _add_into(sums: dict, key, amount: int, qty: int | None, units: frozenset[str]) -> None:
     """Add a cell's figures to ``sums[key]`` ([amount, quantity, units]; quantity None while none had one)."""
     s = sums.get(key)

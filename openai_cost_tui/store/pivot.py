@@ -19,7 +19,7 @@ from ..core.dimensions import NONE_LABEL, dimension
 from ..core.errors import UsageError
 from ..core.gc_pauses import no_gc_pauses
 from ..core.models import Cell, Classes, Filter, PivotResult, PivotSpec
-from ..core.pivot import fold, fold_amounts, split_by_month, split_by_week, validate_spec
+from ..core.pivot import fold, fold_amounts, split_by_month, split_by_part, split_by_week, validate_spec
 from . import filters, rollup
 from .columns import columns as result_columns
 from .convert import QTY_SCALE
@@ -438,6 +438,18 @@ def _days(C: type[pw.Model], day_ranges: list[tuple[date, date]], spec: PivotSpe
     return span
 
 
+def _parts(P: type[pw.Model], parts: list[tuple[str, str]]) -> pw.Expression:
+    """The (month, week) parts ``parts`` of a part cube."""
+    by_month: dict[str, list[str]] = {}
+    for month, week in parts:
+        by_month.setdefault(month, []).append(week)
+    found = None
+    for month, weeks in by_month.items():
+        part = (P.month == month) & P.week.in_(weeks)
+        found = part if found is None else (found | part)
+    return found
+
+
 def _across_projects(needed: set[str], group_dims: list[str], spec: PivotSpec, names: _Names) -> bool:
     """Whether a day-binned view over every connection may read ``cost_day_project_all``: it needs only
     days and projects, groups every project by the id alone (each id shows one label wherever it is) and
@@ -527,15 +539,20 @@ class PivotQueries:
             return _amounts_of(found) if as_amounts else found
         needed = {classes[d].dim if d in classes else d for d in group_dims} | {f.dim for f in spec.filters}
         members = self.workspace_members(spec.workspace) if spec.workspace else None
-        months, weeks, day_ranges = [], [], [(date_range.start, date_range.end)]
+        months, weeks, parts, day_ranges = [], [], [], [(date_range.start, date_range.end)]
         weekly = rollup.pick_weekly(needed) if use_rollups and "day" not in needed else None
+        daily = rollup.pick_daily(needed, every_connection=members is None) if use_rollups else None
+        part_cube = None
         if use_rollups and not needed & {"day", "week"}:
-            months, day_ranges = split_by_month(date_range, self.last_day())
+            last_day = self.last_day()
+            months, day_ranges = split_by_month(date_range, last_day)
+            if (part_cube := rollup.pick_part(daily)) is not None:  # the edge days' whole parts of weeks
+                split = [split_by_part(lo, hi, last_day) for lo, hi in day_ranges]
+                parts = [part for found, _ in split for part in found]
+                day_ranges = [days for _, left in split for days in left]
         elif weekly is not None:
             weeks, day_ranges = split_by_week(date_range, self.last_day())
-        daily_table = self.m.Cost
-        if use_rollups and (daily := rollup.pick_daily(needed, every_connection=members is None)) is not None:
-            daily_table = getattr(self.m, daily.model)
+        daily_table = self.m.Cost if daily is None else getattr(self.m, daily.model)
         raw: list[tuple[tuple[str, ...], str, Cell]] = []
         # ids alone only for day-binned views: they read a row per day and id, where the join is dearest;
         # a month view reads a few thousand cube rows, and checking a year of ids would cost more than it saves
@@ -567,6 +584,10 @@ class PivotQueries:
                 W = getattr(self.m, weekly.model)
                 weekly_query = _query(self, W, spec, group_dims, members, names, classes)
                 raw += _collect(self, weekly_query.where(W.week.in_(weeks)), group_dims, n_rows, names, as_amounts)
+            if parts:
+                P = getattr(self.m, part_cube.model)
+                part_query = _query(self, P, spec, group_dims, members, names, classes)
+                raw += _collect(self, part_query.where(_parts(P, parts)), group_dims, n_rows, names, as_amounts)
             if day_ranges:
                 C = daily_table
                 daily = _query(self, C, spec, group_dims, members, names, classes)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 # 2: saved report views; 3: budgets and restatements; 4: the monthly rollup; 5: the two daily rollups
 # (rollups are filled from cost when a migration adds them); 6: who synced a connection last and who saw
 # its last error (connection.synced_by, connection.error_by) and the store's id in meta (members' key
@@ -28,7 +28,8 @@ SCHEMA_VERSION = 14
 # (service, category ...), among them tag_month_project_key, built for the store's tags by charge; 14: the
 # rollups by API key (cost_day_key, cost_month_key) keep the project too, made again from cost and cost_month
 # (a key belongs to one project, so they hold about as many rows, and project x key views read them), and
-# the quarter cube cost_quarter (filled from cost_month)
+# the quarter cube cost_quarter (filled from cost_month); 15: the rollup by API key per part of a week within a
+# month (cost_part_key, filled from cost_day_key), which the edge days of a month view by key read
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -56,6 +57,7 @@ class Models:
     CostMonthKey: type[pw.Model]
     CostWeekCharge: type[pw.Model]
     CostQuarter: type[pw.Model]
+    CostPartKey: type[pw.Model]
     CostDayChargeAll: type[pw.Model]
     CostDayProjectAll: type[pw.Model]
     VirtualTag: type[pw.Model] | None = None  # store/tags.py (created when missing: no version of its own)
@@ -66,7 +68,7 @@ class Models:
 
     def rollups(self) -> list[type[pw.Model]]:
         return [self.CostMonth, self.CostDayCharge, self.CostDayProject, self.CostDayKey, self.CostMonthCharge,
-                self.CostMonthProject, self.CostMonthKey, self.CostWeekCharge, self.CostQuarter]
+                self.CostMonthProject, self.CostMonthKey, self.CostWeekCharge, self.CostQuarter, self.CostPartKey]
 
     def all(self) -> list[type[pw.Model]]:
         return [
@@ -107,6 +109,7 @@ ROLLUP_KEYS = {
     "cost_week_charge": ("week", "connection", "charge", "currency"),
     "cost_month_project": ("month", "connection", "project_id", "currency"),
     "cost_month_key": ("month", "connection", "api_key_id", "project_id", "currency"),
+    "cost_part_key": ("month", "week", "connection", "api_key_id", "project_id", "currency"),
 }
 
 
@@ -433,6 +436,30 @@ def build_models(db: pw.Database) -> Models:
             primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
             without_rowid = rowless
 
+    class CostPartKey(Base):
+        """The rollup by API key and its project per part of a week within a month (schema 15): the days that
+        ISO ``week`` and ``month`` share, Monday (or the 1st) to Sunday (or the month's last day), summed from
+        cost_day_key. A month view by key reads the whole parts of its edge days from it (10M rows, project
+        x API key over 31 days: six days of cost_day_key, 30k rows sorted, are one part of 5k rows)."""
+
+        month = pw.TextField()
+        week = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        project_id = pw.TextField()
+        api_key_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+        qty_hi = pw.BigIntegerField(null=True)
+        qty_lo = pw.BigIntegerField(null=True)
+        unit_min = pw.TextField(null=True)
+        unit_max = pw.TextField(null=True)
+
+        class Meta:
+            table_name = "cost_part_key"
+            primary_key = pw.CompositeKey(*ROLLUP_KEYS[table_name])
+            without_rowid = rowless
+
     class SyncRun(Base):
         connection = pw.ForeignKeyField(Connection, on_delete="CASCADE")
         started_at = pw.DateTimeField()
@@ -589,6 +616,7 @@ def build_models(db: pw.Database) -> Models:
         CostMonthKey,
         CostWeekCharge,
         CostQuarter,
+        CostPartKey,
         CostDayChargeAll,
         CostDayProjectAll,
         VirtualTag=VirtualTag,
