@@ -162,6 +162,9 @@ def check_cube(store: Store, tag: Tag, ops, before=()) -> None:
     assert store.tag_cells(tag, VIEWS[6], ["service", "team"], months=["2026-05"]) is not None
     by_project = store.tag_cells(tag, VIEWS[-7], ["project", "team"], months=["2026-05"])
     assert (by_project is not None) == (tag_cube.kind(tag) == "charge")
+    # and its part cube the whole parts of weeks among the edge days (April 20-26 and 27-30)
+    by_part = store.tag_cells(tag, VIEWS[-4], ["api_key", "team"], parts=[("2026-04", "2026-W17"), ("2026-04", "2026-W18")])
+    assert (by_part is not None) == (tag_cube.kind(tag) == "charge")
     for spec in VIEWS:
         for splits in (True, False):
             found = tag_service.evaluate(store, spec, today=TODAY, splits=splits)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..core.dates import DateRange, add_months
 from ..core.models import Cell, Classes, Filter, PivotSpec
-from ..core.pivot import split_by_month
+from ..core.pivot import split_by_month, split_by_part
 from ..core.tags import UNTAGGED, Tag, matcher_for
 
 if TYPE_CHECKING:
@@ -126,11 +126,18 @@ def _by_months(store: Store, base: PivotSpec, wanted: list[str], tag: Tag,
     if cells is None:
         return None
     out = [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in cells.items()]
+    last_day = store.last_day() if edges else None
     for lo, hi in edges:
-        edge = _classed(store, replace(base, date_range=DateRange(lo, hi)), wanted, [tag], today, splits=False)
-        if edge is None:
-            return None
-        out += edge
+        days = [(lo, hi)]
+        parts, left = split_by_part(lo, hi, last_day)  # whole parts of weeks from its part cube, if it has one
+        if parts and (found := store.tag_cells(tag, base, grouped, parts=parts)) is not None:
+            out += [(dict(zip(grouped, keys, strict=True)), cell) for keys, cell in found.items()]
+            days = left
+        for a, b in days:
+            edge = _classed(store, replace(base, date_range=DateRange(a, b)), wanted, [tag], today, splits=False)
+            if edge is None:
+                return None
+            out += edge
     return out
 
 

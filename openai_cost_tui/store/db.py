@@ -327,6 +327,8 @@ def _migrate(db: pw.Database, models: Models, where: str, path: Path | None, ver
             tag_cube.build(db, models, stored_tags(db, models))  # from the daily rollups: seconds on 10M rows
         if version is not None and version < 14:  # 14: the cube of key labels, where keys share names
             tag_cube.keep_key_labels(db, models)
+        if version is not None and 13 <= version < 15:  # 15: the part cubes of tags by charge (13 built them)
+            tag_cube.build_parts(db, models)
         Meta = models.Meta
         Meta.insert(key="schema_version", value=str(SCHEMA_VERSION)).on_conflict(
             conflict_target=[Meta.key], preserve=[Meta.value]

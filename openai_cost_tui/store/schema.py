@@ -29,7 +29,8 @@ SCHEMA_VERSION = 15
 # rollups by API key (cost_day_key, cost_month_key) keep the project too, made again from cost and cost_month
 # (a key belongs to one project, so they hold about as many rows, and project x key views read them), and
 # the quarter cube cost_quarter (filled from cost_month); 15: the rollup by API key per part of a week within a
-# month (cost_part_key, filled from cost_day_key), which the edge days of a month view by key read
+# month (cost_part_key, filled from cost_day_key), which the edge days of a month view by key read, and its
+# twin for tags by charge dimensions over the recent months (tag_part_project_key: store/tag_parts.py)
 ADDED_COLUMNS = {"connection": (("synced_by", "TEXT"), ("error_by", "TEXT"))}  # by migration 6
 
 
@@ -64,6 +65,7 @@ class Models:
     TagDay: type[pw.Model] | None = None  # store/tag_cube.py (created when missing, like VirtualTag)
     TagMonth: type[pw.Model] | None = None
     TagMonthProjectKey: type[pw.Model] | None = None
+    TagPartProjectKey: type[pw.Model] | None = None
     TagCube: type[pw.Model] | None = None
 
     def rollups(self) -> list[type[pw.Model]]:
@@ -88,7 +90,7 @@ class Models:
             *self.rollups(),
             self.CostDayChargeAll,  # not among rollups(): no connection (refreshed by store/rollup.py)
             self.CostDayProjectAll,
-            *(m for m in (self.VirtualTag, self.TagDay, self.TagMonth, self.TagMonthProjectKey,
+            *(m for m in (self.VirtualTag, self.TagDay, self.TagMonth, self.TagMonthProjectKey, self.TagPartProjectKey,
                                      self.TagCube) if m is not None),
         ]
 
@@ -583,6 +585,29 @@ def build_models(db: pw.Database) -> Models:
                                           "currency")
             without_rowid = rowless
 
+    class TagPartProjectKey(Base):
+        """A tag cube's rows per part of a week within a month (as cost_part_key) by project and key, for a
+        tag whose rules read charge dimensions, kept for the recent months only (store/tag_parts.py): the
+        edge days of a view by such a tag and keys or projects (31 days: November from
+        tag_month_project_key, October's last six days one part of this)."""
+
+        tag = pw.TextField()
+        month = pw.TextField()
+        week = pw.TextField()
+        connection = pw.ForeignKeyField(Connection, on_delete="CASCADE", index=False)
+        value = pw.TextField()
+        project_id = pw.TextField()
+        api_key_id = pw.TextField()
+        currency = pw.TextField()
+        amount_hi = pw.BigIntegerField()
+        amount_lo = pw.BigIntegerField()
+
+        class Meta:
+            table_name = "tag_part_project_key"
+            primary_key = pw.CompositeKey("tag", "month", "week", "connection", "api_key_id", "value", "project_id",
+                                          "currency")
+            without_rowid = rowless
+
     class TagCube(Base):
         """Which tags have a cube, and the definition each was built from (its hash): a cube is read only
         while its tag is still defined the same way."""
@@ -623,5 +648,6 @@ def build_models(db: pw.Database) -> Models:
         TagDay=TagDay,
         TagMonth=TagMonth,
         TagMonthProjectKey=TagMonthProjectKey,
+        TagPartProjectKey=TagPartProjectKey,
         TagCube=TagCube,
     )

@@ -52,11 +52,11 @@ from ..core.dates import DateRange
 from ..core.dimensions import NONE_LABEL
 from ..core.models import Cell, PivotSpec
 from ..core.tags import Rule, Tag, TagValue, matcher_for, to_dict
-from . import filters
+from . import filters, tag_parts
 from .bulk import insert_rows
 from .filters import NAMED
 from .locks import PG_LOCK_ID
-from .pivot import _Exprs, _Names, charge_exprs
+from .pivot import _Exprs, _Names, _parts, charge_exprs
 from .rollup import CHARGE_DIMS, CONNECTION_DIMS, months_between
 
 if TYPE_CHECKING:
@@ -133,13 +133,28 @@ def build(db: pw.Database, m: Models, tags: Sequence[Tag]) -> None:
     """The cubes of ``tags`` made again from every connection's rows (in the caller's transaction); a tag
     whose rules read anything else loses any cube it had."""
     _serialized(db)
-    db.create_tables([*_cubes(m), m.TagCube], safe=True)
+    db.create_tables([*_cubes(m), m.TagPartProjectKey, m.TagCube], safe=True)
     drop(db, m, [t.name for t in tags])
     for tag in tags:
         if not has_cube(tag):
             continue
         _insert(db, m, tag, _labeler(db, m, kind(tag), None))  # every connection in one pass
         m.TagCube.insert(name=tag.name, stamp=stamp(tag)).execute()
+        if kind(tag) == CHARGE:
+            tag_parts.build(db, m, tag, stamp(tag))
+
+
+def build_parts(db: pw.Database, m: Models) -> None:
+    """The part cubes of the store's tags by charge dimensions, made again (a store from before schema 15,
+    whose other cubes stand)."""
+    if _ready(db, m):
+        _serialized(db)
+        for tag in _built(db, m):
+            if kind(tag) == CHARGE:
+                T, C = m.TagPartProjectKey, m.TagCube
+                T.delete().where(T.tag == tag.name).execute()
+                C.delete().where(C.name == tag_parts.row_name(tag.name)).execute()
+                tag_parts.build(db, m, tag, stamp(tag))
 
 
 def reclassified(db: pw.Database, m: Models) -> None:
@@ -154,16 +169,16 @@ def drop(db: pw.Database, m: Models, names: Iterable[str]) -> None:
     names = list(names)
     if names and _ready(db, m):
         _serialized(db)
-        for T in _cubes(m):
+        for T in _with_parts(db, m):
             T.delete().where(T.tag.in_(names)).execute()
-        m.TagCube.delete().where(m.TagCube.name.in_(names)).execute()
+        m.TagCube.delete().where(m.TagCube.name.in_([*names, *map(tag_parts.row_name, names)])).execute()
 
 
 def drop_connection(db: pw.Database, m: Models, connection_id: int) -> None:
     """A removed connection's rows of every cube."""
     if _ready(db, m):
         _serialized(db)
-        for T in _cubes(m):
+        for T in _with_parts(db, m):
             T.delete().where(T.connection == connection_id).execute()
 
 
@@ -187,6 +202,14 @@ def refresh(db: pw.Database, m: Models, connection_id: int, start: date | None =
         days = D.delete().where((D.tag == tag.name) & (D.connection == connection_id))
         (days if span is None else days.where((D.day >= span[0]) & (D.day <= span[1]))).execute()
         _insert(db, m, tag, labelers[kind(tag)], connection_id, span, months)
+        if kind(tag) == CHARGE:
+            tag_parts.refresh(db, m, tag, stamp(tag), connection_id, start, end)
+
+
+def _with_parts(db: pw.Database, m: Models) -> tuple[type[pw.Model], ...]:
+    """The cubes, and the part cube where the store has it (a store whose cubes a schema before 15 made
+    gets it when it migrates)."""
+    return (*_cubes(m), *((m.TagPartProjectKey,) if db.table_exists(m.TagPartProjectKey._meta.table_name) else ()))
 
 
 def _built(db: pw.Database, m: Models) -> list[Tag]:
@@ -300,23 +323,33 @@ def _write(db: pw.Database, table: type[pw.Model], columns: tuple[str, ...], tag
 
 
 def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, values: Sequence[str] | None = None,
-          exclude: bool = False, months: Sequence[str] | None = None) -> dict[tuple[str, ...], Cell] | None:
+          exclude: bool = False, months: Sequence[str] | None = None,
+          parts: Sequence[tuple[str, str]] | None = None) -> dict[tuple[str, ...], Cell] | None:
     """Cost by each combination of ``dims`` (the tag's name among them) under ``spec``'s dates, currency,
     workspace and filters, read from the tag's day cube, or with ``months`` those whole months from its
-    month cube (by charge, or for a tag by charge dimensions by project and key): ``values`` (or all but
-    them, ``exclude``) of the tag only. None when the cube cannot answer (no cube, a changed tag, a
-    dimension or filter it lacks, a view that wants quantities: the cubes keep amounts only, as a cost
-    view asks for them)."""
-    if spec.quantities or not has_cube(tag) or tag.name not in dims or (months is None and spec.date_range is None):
+    month cube (by charge, or for a tag by charge dimensions by project and key), or with ``parts`` those
+    (month, week) parts from its part cube (a tag by charge dimensions: store/tag_parts.py): ``values``
+    (or all but them, ``exclude``) of the tag only. None when the cube cannot answer (no cube, a changed
+    tag, a dimension or filter it lacks, a part older than its part cube keeps, a view that wants
+    quantities: the cubes keep amounts only, as a cost view asks for them)."""
+    if spec.quantities or not has_cube(tag) or tag.name not in dims \
+            or (months is None and parts is None and spec.date_range is None):
         return None
     other = [d for d in dims if d != tag.name]
     m, db = store.m, store.db
-    T = _table(m, tag, other, [f.dim for f in spec.filters], months is not None)
+    T = _table(m, tag, other, [f.dim for f in spec.filters], months is not None, parts is not None)
     if T is None:
         return None
     with store.read():
-        if not _ready(db, m) or m.TagCube.select(m.TagCube.stamp).where(m.TagCube.name == tag.name).scalar() \
-                != stamp(tag):
+        if not _ready(db, m):
+            return None
+        C = m.TagCube
+        built_as = tag.name if parts is None else tag_parts.row_name(tag.name)  # the tag_cube row read below
+        expected = C.select(C.stamp).where(C.name == built_as).scalar()
+        if parts is None and expected != stamp(tag):
+            return None
+        if parts is not None and ((first := tag_parts.first_month(expected, stamp(tag))) is None
+                                  or any(month < first for month, _ in parts)):
             return None
         shown = _Exprs(store, T).expr if T is m.TagMonth else {}  # the charge's labels, as the pivot's
         column = {tag.name: [T.value], **{d: [T.connection] for d in CONNECTION_DIMS},
@@ -326,7 +359,9 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
         selected = [col for d in dims for col in column[d]]
         query = T.select(*selected, pw.fn.SUM(T.amount_hi), pw.fn.SUM(T.amount_lo)).where(
             (T.tag == tag.name) & (T.currency == spec.currency))
-        if months is None:
+        if parts is not None:
+            query = query.where(_parts(T, list(parts)))
+        elif months is None:
             query = query.where((T.day >= spec.date_range.start) & (T.day <= spec.date_range.end))
         else:
             query = query.where(T.month.in_(list(months)))
@@ -338,9 +373,8 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
             query = query.where(T.value.not_in(list(values)) if exclude else T.value.in_(list(values)))
         # and, in the same statement (one snapshot), whether the cube is still the tag's: a writer may drop
         # or rebuild it after the check above (a sync whose keys stopped sharing names drops theirs)
-        C = m.TagCube
-        still = C.select(*[pw.SQL("NULL")] * len(selected), pw.Case(None, [(C.stamp == stamp(tag), 1)], 0),
-                         pw.SQL("NULL")).where(C.name == tag.name)
+        still = C.select(*[pw.SQL("NULL")] * len(selected), pw.Case(None, [(C.stamp == expected, 1)], 0),
+                         pw.SQL("NULL")).where(C.name == built_as)
         rows = db.execute(query.group_by(*dict.fromkeys(selected)).union_all(still)).fetchall()
         marks = [row for row in rows if row[-1] is None and all(v is None for v in row[:-2])]
         if [row[-2] for row in marks] != [1]:
@@ -400,10 +434,13 @@ def key_label_cells(store: Store, spec: PivotSpec, date_range: DateRange, group_
     return [(key[:n_rows], key[n_rows], cell) for key, cell in found.items()]
 
 
-def _table(m: Models, tag: Tag, dims: list[str], filtered: list[str], by_month: bool) -> type[pw.Model] | None:
-    """The cube of ``tag`` that holds ``dims`` and ``filtered`` (its days, or whole months), or None."""
+def _table(m: Models, tag: Tag, dims: list[str], filtered: list[str], by_month: bool,
+           by_part: bool = False) -> type[pw.Model] | None:
+    """The cube of ``tag`` that holds ``dims`` and ``filtered`` (its days, whole months or parts), or None."""
     tables = [(m.TagDay, DAY_DIMS, DAY_FILTERS)]
-    if by_month:
+    if by_part:
+        tables = [(m.TagPartProjectKey, OWNER_DIMS, OWNER_FILTERS)] if kind(tag) == CHARGE else []
+    elif by_month:
         tables = [(m.TagMonth, MONTH_DIMS, MONTH_FILTERS)]
         if kind(tag) == CHARGE:
             tables.append((m.TagMonthProjectKey, OWNER_DIMS, OWNER_FILTERS))

@@ -82,10 +82,12 @@ class TagQueries:
 
     def tag_cells(self: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *,
                   values: Sequence[str] | None = None, exclude: bool = False,
-                  months: Sequence[str] | None = None) -> dict[tuple[str, ...], Cell] | None:
+                  months: Sequence[str] | None = None,
+                  parts: Sequence[tuple[str, str]] | None = None) -> dict[tuple[str, ...], Cell] | None:
         """Cost by each combination of ``dims`` (``tag`` among them), read from the tag's day cube (or
-        its month cube for ``months``), or None when it has none that answers (store/tag_cube.py)."""
-        return tag_cube.cells(self, tag, spec, dims, values=values, exclude=exclude, months=months)
+        its month cube for ``months``, its part cube for ``parts``), or None when it has none that answers
+        (store/tag_cube.py)."""
+        return tag_cube.cells(self, tag, spec, dims, values=values, exclude=exclude, months=months, parts=parts)
 
     def tag(self: Store, name: str) -> Tag:
         found = self.tags().get(name)
