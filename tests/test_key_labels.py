@@ -156,16 +156,16 @@ def test_a_view_read_while_a_sync_drops_the_cube_falls_back_to_the_rollups(tmp_p
         spec = VIEWS[0]
         before = reader.run_pivot(spec, today=TODAY)
         assert read_from_cube(reader, spec) and before.total.amount
-        real, fired = reader.db.execute, []
+        real, fired = reader.db.execute_sql, []
 
-        def execute(query, *args, **kwargs):
-            if not fired and getattr(query, "model", None) is reader.m.TagDay:
+        def execute_sql(sql, *args, **kwargs):
+            if not fired and 'FROM "tag_day"' in sql:
                 fired.append(True)  # between the reader's check and its query
                 writer.save_names(conn, [], [ApiKeyInfo(f"k{i}", f"key {i}", "p1") for i in range(8)])
-            return real(query, *args, **kwargs)
+            return real(sql, *args, **kwargs)
 
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(reader.db, "execute", execute)
+            mp.setattr(reader.db, "execute_sql", execute_sql)
             during = reader.run_pivot(spec, today=TODAY)
         assert fired and not built(reader)
         assert during.total == before.total and during == reader.run_pivot(spec, today=TODAY, use_rollups=False)

@@ -26,10 +26,10 @@ _NOT_AS_JSON = ("no such function: json_group_array", "too big", "JSON cannot ho
 
 
 def columns(store: Store, query: pw.SelectBase) -> list[list]:
-    """The rows of ``query`` as columns, in its order of selection (empty lists where it has no row).
-    PostgreSQL, a SQLite without JSON functions and a result too big for one SQLite string read the
-    driver's rows instead, transposed."""
-    width = len(query.selected_columns)
+    """The rows of ``query`` (a SELECT, or a UNION of them) as columns, in its order of selection (empty
+    lists where it has no row). PostgreSQL, a SQLite without JSON functions and a result too big for one
+    SQLite string read the driver's rows instead, transposed."""
+    width = len(query.lhs.selected_columns if isinstance(query, pw.CompoundSelectQuery) else query.selected_columns)
     if not store.is_postgres:
         sql, params = query.sql()
         names = ", ".join(f"c{i}" for i in range(width))

@@ -54,6 +54,7 @@ from ..core.models import Cell, PivotSpec
 from ..core.tags import Rule, Tag, TagValue, matcher_for, to_dict
 from . import filters, tag_parts
 from .bulk import insert_rows
+from .columns import columns as result_columns
 from .filters import NAMED
 from .locks import PG_LOCK_ID
 from .pivot import _Exprs, _Names, _parts, charge_exprs
@@ -375,21 +376,23 @@ def cells(store: Store, tag: Tag, spec: PivotSpec, dims: Sequence[str], *, value
         # or rebuild it after the check above (a sync whose keys stopped sharing names drops theirs)
         still = C.select(*[pw.SQL("NULL")] * len(selected), pw.Case(None, [(C.stamp == expected, 1)], 0),
                          pw.SQL("NULL")).where(C.name == built_as)
-        rows = db.execute(query.group_by(*dict.fromkeys(selected)).union_all(still)).fetchall()
-        marks = [row for row in rows if row[-1] is None and all(v is None for v in row[:-2])]
-        if [row[-2] for row in marks] != [1]:
+        columns = result_columns(store, query.group_by(*dict.fromkeys(selected)).union_all(still))
+        marks = [j for j, last in enumerate(columns[-1])
+                 if last is None and all(column[j] is None for column in columns[:-2])]
+        if [columns[-2][j] for j in marks] != [1]:
             return None  # dropped or changed meanwhile: the view is read without the cube
-        rows = [row for row in rows if row not in marks]
+        for column in columns:
+            del column[marks[0]]
         names = _Names(store)
         labels = _labels(names, other)
         for d in other:
             if d in NAMED:
                 names._map(d)  # read here, inside the transaction
-    if not rows:
+    if not columns[-1]:
         return {}
     # a column at a time, the loops in C (10M rows, a tag by service x API key: ~5k rows of its month cube
-    # by key, ~2.5x less time than naming and adding them row by row); pairs that show one label added up
-    columns = list(zip(*rows, strict=True))
+    # by key, ~2.5x less time than naming and adding them row by row; read as columns: store/columns.py);
+    # pairs that show one label added up
     keys, i = [], 0
     for d in dims:
         if d in NAMED:  # (connection, id) pairs: the name, else the id, else "(none)"
