@@ -24,7 +24,7 @@ from tests.test_postgres import needs_postgres, pg_url  # noqa: F401  (the fixtu
 from tests.test_tag_cube import connect, without_cubes
 from tests.test_tags_cli import forget_tags  # noqa: F401  (autouse)
 
-FIRST, LAST = date(2026, 2, 23), date(2026, 6, 3)  # a Monday; parts kept from April (June 3 - 62 days)
+FIRST, LAST = date(2026, 1, 26), date(2026, 6, 3)  # a Monday; parts kept from March (June 3 - 92 days)
 TODAY = LAST + timedelta(days=1)
 WORKLOAD = Tag("workload", (TagValue("Generation", (Rule((("service", ("Chats*", "Images")),)),)),
                             TagValue("Storage", (Rule((("line_item", ("Vector storage",)),)),))))
@@ -40,7 +40,8 @@ def rows(first: date, last: date, scale: int = 1) -> list[CostRow]:
 def views() -> list[PivotSpec]:
     out = []
     for lo, hi in ((date(2026, 4, 20), LAST), (date(2026, 4, 27), date(2026, 5, 31)), (date(2026, 4, 22), LAST),
-                   (date(2026, 3, 30), date(2026, 4, 30)), (date(2026, 4, 1), date(2026, 6, 1))):
+                   (date(2026, 3, 30), date(2026, 4, 30)), (date(2026, 4, 1), date(2026, 6, 1)),
+                   (date(2026, 2, 23), date(2026, 3, 31))):
         dates = DateRange(lo, hi)
         out += [PivotSpec(rows=("api_key",), cols="workload", date_range=dates, quantities=False),
                 PivotSpec(rows=("workload", "project"), cols=None, date_range=dates, quantities=False,
@@ -67,10 +68,11 @@ def replay(store: Store) -> None:
     for conn in ids:
         store.replace_window(conn, FIRST, LAST, rows(FIRST, LAST))
     store.save_tag(WORKLOAD)
-    # parts read, where kept: April's, not March's
+    # parts read, where kept: March's, not February's
     spec = views()[0]
     assert store.tag_cells(WORKLOAD, spec, ["api_key", "workload"], parts=[("2026-04", "2026-W17")]) is not None
-    assert store.tag_cells(WORKLOAD, spec, ["api_key", "workload"], parts=[("2026-03", "2026-W14")]) is None
+    assert store.tag_cells(WORKLOAD, spec, ["api_key", "workload"], parts=[("2026-03", "2026-W14")]) is not None
+    assert store.tag_cells(WORKLOAD, spec, ["api_key", "workload"], parts=[("2026-02", "2026-W09")]) is None
     check(store)
     # windows inside a part, across a month's end inside a week, beside a part, over the last days, and one
     # emptied; then a connection removed
@@ -103,7 +105,7 @@ def test_a_redefined_tag_reads_no_part_cube_of_its_old_rules(tmp_path) -> None:
         store.save_tag(WORKLOAD)
         T, C = store.m.TagPartProjectKey, store.m.TagCube
         with store.write():  # the tag redefined behind the cube's back: its row names the old stamp
-            C.update(stamp=tag_parts.row_stamp("0" * 32, "2026-04")).where(
+            C.update(stamp=tag_parts.row_stamp("0" * 32, "2026-03")).where(
                 C.name == tag_parts.row_name(WORKLOAD.name)).execute()
             T.update(amount_hi=T.amount_hi + 1).execute()
         spec = views()[0]

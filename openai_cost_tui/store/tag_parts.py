@@ -8,8 +8,8 @@ key, project and value.
 
 It is summed from ``cost`` (a CASE of the tag's charges), so it is kept for the recent months only:
 from the month holding the store's last day minus ``RECENT_DAYS`` when the tag was saved (the edges of a
-view over the last 31 or 60 days), and every month after as windows arrive. Saving such a tag classes
-those months' rows once (~4 s of its ~7.6 s at 10M rows, ~0.9 of ~1.7 s at 2M); a replaced window
+view over the last 31, 60 or 90 days), and every month after as windows arrive. Saving such a tag classes
+those months' rows once (~4.7 s of its ~7.3 s at 10M rows, ~0.8 of ~1.4 s at 2M); a replaced window
 classes the parts it touches again, in its transaction, unless they are older. The first month kept is
 recorded beside the tag's stamp in ``tag_cube`` (row ``<tag>:parts``): a view reads a part only from a
 month it covers.
@@ -29,7 +29,7 @@ from .rollup import CHARGE_DIMS, months_between, part_span
 if TYPE_CHECKING:
     from .schema import Models
 
-RECENT_DAYS = 62
+RECENT_DAYS = 92
 SUFFIX = ":parts"  # tag names are lowercase letters, digits and underscores: no tag has this in its name
 
 
