@@ -40,6 +40,14 @@ def charge_exprs(Ch: type[pw.Model]) -> dict[str, pw.Node]:
             "line_item": pw.fn.COALESCE(Ch.line_item, none), "unit": pw.fn.COALESCE(Ch.unit, none)}
 
 
+def charge_dimensions(db: pw.Database, Ch: type[pw.Model]) -> dict[int, dict[str, str]]:
+    """Each stored charge id -> what every charge dimension shows for it (what a tag's rules match)."""
+    exprs = charge_exprs(Ch)
+    dims = sorted(CHARGE_DIMS)
+    return {row[0]: dict(zip(dims, row[1:], strict=True))
+            for row in db.execute(Ch.select(Ch.id, *(exprs[d] for d in dims)))}
+
+
 class _Exprs:
     """SQL expressions for each dimension's displayed value over one fact table, and the joins they need.
 

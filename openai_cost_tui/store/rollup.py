@@ -279,6 +279,12 @@ def part_span(start: date, end: date) -> tuple[date, date]:
             min(end + timedelta(days=6 - end.weekday()), add_months(end.replace(day=1), 1) - timedelta(days=1)))
 
 
+def part_ids(lo: date, hi: date) -> tuple[list[str], list[str]]:
+    """The months and the ISO weeks of the days ``lo..hi``: where the span starts and ends where parts do
+    (``part_span``), the parts (month, week) inside it are exactly those whose month and week are among them."""
+    return months_between(lo, hi), sorted({week_id(lo + timedelta(days=i)) for i in range((hi - lo).days + 1)})
+
+
 def _refresh_parts(db: pw.Database, connection_id: int, start: date, end: date, day,
                    by_key: list[tuple] | None = None) -> None:
     """The part cube's parts that ``start..end`` touches, whole, from the daily rollup just refreshed (their
@@ -288,8 +294,7 @@ def _refresh_parts(db: pw.Database, connection_id: int, start: date, end: date, 
     of the large organization: ~0.9 -> ~0.4 s)."""
     p = db.param
     lo, hi = part_span(start, end)
-    months = months_between(lo, hi)
-    weeks = sorted({week_id(lo + timedelta(days=i)) for i in range((hi - lo).days + 1)})
+    months, weeks = part_ids(lo, hi)
     r = PART_KEY
     db.execute_sql(f"DELETE FROM {r.table} WHERE connection_id = {p} AND month IN ({', '.join([p] * len(months))}) "
                    f"AND week IN ({', '.join([p] * len(weeks))})", (connection_id, *months, *weeks))

@@ -57,7 +57,7 @@ from .bulk import insert_rows
 from .columns import columns as result_columns
 from .filters import NAMED
 from .locks import PG_LOCK_ID
-from .pivot import _Exprs, _Names, _parts, charge_exprs
+from .pivot import _Exprs, _Names, _parts, charge_dimensions
 from .rollup import CHARGE_DIMS, CONNECTION_DIMS, months_between
 
 if TYPE_CHECKING:
@@ -251,11 +251,7 @@ def _labeler(db: pw.Database, m: Models, tag_kind: str, connection_id: int | Non
     """(connection, the id a tag classes) -> what its dimensions show there, as the pivot shows them: a
     project's or key's non-empty name, else the id, else "(none)"; a charge's service, category ..."""
     if tag_kind == CHARGE:
-        Ch = m.Charge
-        exprs = charge_exprs(Ch)
-        dims = sorted(CHARGE_DIMS)
-        charges = {row[0]: dict(zip(dims, row[1:], strict=True))
-                   for row in db.execute(Ch.select(Ch.id, *(exprs[d] for d in dims)))}
+        charges = charge_dimensions(db, m.Charge)
         return lambda pair: charges[pair[1]]
     model, ident, _ = NAMED[tag_kind]  # its name table and that table's id column
     P = getattr(m, model)

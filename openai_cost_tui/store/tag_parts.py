@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from ..core.dates import month_id, week_id
+from ..core.dates import month_id
 from ..core.tags import Tag, matcher_for
-from .rollup import CHARGE_DIMS, months_between, part_span
+from .pivot import charge_dimensions
+from .rollup import part_ids, part_span
 
 if TYPE_CHECKING:
     from .schema import Models
@@ -56,14 +57,8 @@ def first_month(recorded: str | None, tag_stamp: str) -> str | None:
 
 def _values(db: pw.Database, m: Models, tag: Tag) -> dict[int, str]:
     """Each charge id -> the tag's value for it (its charge dimensions as the pivot shows them)."""
-    from .pivot import charge_exprs
-
-    Ch = m.Charge
-    exprs = charge_exprs(Ch)
-    dims = sorted(CHARGE_DIMS)
     value = matcher_for(tag).value
-    return {row[0]: value(dict(zip(dims, row[1:], strict=True)))
-            for row in db.execute(Ch.select(Ch.id, *(exprs[d] for d in dims)))}
+    return {charge: value(shown) for charge, shown in charge_dimensions(db, m.Charge).items()}
 
 
 def build(db: pw.Database, m: Models, tag: Tag, tag_stamp: str) -> None:
@@ -97,8 +92,8 @@ def refresh(db: pw.Database, m: Models, tag: Tag, tag_stamp: str, connection_id:
     lo = max(lo, since)
     if lo > hi:
         return
-    weeks = sorted({week_id(lo + timedelta(days=i)) for i in range((hi - lo).days + 1)})
-    T.delete().where(mine & T.month.in_(months_between(lo, hi)) & T.week.in_(weeks)).execute()
+    months, weeks = part_ids(lo, hi)
+    T.delete().where(mine & T.month.in_(months) & T.week.in_(weeks)).execute()
     _insert(db, m, tag, lo, hi, connection_id)
 
 
