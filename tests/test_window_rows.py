@@ -55,7 +55,7 @@ rows_strategy = st.lists(st.builds(
 def test_columns_equal_the_row_by_row_definition(rows: list[CostRow]) -> None:
     charges = {(r.line_item, r.unit, r.amount < 0) for r in rows}
     charge_ids = {c: i for i, c in enumerate(sorted(charges, key=str), start=1)}
-    window = WindowColumns(rows)
+    window = WindowColumns(rows).merged()
     assert sorted(window.cost_rows(7, charge_ids, as_text=True)) == sorted(by_definition(rows, charge_ids))
     assert set(window.charges) == charges
     assert window.outside(START, START + timedelta(days=3)) is None

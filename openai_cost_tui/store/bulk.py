@@ -16,12 +16,14 @@ PAGE = 1000  # rows per PostgreSQL statement
 
 
 def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """``INSERT INTO table (columns)`` each of ``rows``, in the caller's transaction."""
+    """``INSERT INTO table (columns)`` each of ``rows``, in the caller's transaction. The driver's errors
+    are raised as Peewee's (``pw.IntegrityError`` for a repeated key), as the ORM's own queries raise them."""
     names = ", ".join(columns)
     cursor = db.cursor()
-    if isinstance(db, pw.PostgresqlDatabase):
-        from psycopg2.extras import execute_values  # only a team store has the driver loaded
+    with pw.__exception_wrapper__:
+        if isinstance(db, pw.PostgresqlDatabase):
+            from psycopg2.extras import execute_values  # only a team store has the driver loaded
 
-        execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=PAGE)
-        return
-    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join([db.param] * len(columns))})", rows)
+            execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=PAGE)
+            return
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join([db.param] * len(columns))})", rows)

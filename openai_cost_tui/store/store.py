@@ -105,19 +105,35 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         self.close()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[None]:
-        """One write transaction; SQLite takes the write lock up front so readers never block it."""
+    def write(self, *, unchecked: bool = False) -> Iterator[None]:
+        """One write transaction; SQLite takes the write lock up front so readers never block it.
+
+        ``unchecked``: SQLite skips its foreign-key checks in this transaction (a sixth of inserting a
+        window's rows), for a sync's window: ``replace_window`` checks its connection under the write
+        lock itself, and takes its charges' ids from the charge table in the same transaction. No-op
+        inside a transaction already open, and on PostgreSQL."""
         try:
             with translate_errors(self.where):
                 self.db.connect(reuse_if_open=True)
                 ctx = self.db.atomic() if self.is_postgres else self.db.atomic("IMMEDIATE")
-                with ctx:
+                with self._foreign_keys_off(unchecked), ctx:
                     yield
         except StoreError as exc:
             upgraded = self._upgraded_meanwhile()
             if upgraded is None:
                 raise
             raise upgraded from exc
+
+    @contextlib.contextmanager
+    def _foreign_keys_off(self, off: bool) -> Iterator[None]:
+        if not off or self.is_postgres or self.db.in_transaction():
+            yield
+            return
+        self.db.execute_sql("PRAGMA foreign_keys = OFF")  # outside a transaction, as SQLite requires
+        try:
+            yield
+        finally:
+            self.db.execute_sql("PRAGMA foreign_keys = ON")
 
     def _upgraded_meanwhile(self) -> StoreError | None:
         """Why a write failed when a newer openai-cost-tui upgraded the store's schema after this process
@@ -423,21 +439,42 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         if outside is not None:
             raise StoreError(f"a cost row for {outside} falls outside the window {start}..{end}")
         C = self.m.Cost
-        with self.write(), no_gc_pauses():  # ~140k rows' tuples made at once, no cycles among them
+        # unchecked: the connection is checked here, and the charges are read in this transaction
+        with self.write(unchecked=True), no_gc_pauses():  # ~140k rows' tuples at once, no cycles among them
+            if not self.m.Connection.select().where(self.m.Connection.id == connection_id).exists():
+                raise StoreError(f"connection {connection_id} was removed from the store {self.where} "
+                                 "meanwhile; its costs were not written")
             # ids_for reads the charge as the 4th item of each key: one per distinct charge is enough
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
-            values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
-            # the primary key's order (schema.COST_KEY), so each insert lands beside the last: whole tuples
-            # compare as (connection, day, week, month, project, key, charge, currency), the connection is
-            # one, week and month follow the day, and no two rows share those keys (merged above), so no
-            # tuple is compared past them
-            values.sort()
-            insert_rows(self.db, f'"{C._meta.table_name}"', rollup.COST_COLUMNS, values)
+            values = self._insert_window(window, connection_id, charge_ids)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
             rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)
             tag_cube.refresh(self.db, self.m, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
+
+    def _insert_window(self, window: WindowColumns, connection_id: int, charge_ids: dict) -> list[tuple]:
+        """The window's rows inserted into ``cost``, as the tuples inserted. Rows that share a store key
+        (the API should not send them) fail the primary key: they are then summed and inserted again."""
+        table = f'"{self.m.Cost._meta.table_name}"'
+        values = window.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
+        # the primary key's order (schema.COST_KEY), so each insert lands beside the last: whole tuples
+        # compare as (connection, day, week, month, project, key, charge, currency), the connection is
+        # one, week and month follow the day, and rows seldom share those keys, so few tuples are
+        # compared past them
+        values.sort()
+        try:
+            with self.db.savepoint():
+                insert_rows(self.db, table, rollup.COST_COLUMNS, values)
+            return values
+        except pw.IntegrityError:
+            merged = window.merged()
+            if merged is window:  # not a repeated key: a fault of its own
+                raise
+        values = merged.cost_rows(connection_id, charge_ids, as_text=not self.is_postgres)
+        values.sort()
+        insert_rows(self.db, table, rollup.COST_COLUMNS, values)
+        return values
 
     def other_currencies(self, spec: PivotSpec, *, today: date) -> list[tuple[str, int, int]]:
         """(currency, cost rows, exact total) for each currency other than the spec's among the rows the

@@ -269,7 +269,7 @@ class SyncEngine:
         totals = [t for t in self._totals(client, run, window, today) if start <= t.day <= end]
         mismatches = reconcile(rows, totals)
         revisable = revisable_days(run.conn, window, today)
-        with self.store.write():  # rows, coverage, reconciliation, restatements: together or not at all
+        with self.store.write(unchecked=True):  # rows, coverage, reconciliation, restatements: all or none
             before = self.store.day_totals(run.conn.id, *revisable) if revisable else {}
             written = self.store.replace_window(run.conn.id, start, end, rows)
             if revisable:
