@@ -145,12 +145,12 @@ def _instrument(store, timings: dict) -> None:
             timings["replace_window_cpu"] = timings.get("replace_window_cpu", 0.0) + time.thread_time() - cpu
 
     @contextlib.contextmanager
-    def timed_write():
+    def timed_write(**kw):
         level = getattr(depth, "n", 0)
         depth.n = level + 1
         start = time.perf_counter()
         try:
-            with write():
+            with write(**kw):
                 yield
         finally:
             depth.n = level

@@ -1,18 +1,21 @@
-"""Inserting many rows at once: one statement per row with SQLite, many rows per statement with PostgreSQL.
+"""Inserting many rows at once: many rows per statement, a multi-row ``VALUES``.
 
 psycopg2's ``executemany`` sends one statement and waits for its answer per row: a year of a small
 organization (14k cost rows and their rollups) took ~7 s of a team store's 8.5 s sync on loopback.
-``execute_values`` sends a page of rows in one multi-row ``VALUES``; SQLite's ``executemany`` stays
-(in process, it reuses one prepared statement).
+``execute_values`` sends a page of rows in one statement. SQLite runs in process, but a statement
+stepped and reset per row still costs: ~83 rows a statement (at most 999 values, the oldest SQLite's
+limit) insert a window's cost rows ~15% faster than one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain, islice
 
 import peewee as pw
 
 PAGE = 1000  # rows per PostgreSQL statement
+SQLITE_VALUES = 999  # values per SQLite statement: SQLITE_MAX_VARIABLE_NUMBER before SQLite 3.32
 
 
 def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -26,4 +29,12 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Seque
 
             execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=PAGE)
             return
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join([db.param] * len(columns))})", rows)
+        one = f"({', '.join([db.param] * len(columns))})"
+        per = max(1, SQLITE_VALUES // len(columns))
+        whole = len(rows) - len(rows) % per
+        if whole:
+            it = iter(rows)
+            statements = (list(chain.from_iterable(islice(it, per))) for _ in range(whole // per))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * per)}", statements)
+        if whole < len(rows):
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows[whole:])
