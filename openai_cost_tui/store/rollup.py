@@ -422,7 +422,19 @@ def daily_from_rows(rows: list[tuple], units: dict[int, str | None],
         if sums is None:
             by_key[k] = [hi, lo, qhi, qlo, unit, unit]
         else:
-            _add_with_units(sums, hi, lo, qhi, qlo, unit, unit)
+            sums[0] += hi
+            sums[1] += lo
+            if qhi is not None:
+                if sums[2] is None:
+                    sums[2], sums[3] = qhi, qlo
+                else:
+                    sums[2] += qhi
+                    sums[3] += qlo
+            if unit is not None:  # as SQL's MIN and MAX: NULL units left out
+                if sums[4] is None or unit < sums[4]:
+                    sums[4] = unit
+                if sums[5] is None or unit > sums[5]:
+                    sums[5] = unit
     by_project: dict[tuple, list] = {}
     _add_rekeyed(by_project, by_key.items(), itemgetter(0, 1, 2, 3, 4, 6))  # the key's key without the key
     return {DAY_CHARGE: sorted(k + tuple(v) for k, v in by_charge.items()),
