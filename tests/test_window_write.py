@@ -69,3 +69,22 @@ def test_sqlite_checks_foreign_keys_again_after_a_windows_write(store: Store) ->
         store.db.execute_sql(orphan)
     with store.read():
         assert store.db.execute_sql("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+def test_windows_that_held_no_rows_keep_their_months_exact(url) -> None:
+    """A window with no rows before (a first sync's) takes its months' other days from ``cost_month``;
+    windows out of order within a month, beside another connection's, and written again, keep every
+    rollup equal to sums over ``cost``."""
+    with Store(url) as store:
+        a, b = store.add_connection(conn_draft("A")), store.add_connection(conn_draft("B"))
+        store.replace_window(b.id, date(2026, 5, 1), date(2026, 5, 31), [row(d, f"{d}.5") for d in (1, 12, 30)])
+        for first, last in ((20, 31), (1, 5), (10, 15), (6, 9), (10, 15), (16, 19)):  # (10, 15) again: it held rows
+            rows = [row(d, f"0.{d}", project=p, qty=None if d % 3 else "7") for d in range(first, last + 1)
+                    for p in ("proj_a", "proj_b")]
+            store.replace_window(a.id, date(2026, 5, first), date(2026, 5, last), rows)
+            assert all_rollups_match(store), (first, last)
+        store.replace_window(a.id, date(2026, 5, 6), date(2026, 5, 9), [])  # emptied: then empty, written again
+        store.replace_window(a.id, date(2026, 5, 6), date(2026, 5, 9), [row(7, "1")])
+        assert all_rollups_match(store)
+        kept = [d for d in range(1, 32) if not 6 <= d <= 9]
+        assert store.total(connection_id=a.id) == 2 * sum(money.parse_exact(f"0.{d}") for d in kept) + money.parse_exact("1")

@@ -185,18 +185,21 @@ def months_between(start: date, end: date) -> list[str]:
 
 
 def refresh(db: pw.Database, connection_id: int, start: date, end: date, *, as_text: bool,
-            rows: list[tuple] | None = None, units: dict[int, str | None] | None = None) -> None:
+            rows: list[tuple] | None = None, units: dict[int, str | None] | None = None,
+            was_empty: bool = False) -> None:
     """Recompute every rollup over ``start..end`` (whole months for the monthly one) for one connection.
 
     ``rows``: the window's cost rows just written, as ``COST_COLUMNS`` tuples, with ``units`` (charge id
     to unit): the daily rollups, which lie inside the window, are then summed from them in Python
-    instead of read back from ``cost`` (the same sums: SUM skips NULL quantities, MIN/MAX NULL units)."""
+    instead of read back from ``cost`` (the same sums: SUM skips NULL quantities, MIN/MAX NULL units).
+    ``was_empty``: the window held no rows of the connection before them (a first sync's), so the
+    rollups' rows of its months are those of their days outside it."""
     def day(value: date) -> object:
         return value.isoformat() if as_text else value
 
     by_key = None
     if rows is not None and units is not None:
-        by_key = _refresh_in_hand(db, connection_id, start, end, rows, units, day)
+        by_key = _refresh_in_hand(db, connection_id, start, end, rows, units, day, was_empty)
     else:
         _refresh_from_cost(db, connection_id, start, end, day)
     # the cubes summed from those just refreshed, and the rollups across connections
@@ -328,23 +331,28 @@ def _insert_cube(db: pw.Database, r: Rollup, connection_id: int, months: list[st
 
 
 def _refresh_in_hand(db: pw.Database, connection_id: int, start: date, end: date, rows: list[tuple],
-                     units: dict[int, str | None], day) -> list[tuple]:
+                     units: dict[int, str | None], day, was_empty: bool) -> list[tuple]:
     """``refresh`` with the window's rows in hand: the daily rollups and the window's share of
-    ``cost_month`` are summed from them; only the touched months' days outside the window are read
-    from ``cost``; the month cubes are summed from ``cost_month`` as before. Returns the window's rows
-    of the daily rollup by key (the part cube sums them)."""
+    ``cost_month`` are summed from them; the touched months' days outside the window are read from
+    ``cost`` (or, when the window was empty, are the months' rows of ``cost_month``, ~4x fewer); the
+    month cubes are summed from ``cost_month`` as before. Returns the window's rows of the daily rollup
+    by key (the part cube sums them)."""
     p = db.param
     months = months_between(start, end)
     in_months = f"month IN ({', '.join([p] * len(months))})"
     first, last = start.replace(day=1), add_months(end, 1) - timedelta(days=1)
     monthly: dict[tuple, list] = {}
     keys = ", ".join(f"c.{k}" for k in MONTH.keys)
-    for lo, hi in ((first, start - timedelta(days=1)), (end + timedelta(days=1), last)):
-        if lo > hi:
-            continue
-        found = db.execute_sql(f"SELECT {keys}, {SUMS} FROM cost c WHERE c.connection_id = {p} AND c.day >= {p} "
-                               f"AND c.day <= {p} {MONTH.group_sql()}", (connection_id, day(lo), day(hi)))
-        for *key, s_hi, s_lo, q_hi, q_lo in found:
+    outside = [(lo, hi) for lo, hi in ((first, start - timedelta(days=1)), (end + timedelta(days=1), last))
+               if lo <= hi]
+    if was_empty and outside:
+        reads = [(f"SELECT {keys}, {MEASURES} FROM {MONTH.table} c WHERE c.connection_id = {p} AND c.{in_months}",
+                  (connection_id, *months))]
+    else:
+        reads = [(f"SELECT {keys}, {SUMS} FROM cost c WHERE c.connection_id = {p} AND c.day >= {p} "
+                  f"AND c.day <= {p} {MONTH.group_sql()}", (connection_id, day(lo), day(hi))) for lo, hi in outside]
+    for sql, params in reads:
+        for *key, s_hi, s_lo, q_hi, q_lo in db.execute_sql(sql, params):
             sums = monthly.get(k := tuple(key))
             if sums is None:
                 sums = monthly[k] = [0, 0, None, None]

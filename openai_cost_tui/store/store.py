@@ -446,10 +446,11 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                                  "meanwhile; its costs were not written")
             # ids_for reads the charge as the 4th item of each key: one per distinct charge is enough
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
-            C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
+            deleted = C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
             values = self._insert_window(window, connection_id, charge_ids)
             units = {charge_id: charge[1] for charge, charge_id in charge_ids.items()}
-            rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units)
+            rollup.refresh(self.db, connection_id, start, end, as_text=not self.is_postgres, rows=values, units=units,
+                           was_empty=not deleted)
             tag_cube.refresh(self.db, self.m, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
 
