@@ -399,14 +399,11 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         with self.write():
             before = dict(P.select(P.project_id, P.name).where(P.connection == connection_id).tuples())
             keys_before = dict(K.select(K.key_id, K.name).where(K.connection == connection_id).tuples())
-            for p in projects:
-                P.insert(connection=connection_id, project_id=p.id, name=p.name, archived=p.archived).on_conflict(
-                    conflict_target=[P.connection, P.project_id], preserve=[P.name, P.archived]
-                ).execute()
-            for k in keys:
-                K.insert(connection=connection_id, key_id=k.id, name=k.name, project_id=k.project_id).on_conflict(
-                    conflict_target=[K.connection, K.key_id], preserve=[K.name, K.project_id]
-                ).execute()
+            # a statement per 200 names, each id once (the last one sent), as PostgreSQL's ON CONFLICT wants
+            _upsert(P, [P.connection, P.project_id, P.name, P.archived], [P.name, P.archived],
+                    {p.id: (connection_id, p.id, p.name, p.archived) for p in projects})
+            _upsert(K, [K.connection, K.key_id, K.name, K.project_id], [K.name, K.project_id],
+                    {k.id: (connection_id, k.id, k.name, k.project_id) for k in keys})
             renamed = (("project",) if any(before.get(p.id, _ABSENT) != p.name for p in projects) else ()) \
                 + (("api_key",) if any(keys_before.get(k.id, _ABSENT) != k.name for k in keys) else ())
             if renamed:  # labels a tag's rules read (and the cube of key labels classes)
@@ -634,6 +631,15 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
             query = query.where(C.connection == connection_id)
         with self.read():
             return sorted((c, str(d), *rest) for c, d, *rest in query.tuples())
+
+
+def _upsert(model: type[pw.Model], fields: list, preserve: list, rows: dict[str, tuple], per: int = 200) -> None:
+    """``rows`` (by id: the values of ``fields``, the connection and the id first) inserted, or their
+    ``preserve`` fields updated where the (connection, id) is there already."""
+    found = list(rows.values())
+    for i in range(0, len(found), per):
+        model.insert_many(found[i:i + per], fields=fields).on_conflict(
+            conflict_target=fields[:2], preserve=preserve).execute()
 
 
 def _cut(text: str, limit: int = 300) -> str:
