@@ -17,6 +17,7 @@ from textual.widgets import Footer
 MODE_IDS = ("show-report", "show-connections", "show-workspaces", "show-insights")
 NAMED_SCREENS_FROM = 100  # columns (beside the palette key) from which the screens' keys may show by name
 PALETTE_WIDTH = 11  # "▏^p palette" docked on the right
+_PALETTE = "(palette)"  # the ident of the palette's key
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,27 @@ class FittedFooter(Footer):
         elif screen is not self.screen:  # the dialog it followed was covered by another dialog
             self.follow_top()
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+    _shown: tuple[Item, ...] | None = None  # the keys composed last
+
+    async def recompose(self) -> None:
+        """Compose again only when the keys to show changed: at start and at every focus move the
+        bindings change several times over with the same keys (six times before the first paint, each
+        time making a dozen keys and styling them)."""
+        if self._shown is not None and self.is_attached and self._plan() == self._shown:
             return
+        await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        self._shown = plan = self._plan()
+        for item in plan:
+            yield FooterKey(item.key, item.display, item.description, item.action, disabled=not item.enabled,
+                            tooltip=item.tooltip, classes="-command-palette" if item.ident == _PALETTE else "")
+
+    def _plan(self) -> tuple[Item, ...]:
+        """The keys to show, in order: those that fit, then the palette's (none before the bindings are
+        ready)."""
+        if not self._bindings_ready:
+            return ()
         seen: set[str] = set()
         here = f"switch_mode('{self.app.current_mode}')"  # the key of the screen you are on
         items: list[Item] = []
@@ -156,24 +175,17 @@ class FittedFooter(Footer):
             items.append(self._item(binding, enabled, tooltip, node is self.app))
         order = getattr(source, "FOOTER_ORDER", ())
         palette = PALETTE_WIDTH if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else 0
-        for item in fit(ranked(items, order), max(0, self.size.width - palette)):
-            yield FooterKey(item.key, item.display, item.description, item.action,
-                            disabled=not item.enabled, tooltip=item.tooltip)
-        if palette:
-            yield from self._palette_key()
+        shown = tuple(fit(ranked(items, order), max(0, self.size.width - palette)))
+        found = source.active_bindings.get(self.app.COMMAND_PALETTE_BINDING) if palette else None
+        if found is None:
+            return shown
+        _, binding, enabled, _ = found
+        return (*shown, Item(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                             enabled, binding.tooltip or binding.description, _PALETTE))
 
     def _item(self, binding: Binding, enabled: bool, tooltip: str, from_app: bool) -> Item:
         return Item(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                     enabled, tooltip or binding.tooltip, binding.id or binding.action, from_app)
-
-    def _palette_key(self) -> ComposeResult:
-        found = self.source.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if found is None:
-            return
-        _, binding, enabled, tooltip = found
-        yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                        classes="-command-palette", disabled=not enabled,
-                        tooltip=binding.tooltip or binding.description)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.recompose)
