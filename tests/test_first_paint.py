@@ -122,3 +122,33 @@ def test_a_postgresql_store_opens_after_peewee_was_imported_without_its_driver(p
         "assert 'psycopg2' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code, pg_url], check=True, env=os.environ.copy())
+
+
+async def test_the_report_asks_the_store_once_to_open(monkeypatch) -> None:
+    """The first paint reads the pivot once: the screen's resume right after its mount asked again (a
+    second query of a 2M store sharing the interpreter with the first), as did a handler of the screen's
+    base class, which Textual calls as well as the subclass's."""
+    import openai_cost_tui.tui.screens.report as report_module
+
+    asked: list[object] = []
+    real = report_module.load_report
+
+    def counted(store, state, *args, **kwargs):
+        asked.append(state)
+        return real(store, state, *args, **kwargs)
+
+    monkeypatch.setattr(report_module, "load_report", counted)
+    ctx = open_demo(clock=fixed_clock(FROZEN), size="small")
+    try:
+        app = make_app(ctx, sync_on_start=False, refresh_interval=0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ReportScreen) and app.screen.data is not None
+            assert len(asked) == 1
+            await pilot.press("f5")  # another screen and back: the report reads again, once
+            await settle(pilot)
+            await pilot.press("f2")
+            await settle(pilot)
+            assert len(asked) == 2
+    finally:
+        ctx.close()

@@ -149,9 +149,9 @@ class ReportScreen(AppScreen):
 
     def on_screen_resume(self) -> None:
         # the first resume comes right after the mount: its query is running (asking again threw a 2M
-        # store's first answer away, ~150 ms of a start)
+        # store's first answer away, ~150 ms of a start). Textual calls the base class's handler after
+        # this one (which reloads): calling it here as well asked the store twice.
         self._skip_reload, self._mount_queried = self._mount_queried, False
-        super().on_screen_resume()
 
     def reload(self) -> None:
         """Data changed (a sync landed) or the screen came back: query again, keep the cursor."""
@@ -162,8 +162,7 @@ class ReportScreen(AppScreen):
             self.refresh_report()
 
     def on_facts_changed(self, message: FactsChanged) -> None:
-        super().on_facts_changed(message)
-        self._workspace_gone(message.facts)
+        self._workspace_gone(message.facts)  # (the base class's handler, which Textual calls after, too)
 
     def _workspace_gone(self, facts: StoreFacts | None) -> bool:
         """The view's workspace was deleted or renamed (on F4 or by another member): fall back to all
