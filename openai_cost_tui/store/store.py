@@ -133,7 +133,8 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         try:
             yield
         finally:
-            self.db.execute_sql("PRAGMA foreign_keys = ON")
+            if not self.db.is_closed():  # (a connection opened again has the store's pragmas)
+                self.db.execute_sql("PRAGMA foreign_keys = ON")
 
     def _upgraded_meanwhile(self) -> StoreError | None:
         """Why a write failed when a newer openai-cost-tui upgraded the store's schema after this process
@@ -438,9 +439,7 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
         C = self.m.Cost
         # unchecked: the connection is checked here, and the charges are read in this transaction
         with self.write(unchecked=True), no_gc_pauses():  # ~140k rows' tuples at once, no cycles among them
-            if not self.m.Connection.select().where(self.m.Connection.id == connection_id).exists():
-                raise StoreError(f"connection {connection_id} was removed from the store {self.where} "
-                                 "meanwhile; its costs were not written")
+            self._connection_kept(connection_id)
             # ids_for reads the charge as the 4th item of each key: one per distinct charge is enough
             charge_ids = self._charges.ids_for((None, None, None, c) for c in set(window.charges))
             deleted = C.delete().where((C.connection == connection_id) & (C.day >= start) & (C.day <= end)).execute()
@@ -450,6 +449,18 @@ class Store(PivotQueries, BudgetQueries, ViewQueries, RestatementQueries, Export
                            was_empty=not deleted)
             tag_cube.refresh(self.db, self.m, connection_id, start, end, as_text=not self.is_postgres)
         return len(values)
+
+    def _connection_kept(self, connection_id: int) -> None:
+        """Refuse to write for a connection that is not in the store (removed meanwhile, by another
+        process); it stays until this transaction ends (SQLite's write lock; on PostgreSQL a lock on its
+        row, which a removal waits for)."""
+        Cn = self.m.Connection
+        query = Cn.select(Cn.id).where(Cn.id == connection_id)
+        if self.is_postgres:
+            query = query.for_update("FOR KEY SHARE")
+        if query.first() is None:
+            raise StoreError(f"there is no connection {connection_id} in the store {self.where} (it was removed, "
+                             "perhaps by another process); its costs were not written")
 
     def _insert_window(self, window: WindowColumns, connection_id: int, charge_ids: dict) -> list[tuple]:
         """The window's rows inserted into ``cost``, as the tuples inserted. Rows that share a store key
