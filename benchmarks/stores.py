@@ -88,7 +88,8 @@ def cache_dir() -> Path:
 
 
 def schema_fingerprint() -> str:
-    """The schema version plus a hash of the DDL a fresh store creates (tables, indexes, triggers)."""
+    """The schema version plus a hash of the DDL a fresh store creates (tables, indexes, triggers) and
+    of its page size."""
     with tempfile.TemporaryDirectory(prefix="bench-schema-") as tmp:
         store = Store(str(Path(tmp) / "fresh.db"))
         try:
@@ -96,9 +97,10 @@ def schema_fingerprint() -> str:
                 ddl = store.db.execute_sql(
                     "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
                 ).fetchall()
+                page_size = store.db.execute_sql("PRAGMA page_size").fetchone()[0]
         finally:
             store.close()
-    digest = hashlib.sha1(repr(ddl).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(repr((ddl, page_size) if page_size != 4096 else ddl).encode()).hexdigest()[:10]
     return f"s{SCHEMA_VERSION}-{digest}"
 
 

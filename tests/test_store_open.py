@@ -156,6 +156,33 @@ def test_a_read_only_open_writes_nothing(tmp_path) -> None:
     assert path.read_bytes() == before
 
 
+def test_a_new_store_has_16k_pages_and_an_older_one_keeps_its_own(tmp_path) -> None:
+    """Larger pages write a window's rows faster; a store made with SQLite's default keeps its pages (they
+    change only by rewriting the whole file) and is read and written as before."""
+    with Store(str(tmp_path / "new.db")) as s:
+        s.add_workspace("Team")
+    older = tmp_path / "older.db"
+    with Store(str(older)) as s:
+        s.add_workspace("Team")
+    con = sqlite3.connect(older, isolation_level=None)  # as a store made before: SQLite's default pages
+    for pragma in ("journal_mode = DELETE", "page_size = 4096", "journal_mode = WAL"):
+        con.execute(f"PRAGMA {pragma}")
+        if pragma.startswith("page_size"):
+            con.execute("VACUUM")
+    con.close()
+    with Store(str(older)) as s:
+        s.add_workspace("Other")
+    with Store(str(older)) as s:
+        assert [w.name for w in s.workspaces()] == ["Other", "Team"]
+    sizes = {}
+    for name in ("new.db", "older.db"):
+        con = sqlite3.connect(tmp_path / name)
+        sizes[name] = con.execute("PRAGMA page_size").fetchone()[0]
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        con.close()
+    assert sizes == {"new.db": 16384, "older.db": 4096}
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes past file permissions")
 def test_a_store_without_write_permission_can_be_reported_on(tmp_path, capsys) -> None:
     folder = tmp_path / "ro"

@@ -39,7 +39,11 @@ from .schema import ADDED_COLUMNS, SCHEMA_VERSION, Models, build_models  # noqa:
 # files: 16 MB instead of the default 2 MB (10M rows: the edge days of project x API key sort 30k rows,
 # 24 -> 20 ms; a year of cost_month, 123 -> 108 ms). Pages are allocated as they are read.
 CACHE_PRAGMA = ("cache_size", -16000)
+# A new store's pages are 16 KB instead of 4 KB: a window's rows split fewer pages as they go in (a year of the
+# large organization: ~0.8 s less of ~12 s of window writes). A store made with other pages keeps them: SQLite
+# changes them only by rewriting the whole file, and not at all in WAL mode.
 SQLITE_PRAGMAS = (
+    ("page_size", 16384),
     ("journal_mode", "wal"),
     ("synchronous", "full"),
     ("foreign_keys", 1),
