@@ -92,3 +92,44 @@ def test_rechunk_keeps_small_orgs_and_cuts_large_ones() -> None:
     tiny = rechunk(rest, rows_per_day=10**9)  # never below a week, but for each window's oldest remainder
     assert all(window_days(w) == 7 for w in tiny if w[0] not in {r[0] for r in rest})
     assert rechunk(rest, rows_per_day=0) == rest
+
+
+def test_rechunk_cuts_a_large_org_at_month_starts_where_a_window_holds_a_month() -> None:
+    from openai_cost_tui.sync.plan import rechunk, window_days
+
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=None, covered_to=None)
+    rest = windows[1:]  # below the first 31 days: from 2025-11-01 through 2026-10-27
+    cut = rechunk(rest, rows_per_day=4500)  # 150k rows / 4.5k a day = 33-day windows: a month each
+    assert cut[0] == (date(2026, 10, 1), date(2026, 10, 27))  # the rest of the month the first window cut
+    assert cut[1:4] == [(date(2026, 9, 1), date(2026, 9, 30)), (date(2026, 8, 1), date(2026, 8, 31)),
+                        (date(2026, 7, 1), date(2026, 7, 31))]
+    assert cut[-1] == (date(2025, 11, 1), date(2025, 11, 30))
+    assert all(window_days(w) <= 33 for w in cut)
+    assert sorted(days(cut)) == sorted(days(rest))
+
+
+@given(start=st.integers(0, 900), span=st.integers(0, 900), size=st.integers(31, 180))
+def test_month_windows_cover_each_day_once_newest_first_within_the_size(start, span, size) -> None:
+    from openai_cost_tui.sync.plan import by_months, window_days
+
+    first = date(2024, 1, 1) + timedelta(days=start)
+    last = first + timedelta(days=span)
+    windows = by_months(first, last, size)
+    assert days(sorted(windows)) == [first + timedelta(days=i) for i in range(span + 1)]
+    assert [w[1] for w in windows] == sorted((w[1] for w in windows), reverse=True)
+    assert all(window_days(w) <= size for w in windows)
+    assert all(s.day == 1 or s == first for s, _ in windows)  # each begins on the 1st, but the oldest
+    assert all((e + timedelta(days=1)).day == 1 or e == last for _, e in windows)  # ends on a month's end
+    assert len(windows) <= span // 28 + 2  # a window holds a month at least
+
+
+def test_rechunk_never_joins_windows_across_days_already_stored() -> None:
+    from openai_cost_tui.sync.plan import rechunk
+
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2026, 10, 28),
+                           covered_to=TODAY)  # an interrupted backfill: the trailing days, then below the 28th
+    cut = rechunk(windows, rows_per_day=4500)
+    assert cut[0] == windows[0] == (date(2026, 11, 23), TODAY)
+    assert cut[1] == (date(2026, 10, 1), date(2026, 10, 27))
+    assert not {date(2026, 10, 28) + timedelta(days=i) for i in range(26)} & set(days(cut))
+    assert sorted(days(cut)) == sorted(days(windows))

@@ -10,6 +10,7 @@ FIRST_CHUNK_DAYS = 31  # the newest window is small: the current month shows up 
 CHUNK_DAYS = 180  # then the API's largest page (limit=180 buckets) per window
 WINDOW_ROWS = 150_000  # a window of a large organization is cut to about this many rows (memory)
 MIN_WINDOW_DAYS = 7
+LONGEST_MONTH = 31
 
 
 def chunk_newest_first(start: date, end: date, *, first: int = FIRST_CHUNK_DAYS,
@@ -56,14 +57,51 @@ def rechunk(windows: list[Window], *, rows_per_day: float, target_rows: int = WI
 
     Small organizations keep the 180-day windows (the fewest requests); a large one gets shorter
     windows so a sync's memory stays bounded. Never longer than 180 days, never shorter than a week.
+    A large organization's days are cut again as one span wherever windows meet; where a window holds a
+    whole month, the cuts fall on the 1st (``by_months``).
     """
     if rows_per_day <= 0:
         return windows
     size = int(max(MIN_WINDOW_DAYS, min(CHUNK_DAYS, target_rows // rows_per_day)))
+    if size >= CHUNK_DAYS:  # every window planned holds at most that
+        return windows
     out: list[Window] = []
-    for start, end in windows:
+    for start, end in _joined(windows):
         if window_days((start, end)) <= size:
             out.append((start, end))
+        elif size >= LONGEST_MONTH:
+            out += by_months(start, end, size)
         else:
             out += chunk_newest_first(start, end, first=size, size=size)
     return out
+
+
+def _joined(windows: list[Window]) -> list[Window]:
+    """Windows (newest first) with each that ends the day before the one above it starts joined to it."""
+    out: list[Window] = []
+    for start, end in windows:
+        if out and end + timedelta(days=1) == out[-1][0]:
+            out[-1] = (start, out[-1][1])
+        else:
+            out.append((start, end))
+    return out
+
+
+def by_months(start: date, end: date, size: int) -> list[Window]:
+    """``start..end`` cut newest first into windows of whole months, as many as ``size`` days hold (at
+    least one: ``size`` is at least 31), and the part months at either end. A month's rollups are then
+    summed once, from the rows in hand, instead of in two windows that each read the other's days back
+    (a year of a large organization: ~4% of its writes)."""
+    windows: list[Window] = []
+    cursor = end
+    while cursor >= start:
+        earliest = max(start, cursor - timedelta(days=size - 1))
+        month = earliest if earliest.day == 1 or earliest == start else _next_month(earliest)
+        lo = month if month <= cursor else earliest
+        windows.append((lo, cursor))
+        cursor = lo - timedelta(days=1)
+    return windows
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
