@@ -133,3 +133,43 @@ def test_rechunk_never_joins_windows_across_days_already_stored() -> None:
     assert cut[1] == (date(2026, 10, 1), date(2026, 10, 27))
     assert not {date(2026, 10, 28) + timedelta(days=i) for i in range(26)} & set(days(cut))
     assert sorted(days(cut)) == sorted(days(windows))
+
+
+@given(
+    back=st.integers(0, 800),
+    cov_from=st.one_of(st.none(), st.integers(0, 800)),
+    cov_len=st.integers(0, 800),
+    rows_per_day=st.one_of(st.just(0), st.integers(1, 200_000)),
+)
+def test_rechunked_plans_fetch_the_same_days_once_within_the_size(back, cov_from, cov_len, rows_per_day) -> None:
+    from openai_cost_tui.sync.plan import CHUNK_DAYS, MIN_WINDOW_DAYS, WINDOW_ROWS, rechunk, window_days
+
+    covered_from = covered_to = None
+    if cov_from is not None:
+        covered_from = TODAY - timedelta(days=cov_from)
+        covered_to = min(TODAY, covered_from + timedelta(days=cov_len))
+    planned = plan_windows(today=TODAY, backfill_start=TODAY - timedelta(days=back), covered_from=covered_from,
+                           covered_to=covered_to)
+    first, rest = planned[0], planned[1:]  # as the engine: the windows still to come, after the first
+    cut = rechunk(rest, rows_per_day=rows_per_day)
+    again = rechunk(cut, rows_per_day=rows_per_day)  # the engine cuts what is left again after each window
+    for windows in (cut, again):
+        got = days([first, *windows])
+        assert len(got) == len(set(got)) and set(got) == set(days(planned))
+        size = max(MIN_WINDOW_DAYS, min(CHUNK_DAYS, WINDOW_ROWS // rows_per_day)) if rows_per_day else CHUNK_DAYS
+        assert all(window_days(w) <= size for w in windows)
+        assert [w[1] for w in windows] == sorted((w[1] for w in windows), reverse=True)
+    if rows_per_day and WINDOW_ROWS // rows_per_day >= CHUNK_DAYS:
+        assert cut == rest  # a small organization's windows, as planned: the fewest requests
+
+
+def test_rechunk_keeps_a_single_stored_day_between_windows_unfetched() -> None:
+    from openai_cost_tui.sync.plan import rechunk
+
+    windows = plan_windows(today=TODAY, backfill_start=date(2025, 11, 1), covered_from=date(2026, 9, 1),
+                           covered_to=date(2026, 9, 5))  # re-read from 2 September, then below the 1st
+    rest = windows[1:]
+    assert date(2026, 9, 1) not in days(windows)
+    for rows_per_day in (4500, 6000, 20_000):  # month windows, then windows of 25 and 7 days
+        cut = rechunk(rest, rows_per_day=rows_per_day)
+        assert sorted(days(cut)) == sorted(days(rest)), rows_per_day
