@@ -57,23 +57,30 @@ def rechunk(windows: list[Window], *, rows_per_day: float, target_rows: int = WI
 
     Small organizations keep the 180-day windows (the fewest requests); a large one gets shorter
     windows so a sync's memory stays bounded. Never longer than 180 days, never shorter than a week.
-    A large organization's days are cut again as one span wherever windows meet; where a window holds a
-    whole month, the cuts fall on the 1st (``by_months``).
+    The days are cut again as one span wherever windows meet, so windows cut short for a busy month
+    grow back when the days after it are quieter.
     """
     if rows_per_day <= 0:
         return windows
     size = int(max(MIN_WINDOW_DAYS, min(CHUNK_DAYS, target_rows // rows_per_day)))
-    if size >= CHUNK_DAYS:  # every window planned holds at most that
-        return windows
     out: list[Window] = []
     for start, end in _joined(windows):
         if window_days((start, end)) <= size:
             out.append((start, end))
-        elif size >= LONGEST_MONTH:
-            out += by_months(start, end, size)
         else:
-            out += chunk_newest_first(start, end, first=size, size=size)
+            out += _cut(start, end, size)
     return out
+
+
+def _cut(start: date, end: date, size: int) -> list[Window]:
+    """``start..end`` in windows of at most ``size`` days, newest first. Below 180 days (a large
+    organization), at month starts where that costs at most one window in ten more than cuts at the size
+    (``by_months``: sizes near a month's length), since each window is one more request."""
+    plain = chunk_newest_first(start, end, first=size, size=size)
+    if not LONGEST_MONTH <= size < CHUNK_DAYS:
+        return plain
+    months = by_months(start, end, size)
+    return months if len(months) <= len(plain) + max(1, len(plain) // 10) else plain
 
 
 def _joined(windows: list[Window]) -> list[Window]:
