@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..core.dates import add_months
+
 Window = tuple[date, date]  # inclusive UTC days
 
 FIRST_CHUNK_DAYS = 31  # the newest window is small: the current month shows up first
@@ -103,12 +105,8 @@ def by_months(start: date, end: date, size: int) -> list[Window]:
     cursor = end
     while cursor >= start:
         earliest = max(start, cursor - timedelta(days=size - 1))
-        month = earliest if earliest.day == 1 or earliest == start else _next_month(earliest)
+        month = earliest if earliest.day == 1 or earliest == start else add_months(earliest, 1)
         lo = month if month <= cursor else earliest
         windows.append((lo, cursor))
         cursor = lo - timedelta(days=1)
     return windows
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
